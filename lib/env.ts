@@ -1,0 +1,66 @@
+/**
+ * Every setting the app reads, validated once with zod. This is the only file that reads
+ * `process.env`; everything else imports `env` from here. A bad value stops start-up with a
+ * message that names the variable.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const defaultDataDir = () => {
+  const shared = path.resolve(process.cwd(), '../shared/data');
+  return fs.existsSync(shared) ? shared : path.resolve(process.cwd(), 'data/datasets');
+};
+
+export const MODEL_BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** SQLite file (`file:./data/latent-studio.db`) or PostgreSQL (`postgresql://user:pass@host/db`). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: (SQLite) or postgresql:// (PostgreSQL)')
+    .default('file:./data/latent-studio.db'),
+  /** Where uploaded and generated images are stored, by SHA-256 name. */
+  STORAGE_DIR: z.string().min(1).default('./data/blobs'),
+  /** Where the training and evaluation datasets live (see ../shared/data/README.md). */
+  DATA_DIR: z.string().min(1).default(defaultDataDir()),
+  /** Largest upload accepted, in bytes. */
+  UPLOAD_MAX_BYTES: integer(1024, 200 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Largest decoded image accepted, in pixels (width × height). */
+  UPLOAD_MAX_PIXELS: integer(1024, 400_000_000).default(40_000_000),
+  /** Use a standalone model server (`npm run model-server`) instead of the embedded one. */
+  MODEL_SERVER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Port of the standalone model server. */
+  MODEL_SERVER_PORT: integer(1, 65535).default(3100),
+  /** TensorFlow.js backend; `auto` picks tfjs-node-gpu, then tfjs-node, then WASM. */
+  MODEL_BACKEND: z.enum(MODEL_BACKENDS).default('auto'),
+  /** Worker threads in the model server; each has its own TensorFlow.js engine. */
+  MODEL_WORKERS: integer(1, 64).default(Math.max(1, Math.min(os.availableParallelism(), 8))),
+  /** Most requests run together in one forward pass. */
+  MODEL_MAX_BATCH: integer(1, 1024).default(32),
+  /** How long the first request of a batch waits for others to join it. */
+  MODEL_MAX_WAIT_MS: integer(0, 10_000).default(4),
+  /** Requests waiting per model before new ones are turned away with 503. */
+  MODEL_QUEUE_LIMIT: integer(1, 100_000).default(256),
+  /** A request that has not finished after this long fails with a timeout. */
+  MODEL_TIMEOUT_MS: integer(100, 3_600_000).default(60_000),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // An empty variable means "not set", as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid settings in the environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export const env: Env = parseEnv(process.env);
