@@ -1,0 +1,211 @@
+/**
+ * Content-addressed files on disk: a blob's name is the SHA-256 of its bytes, stored as
+ * `<root>/<first two hex digits>/<sha256>.<ext>`. Writes are atomic: the bytes go to a temporary
+ * file in the same directory, are fsynced, and the file is renamed into place, so a reader sees
+ * either nothing or the whole blob. A failed write removes its temporary file. Putting bytes that
+ * are already stored leaves the existing file alone.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as nodeFs from 'node:fs/promises';
+import path from 'node:path';
+import { env } from '@/lib/env';
+import { AppError } from '@/lib/errors';
+
+/** The file-system calls the store makes; tests pass their own to simulate failures. */
+export interface BlobStoreFs {
+  mkdir: typeof nodeFs.mkdir;
+  open: typeof nodeFs.open;
+  rename: typeof nodeFs.rename;
+  unlink: typeof nodeFs.unlink;
+  stat: typeof nodeFs.stat;
+  readFile: typeof nodeFs.readFile;
+  readdir: typeof nodeFs.readdir;
+}
+
+export interface BlobStoreOptions {
+  /** Defaults to `node:fs/promises`. */
+  fs?: Partial<BlobStoreFs>;
+  /** fsync the shard directory after a rename so the new name survives a crash (default true). */
+  syncDirectory?: boolean;
+}
+
+export interface PutResult {
+  sha256: string;
+  /** Absolute path of the stored blob. */
+  path: string;
+  /** False when identical bytes were already stored. */
+  created: boolean;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const EXT = /^[a-z0-9]{1,10}$/;
+const TEMP_SUFFIX = '.tmp';
+
+const isNotFound = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+
+export function isSha256(value: unknown): value is string {
+  return typeof value === 'string' && SHA256.test(value);
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function assertSha256(sha256: unknown): asserts sha256 is string {
+  if (!isSha256(sha256)) {
+    // Never echo the value: it may be a path-traversal attempt.
+    throw new AppError('BAD_REQUEST', 'That image id is not valid. Image ids are 64 hexadecimal characters.');
+  }
+}
+
+function normaliseExt(ext: string): string {
+  const e = ext.startsWith('.') ? ext.slice(1).toLowerCase() : ext.toLowerCase();
+  if (!EXT.test(e)) throw new TypeError(`BlobStore: invalid extension ${JSON.stringify(ext)} (1–10 letters or digits)`);
+  return e;
+}
+
+export class BlobStore {
+  /** Absolute root directory. */
+  readonly root: string;
+  private readonly fs: BlobStoreFs;
+  private readonly syncDirectory: boolean;
+
+  constructor(root: string = env.STORAGE_DIR, options: BlobStoreOptions = {}) {
+    this.root = path.resolve(root);
+    this.fs = { ...nodeFs, ...options.fs } as BlobStoreFs;
+    this.syncDirectory = options.syncDirectory ?? true;
+  }
+
+  /** The directory a blob lives in: `<root>/<aa>`. */
+  dirFor(sha256: string): string {
+    assertSha256(sha256);
+    return path.join(this.root, sha256.slice(0, 2));
+  }
+
+  /** Where a blob with this hash and extension is (or would be) stored. */
+  pathFor(sha256: string, ext: string): string {
+    assertSha256(sha256);
+    return path.join(this.dirFor(sha256), `${sha256}.${normaliseExt(ext)}`);
+  }
+
+  /**
+   * Stores `data` under its SHA-256. Atomic (temp file, fsync, rename); when a blob of the same
+   * hash and size is already there it is left untouched (`created: false`).
+   */
+  async put(data: Uint8Array, ext: string): Promise<PutResult> {
+    const sha256 = sha256Hex(data);
+    const dir = this.dirFor(sha256);
+    const finalPath = this.pathFor(sha256, ext);
+
+    const existing = await this.fs.stat(finalPath).catch((error: unknown) => {
+      if (isNotFound(error)) return null;
+      throw error;
+    });
+    // Same name means same bytes; the size check only guards against a file damaged outside the store.
+    if (existing?.isFile() && existing.size === data.byteLength) return { sha256, path: finalPath, created: false };
+
+    await this.fs.mkdir(dir, { recursive: true });
+    const tempPath = path.join(dir, `.${sha256}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    let handle: nodeFs.FileHandle | undefined;
+    try {
+      handle = await this.fs.open(tempPath, 'wx', 0o644);
+      await handle.writeFile(data);
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      await this.fs.rename(tempPath, finalPath);
+    } catch (error) {
+      if (handle) await handle.close().catch(() => {});
+      await this.fs.unlink(tempPath).catch(() => {});
+      throw error;
+    }
+    if (this.syncDirectory) await this.syncDir(dir);
+    return { sha256, path: finalPath, created: true };
+  }
+
+  /** The blob's bytes, or null when it is not stored. Without `ext`, any extension matches. */
+  async get(sha256: string, ext?: string): Promise<Buffer | null> {
+    const file = await this.locate(sha256, ext);
+    if (!file) return null;
+    try {
+      return await this.fs.readFile(file);
+    } catch (error) {
+      if (isNotFound(error)) return null; // removed in between
+      throw error;
+    }
+  }
+
+  /** Whether the blob is stored. Without `ext`, any extension matches. */
+  async exists(sha256: string, ext?: string): Promise<boolean> {
+    return (await this.locate(sha256, ext)) !== null;
+  }
+
+  /**
+   * Deletes the blob (every extension, when `ext` is left out). Returns whether anything was
+   * removed; removing a missing blob is not an error, so it is safe for roll-backs.
+   */
+  async remove(sha256: string, ext?: string): Promise<boolean> {
+    const files = ext === undefined ? await this.candidates(sha256) : [this.pathFor(sha256, ext)];
+    let removed = false;
+    for (const file of files) {
+      try {
+        await this.fs.unlink(file);
+        removed = true;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    return removed;
+  }
+
+  /** The stored file's path, or null. */
+  async locate(sha256: string, ext?: string): Promise<string | null> {
+    if (ext !== undefined) {
+      const file = this.pathFor(sha256, ext);
+      try {
+        return (await this.fs.stat(file)).isFile() ? file : null;
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    }
+    return (await this.candidates(sha256))[0] ?? null;
+  }
+
+  /** Every `<sha256>.<ext>` in the blob's directory (temporary files excluded). */
+  private async candidates(sha256: string): Promise<string[]> {
+    const dir = this.dirFor(sha256);
+    let names: string[];
+    try {
+      names = await this.fs.readdir(dir);
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+    const prefix = `${sha256}.`;
+    return names
+      .filter((name) => name.startsWith(prefix) && EXT.test(name.slice(prefix.length)))
+      .sort()
+      .map((name) => path.join(dir, name));
+  }
+
+  private async syncDir(dir: string): Promise<void> {
+    let handle: nodeFs.FileHandle | undefined;
+    try {
+      handle = await this.fs.open(dir, 'r');
+      await handle.sync();
+    } catch {
+      // Some platforms cannot fsync a directory; the rename itself is still atomic.
+    } finally {
+      await handle?.close().catch(() => {});
+    }
+  }
+}
+
+let defaultStore: BlobStore | undefined;
+
+/** The app's store, rooted at `env.STORAGE_DIR`. */
+export function getBlobStore(): BlobStore {
+  defaultStore ??= new BlobStore();
+  return defaultStore;
+}

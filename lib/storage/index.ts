@@ -1,0 +1,10 @@
+/** Content-addressed blob storage. */
+export {
+  BlobStore,
+  getBlobStore,
+  isSha256,
+  sha256Hex,
+  type BlobStoreFs,
+  type BlobStoreOptions,
+  type PutResult,
+} from './blob-store';
