@@ -1,0 +1,7 @@
+/** Every model the server can serve, and how it is batched. */
+import type { ModelSpec } from './types';
+
+export const MODELS: ModelSpec[] = [
+  // Fast and tiny per image: batch generously.
+  { name: 'image-features', module: 'models/image-features/model.ts', maxBatch: 32 },
+];

@@ -1,0 +1,86 @@
+/** The small interface every model and every model-server client shares. */
+
+/** Progress of one long request: a drawing step, a Gibbs sweep, a mean-field iteration. */
+export interface ProgressEvent {
+  step: number;
+  total: number;
+  message?: string;
+  /** Anything the page can show while the request runs (a partial canvas, current tags). */
+  preview?: unknown;
+}
+
+export interface BatchContext {
+  /** Reports progress for item `index` of the batch. */
+  progress(index: number, event: ProgressEvent): void;
+  /**
+   * True once the caller of item `index` has gone away. Long loops check it between steps (and
+   * await between steps, e.g. `await tf.nextFrame()`, so the cancel message can arrive).
+   */
+  cancelled(index: number): boolean;
+}
+
+/** What a model module exports as `servable`: loaded once per worker, then run on batches. */
+export interface ServableModel<I = unknown, O = unknown> {
+  /** Loads weights; returns the version (checkpoint hash) recorded with everything it makes. */
+  load(): Promise<{ version: string }>;
+  /** One forward pass over a batch of inputs; returns one output per input, in order. */
+  runBatch(inputs: I[], ctx: BatchContext): Promise<O[]>;
+}
+
+/** How the server serves one model. */
+export interface ModelSpec {
+  name: string;
+  /** Module exporting `servable`, relative to the project root. */
+  module: string;
+  /** Largest batch; 1 turns micro-batching off. */
+  maxBatch?: number;
+  /** How long the first request of a batch waits for others to join. */
+  maxWaitMs?: number;
+  /** Requests waiting before new ones are turned away with SERVER_BUSY. */
+  queueLimit?: number;
+  /** Per-request limit, queueing included. */
+  timeoutMs?: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  timeoutMs?: number;
+}
+
+export interface RunResult<O> {
+  output: O;
+  model: string;
+  modelVersion: string;
+  backend: string;
+  /** How many requests shared the forward pass. */
+  batchSize: number;
+  queueMs: number;
+  runMs: number;
+}
+
+export interface WorkerHealth {
+  id: number;
+  backend: string | null;
+  busy: boolean;
+  models: Record<string, string>;
+  skipped?: string[];
+}
+
+export interface ModelServerHealth {
+  mode: 'embedded' | 'remote';
+  ok: boolean;
+  workers: WorkerHealth[];
+  queues: Record<string, { waiting: number; running: number; limit: number }>;
+  models: string[];
+  restarts: number;
+  /** Why the last worker died, if one did. */
+  lastCrash?: string;
+}
+
+/** Embedded server and remote client alike. */
+export interface ModelClient {
+  run<I, O>(model: string, input: I, options?: RunOptions): Promise<RunResult<O>>;
+  health(): Promise<ModelServerHealth>;
+  close(): Promise<void>;
+}
