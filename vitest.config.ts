@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['test/unit/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // tfjs keeps one global engine per process: forks keep test files from sharing one.

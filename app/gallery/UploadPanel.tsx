@@ -1,0 +1,160 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useCallback, useRef, useState } from 'react';
+import { PhotoGrid } from '@/app/components/PhotoGrid';
+
+interface Similar {
+  id: string;
+  distance: number;
+  url: string;
+}
+
+interface UploadAnswer {
+  id: string;
+  url: string;
+  width: number;
+  height: number;
+  created: boolean;
+  similar: Similar[];
+}
+
+type State =
+  | { phase: 'idle' }
+  | { phase: 'uploading'; fraction: number; name: string }
+  | { phase: 'processing'; name: string }
+  | { phase: 'done'; answer: UploadAnswer; name: string }
+  | { phase: 'failed'; code: string; message: string };
+
+/** Sends the file with XMLHttpRequest, which (unlike fetch) reports upload progress. */
+function send(file: File, onProgress: (fraction: number) => void, onSent: () => void): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/uploads');
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    xhr.upload.onload = onSent;
+    xhr.onload = () => resolve({ status: xhr.status, body: xhr.response });
+    xhr.onerror = () => reject(new Error('network'));
+    const form = new FormData();
+    form.append('file', file);
+    xhr.send(form);
+  });
+}
+
+export function UploadPanel({ maxBytes }: { maxBytes: number }) {
+  const router = useRouter();
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const [state, setState] = useState<State>({ phase: 'idle' });
+
+  const upload = useCallback(
+    async (file: File) => {
+      if (file.size > maxBytes) {
+        setState({ phase: 'failed', code: 'FILE_TOO_LARGE', message: `This file is larger than the ${Math.round(maxBytes / 1048576)} MB limit. Please upload a smaller photo.` });
+        return;
+      }
+      setState({ phase: 'uploading', fraction: 0, name: file.name });
+      try {
+        const { status, body } = await send(
+          file,
+          (fraction) => setState({ phase: 'uploading', fraction, name: file.name }),
+          () => setState({ phase: 'processing', name: file.name }),
+        );
+        if (status >= 400 || !body) {
+          const error = (body as { error?: { code: string; message: string } } | null)?.error;
+          setState({ phase: 'failed', code: error?.code ?? `HTTP_${status}`, message: error?.message ?? 'The upload failed. Please try again.' });
+          return;
+        }
+        setState({ phase: 'done', answer: body as UploadAnswer, name: file.name });
+        router.refresh();
+      } catch {
+        setState({ phase: 'failed', code: 'NETWORK', message: 'The connection to the server was lost during the upload. Please try again.' });
+      }
+    },
+    [maxBytes, router],
+  );
+
+  const busy = state.phase === 'uploading' || state.phase === 'processing';
+  return (
+    <section>
+      <div
+        className={`dropzone${over ? ' over' : ''}`}
+        role="button"
+        tabIndex={0}
+        aria-label="Upload a photo"
+        data-testid="dropzone"
+        onClick={() => !busy && input.current?.click()}
+        onKeyDown={(event) => (event.key === 'Enter' || event.key === ' ') && !busy && input.current?.click()}
+        onDragOver={(event) => {
+          event.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(event) => {
+          event.preventDefault();
+          setOver(false);
+          const file = event.dataTransfer.files[0];
+          if (file && !busy) void upload(file);
+        }}
+      >
+        <strong>Drop a photo here, or click to choose one</strong>
+        <span>JPEG, PNG, WebP, GIF or AVIF, up to {Math.round(maxBytes / 1048576)} MB. Location and camera data are removed.</span>
+        <input
+          ref={input}
+          type="file"
+          accept="image/jpeg,image/png,image/webp,image/gif,image/avif"
+          hidden
+          data-testid="file-input"
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            event.target.value = '';
+            if (file) void upload(file);
+          }}
+        />
+      </div>
+
+      {busy && (
+        <div aria-live="polite">
+          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={state.phase === 'uploading' ? Math.round(state.fraction * 100) : 100}>
+            <div style={{ width: `${state.phase === 'uploading' ? Math.max(3, state.fraction * 100) : 100}%` }} />
+          </div>
+          <div className="status" data-testid="upload-status">
+            {state.phase === 'uploading' ? `Uploading ${state.name}… ${Math.round(state.fraction * 100)}%` : `Checking ${state.name} and computing its image features…`}
+          </div>
+        </div>
+      )}
+
+      {state.phase === 'failed' && (
+        <div className="error" role="alert" data-testid="upload-error">
+          <code>{state.code}</code>
+          {state.message}
+        </div>
+      )}
+
+      {state.phase === 'done' && (
+        <div className="result" data-testid="upload-result">
+          <div>
+            {/* eslint-disable-next-line @next/next/no-img-element */}
+            <img className="main" src={state.answer.url} alt={state.name} data-testid="uploaded-photo" />
+            <div className="status">
+              {state.answer.width} × {state.answer.height} · {state.answer.created ? 'stored' : 'already stored earlier'} ·{' '}
+              <a href={`/gallery/${state.answer.id}`}>open</a>
+            </div>
+          </div>
+          <div>
+            <h2 style={{ marginTop: 0 }}>Most similar photos</h2>
+            {state.answer.similar.length === 0 ? (
+              <p className="empty">This is the first photo here; upload more to see similar ones.</p>
+            ) : (
+              <PhotoGrid
+                testId="similar-photos"
+                photos={state.answer.similar.map((s) => ({ id: s.id, url: s.url, label: 'distance', note: s.distance.toFixed(3) }))}
+              />
+            )}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

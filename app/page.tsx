@@ -1,0 +1,34 @@
+import Link from 'next/link';
+
+const USES = [
+  { title: 'Photo → tags', text: 'Upload a photo and get tags; type tags and get matching photos. A multimodal Deep Boltzmann Machine.', href: null },
+  { title: 'Caption → images', text: 'Type a caption and watch alignDRAW draw it step by step, attending to your words.', href: null },
+  { title: 'GAN playground', text: 'Sample digits and characters, walk the latent space, watch the generator/discriminator game.', href: null },
+  { title: 'One-shot drawing', text: 'Draw one character and get new variants of it; see which of 20 characters it matches.', href: null },
+];
+
+export default function Home() {
+  return (
+    <>
+      <h1>Latent Studio</h1>
+      <p className="lead">
+        The generative models of Salakhutdinov&apos;s tutorial <em>Deep Learning: Unsupervised Learning</em>, as things you can use. Every model
+        runs on this server through one shared model server.
+      </p>
+      <div className="cards">
+        <Link href="/gallery" className="card" style={{ color: 'inherit', textDecoration: 'none' }}>
+          <h3>Gallery &amp; similar photos</h3>
+          <p>Upload a photo; it is stored safely, described by colour and GIST image features, and shown with the most similar photos already here.</p>
+          <span className="badge ok">available</span>
+        </Link>
+        {USES.map((use) => (
+          <div className="card" key={use.title}>
+            <h3>{use.title}</h3>
+            <p>{use.text}</p>
+            <span className="badge">being trained — not available yet</span>
+          </div>
+        ))}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '@/lib/db';
+import { AppError } from '@/lib/errors';
+import { ModelServer, type ModelClient } from '@/lib/model-server';
+import { MODELS } from '@/lib/model-server/registry';
+import { BlobStore } from '@/lib/storage';
+import { UploadService } from '@/lib/uploads';
+
+const photo = (id: string) => fs.readFileSync(path.resolve('../shared/data/corel5k/images', `${id}.jpg`));
+const filesUnder = (dir: string): string[] =>
+  fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : [];
+
+describe('uploading a photo', () => {
+  let db: Db;
+  let server: ModelServer;
+  let blobDir: string;
+  let uploads: UploadService;
+
+  beforeAll(async () => {
+    db = createDb('file:./test/.tmp/unit.db');
+    await db.imageFeature.deleteMany();
+    await db.upload.deleteMany();
+    blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'blobs-'));
+    server = new ModelServer({
+      models: MODELS,
+      workers: 1,
+      backend: 'cpu',
+      defaults: { maxBatch: 8, maxWaitMs: 2, queueLimit: 16, timeoutMs: 60_000 },
+    });
+    uploads = new UploadService(db, new BlobStore(blobDir), server);
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await db.$disconnect();
+    fs.rmSync(blobDir, { recursive: true, force: true });
+  });
+
+  it('stores it once, records its features, and finds the most similar stored photos', async () => {
+    const bear = await uploads.create(photo('100000'), 'bear.jpg');
+    expect(bear.created).toBe(true);
+    expect(bear.similar).toEqual([]);
+    expect(filesUnder(blobDir)).toEqual([`${bear.upload.sha256}.jpg`]);
+    const feature = await db.imageFeature.findFirstOrThrow({ where: { uploadId: bear.upload.id } });
+    expect(feature.dims).toBe(620);
+    expect(feature.modelVersion).toMatch(/^gist-colour-/);
+
+    const again = await uploads.create(photo('100000'), 'bear-again.jpg');
+    expect(again.created).toBe(false);
+    expect(again.upload.id).toBe(bear.upload.id);
+
+    // Another polar bear on snow should be nearer than a sunset.
+    await uploads.create(photo('1000'), 'sunset.jpg');
+    const second = await uploads.create(photo('100004'), 'bear-2.jpg');
+    expect(second.similar.map((s) => s.id)[0]).toBe(bear.upload.id);
+    expect(second.similar[0].distance).toBeLessThan(second.similar[1].distance);
+    expect(await uploads.similar(second.upload.id, 5)).toEqual(second.similar);
+  });
+
+  it('leaves no stored file and no row when the model server fails', async () => {
+    const failing: ModelClient = {
+      run: async () => {
+        throw new AppError('MODEL_WORKER_CRASHED', 'The image-features model stopped unexpectedly.');
+      },
+      health: () => server.health(),
+      close: async () => {},
+    };
+    const before = { files: filesUnder(blobDir).length, rows: await db.upload.count() };
+    const broken = new UploadService(db, new BlobStore(blobDir), failing);
+    await expect(broken.create(photo('108000'), 'tiger.jpg')).rejects.toMatchObject({ code: 'MODEL_WORKER_CRASHED' });
+    expect(filesUnder(blobDir).length).toBe(before.files);
+    expect(await db.upload.count()).toBe(before.rows);
+  });
+
+  it('rejects a bad file before storing anything', async () => {
+    const before = filesUnder(blobDir).length;
+    await expect(uploads.create(Buffer.from('not a photo at all'), 'x.jpg')).rejects.toMatchObject({ code: 'UNSUPPORTED_FORMAT' });
+    expect(filesUnder(blobDir).length).toBe(before);
+  });
+
+  it('says clearly when an upload does not exist', async () => {
+    await expect(uploads.similar('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(uploads.get('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
