@@ -1,6 +1,7 @@
 import { PhotoGrid } from '@/app/components/PhotoGrid';
 import { env } from '@/lib/env';
 import { getUploadService } from '@/lib/uploads';
+import { SamplePhotos } from './SamplePhotos';
 import { UploadPanel } from './UploadPanel';
 
 export const dynamic = 'force-dynamic';
@@ -16,6 +17,7 @@ export default async function GalleryPage() {
         the model server: a colour histogram and GIST oriented-edge energies on a 4×4 grid — the same features the tagging model reads.
       </p>
       <UploadPanel maxBytes={env.UPLOAD_MAX_BYTES} />
+      <SamplePhotos />
       <h2>
         All uploads <span className="muted">({total})</span>
       </h2>

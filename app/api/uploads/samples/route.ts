@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { loadCorel5k } from '@/lib/datasets';
+import { handler, parse } from '@/lib/http/respond';
+import { getJobs } from '@/lib/jobs';
+import { getUploadService } from '@/lib/uploads';
+import { importSamplePhotos } from '@/lib/uploads/samples';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+const body = z.object({ count: z.number().int().min(1).max(200).default(24) });
+
+/** Starts adding sample photos from Corel-5k → 202 { job }; follow it at /api/jobs/:id/events. */
+export const POST = handler(async (request: Request) => {
+  const { count } = parse(body, await request.json().catch(() => ({})));
+  await loadCorel5k(); // a missing dataset is a clear 404 now, not a failed job later
+  const uploads = getUploadService();
+  const job = getJobs().start('sample-photos', (report, signal) => importSamplePhotos(uploads, count, report, signal));
+  return Response.json({ job }, { status: 202 });
+});
