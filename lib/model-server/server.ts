@@ -116,7 +116,7 @@ export class ModelServer implements ModelClient {
         cleanup: () => {},
       };
       const timer = setTimeout(
-        () => this.abandon(job, new AppError('MODEL_TIMEOUT', `The ${model} model did not answer within ${Math.round(timeoutMs / 1000)} s. Please try again.`), 'timeout'),
+        () => this.abandon(job, new AppError('MODEL_TIMEOUT', `The ${model} model did not answer within ${timeoutMs < 10_000 ? `${(timeoutMs / 1000).toFixed(1)} s` : `${Math.round(timeoutMs / 1000)} s`}. Please try again.`), 'timeout'),
         timeoutMs,
       );
       const onAbort = () => this.abandon(job, new AppError('CANCELLED', 'The request was cancelled.'), 'cancelled');
@@ -220,9 +220,36 @@ export class ModelServer implements ModelClient {
     slot.batch = batch;
     this.metrics.batchSize.observe({ model: spec.name }, jobs.length);
     const message: ToWorker = { type: 'run', batchId: batch.id, model: spec.name, module: spec.module, inputs: jobs.map((j) => j.input) };
-    // Copied, not transferred: the inputs belong to the callers, who may still use them (or send
-    // the same array twice); transferring would leave their typed arrays detached and empty.
-    slot.worker.postMessage(message);
+    try {
+      // Copied, not transferred: the inputs belong to the callers, who may still use them (or send
+      // the same array twice); transferring would leave their typed arrays detached and empty.
+      slot.worker.postMessage(message);
+    } catch (error) {
+      // An input that cannot be copied to a thread (a function, a detached buffer): free the worker
+      // again, and fail only the request that brought it.
+      slot.batch = undefined;
+      if (this.retryAlone(batch)) return;
+      const text = `The input for the ${spec.name} model cannot be sent to it: ${(error as Error).message}`;
+      for (const job of jobs) this.settle(job, new AppError('BAD_REQUEST', text, { cause: error }), 'failed');
+    }
+  }
+
+  /**
+   * One unusable input fails a whole batch. Rather than hand every caller in it someone else's
+   * error, puts them back at the head of the queue to run one by one. False for a batch of one.
+   */
+  private retryAlone(batch: Batch): boolean {
+    const live = batch.jobs.filter((job) => !job.settled);
+    if (batch.jobs.length <= 1 || live.length === 0) return false;
+    const queue = this.queues.get(batch.model)!;
+    for (const job of live) {
+      job.solo = true;
+      job.batch = undefined;
+      job.index = undefined;
+    }
+    queue.unshift(...live);
+    this.metrics.queueDepth.set({ model: batch.model }, queue.length);
+    return true;
   }
 
   private onWorkerMessage(slot: WorkerSlot, message: FromWorker): void {
@@ -255,24 +282,10 @@ export class ModelServer implements ModelClient {
           runMs: message.runMs,
         });
       });
-    } else {
-      const live = batch.jobs.filter((job) => !job.settled);
-      if (batch.jobs.length > 1 && live.length > 0) {
-        // One unusable input fails the whole forward pass. Rather than hand every caller in the
-        // batch someone else's error, run each of them again on its own.
-        const queue = this.queues.get(batch.model)!;
-        for (const job of live) {
-          job.solo = true;
-          job.batch = undefined;
-          job.index = undefined;
-        }
-        queue.unshift(...live);
-        this.metrics.queueDepth.set({ model: batch.model }, queue.length);
-      } else {
-        const code = message.code && Object.hasOwn(ERRORS, message.code) ? (message.code as ErrorCode) : 'MODEL_FAILED';
-        const text = code === 'MODEL_FAILED' ? `The ${batch.model} model failed: ${message.message}` : message.message;
-        for (const job of batch.jobs) this.settle(job, new AppError(code, text), 'failed');
-      }
+    } else if (!this.retryAlone(batch)) {
+      const code = message.code && Object.hasOwn(ERRORS, message.code) ? (message.code as ErrorCode) : 'MODEL_FAILED';
+      const text = code === 'MODEL_FAILED' ? `The ${batch.model} model failed: ${message.message}` : message.message;
+      for (const job of batch.jobs) this.settle(job, new AppError(code, text), 'failed');
     }
     this.schedule();
   }
