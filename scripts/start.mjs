@@ -11,7 +11,7 @@ const run = (cmd, args) => {
 };
 const bin = (name) => path.join('node_modules', '.bin', name);
 
-run(bin('prisma'), ['migrate', 'deploy']);
+run(bin('tsx'), ['scripts/migrate.ts']);
 
 if (!dev && needsBuild()) run(bin('next'), ['build']);
 
