@@ -14,8 +14,8 @@ const nextConfig = {
     'tsx',
   ],
   poweredByHeader: false,
-  // Uploads are parsed by our own route handler, which enforces UPLOAD_MAX_BYTES itself.
-  experimental: { serverActions: { bodySizeLimit: '1mb' } },
+  // `npm test` type-checks the whole project once (tsc --noEmit); the build need not repeat it.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;

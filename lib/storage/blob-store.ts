@@ -79,13 +79,14 @@ export class BlobStore {
   /** The directory a blob lives in: `<root>/<aa>`. */
   dirFor(sha256: string): string {
     assertSha256(sha256);
-    return path.join(this.root, sha256.slice(0, 2));
+    // Paths are data, not code: the bundler must not trace them.
+    return path.join(/*turbopackIgnore: true*/ this.root, sha256.slice(0, 2));
   }
 
   /** Where a blob with this hash and extension is (or would be) stored. */
   pathFor(sha256: string, ext: string): string {
     assertSha256(sha256);
-    return path.join(this.dirFor(sha256), `${sha256}.${normaliseExt(ext)}`);
+    return path.join(/*turbopackIgnore: true*/ this.dirFor(sha256), `${sha256}.${normaliseExt(ext)}`);
   }
 
   /**

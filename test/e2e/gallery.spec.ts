@@ -10,6 +10,10 @@ test('the health endpoint reports a working database, storage and model server',
   expect(health.database).toMatchObject({ ok: true, kind: 'sqlite' });
   expect(health.modelServer.mode).toBe('embedded');
   expect(health.modelServer.models).toContain('image-features');
+  // Under the production build the workers must reach a fast engine, not the pure-JS fallback.
+  await expect
+    .poll(async () => (await (await request.get('/api/health')).json()).modelServer.workers.map((w: { backend: string | null }) => w.backend))
+    .toEqual(expect.arrayContaining([expect.stringMatching(/^(wasm|tfjs-node|tfjs-node-gpu)$/)]));
 });
 
 test('uploading photos shows each with the most similar photos already stored', async ({ page }) => {
@@ -29,8 +33,9 @@ test('uploading photos shows each with the most similar photos already stored', 
   await expect(similar).toHaveCount(2);
   await expect(similar.first()).toContainText('distance');
   // The photo itself is served back, as an image the browser can decode.
-  const width = await page.getByTestId('uploaded-photo').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
-  expect(width).toBeGreaterThan(0);
+  await expect
+    .poll(() => page.getByTestId('uploaded-photo').evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)))
+    .toBe(192);
 
   // The gallery lists all three, and a photo's own page shows its neighbours.
   await page.reload();
