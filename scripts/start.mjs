@@ -5,8 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const dev = process.argv.includes('--dev');
+// This app runs where only package registries can be reached: no telemetry calls.
+const childEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 const run = (cmd, args) => {
-  const result = spawnSync(cmd, args, { stdio: 'inherit' });
+  const result = spawnSync(cmd, args, { stdio: 'inherit', env: childEnv });
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 const bin = (name) => path.join('node_modules', '.bin', name);
@@ -15,7 +17,7 @@ run(bin('tsx'), ['scripts/migrate.ts']);
 
 if (!dev && needsBuild()) run(bin('next'), ['build']);
 
-const server = spawn(bin('next'), [dev ? 'dev' : 'start', ...process.argv.slice(2).filter((a) => a !== '--dev')], { stdio: 'inherit' });
+const server = spawn(bin('next'), [dev ? 'dev' : 'start', ...process.argv.slice(2).filter((a) => a !== '--dev')], { stdio: 'inherit', env: childEnv });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));
 
