@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels, WASM_KERNEL_CORRECTIONS, WASM_TRAINING_KERNELS } from '@/lib/tfjs/wasm-kernels';
+import { mulberry32 } from '@/lib/random';
 
 type Backend = 'cpu' | 'wasm';
 type Dtype = 'float32' | 'int32';
@@ -21,17 +22,7 @@ interface Host {
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
-/** Seeded PRNG (mulberry32): every run sees the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const next = rng(20240601);
 
