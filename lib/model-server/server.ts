@@ -201,7 +201,11 @@ export class ModelServer implements ModelClient {
           nextWake = Math.min(nextWake, spec.maxWaitMs - waited);
           break;
         }
-        this.dispatch(slot, spec, queue.splice(0, solo ? 1 : spec.maxBatch));
+        // With several workers free, share the waiting requests between them rather than
+        // giving one worker everything while the others sit idle.
+        const idle = this.slots.filter((s) => s.ready && !s.batch).length;
+        const size = solo ? 1 : Math.min(spec.maxBatch, Math.ceil(queue.length / idle));
+        this.dispatch(slot, spec, queue.splice(0, size));
         this.metrics.queueDepth.set({ model }, queue.length);
       }
     }
