@@ -160,13 +160,6 @@ export function imageFeatures(inputs: ImageFeatureInput[], bank: tf.Tensor4D): F
   });
 }
 
-/** Euclidean distance between two feature vectors. */
-export function featureDistance(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
-  return Math.sqrt(sum);
-}
-
 let bank: tf.Tensor4D | undefined;
 
 export const servable: ServableModel<ImageFeatureInput, ImageFeatureOutput> = {
