@@ -26,6 +26,8 @@ const schema = z.object({
     .default('file:./data/latent-studio.db'),
   /** Where uploaded and generated images are stored, by SHA-256 name. */
   STORAGE_DIR: z.string().min(1).default('./data/blobs'),
+  /** Derived data that can be rebuilt at any time (e.g. image features of a dataset's photos). */
+  CACHE_DIR: z.string().min(1).default('./data/cache'),
   /** Where the training and evaluation datasets live (see ../shared/data/README.md). */
   DATA_DIR: z.string().min(1).default(defaultDataDir()),
   /** Largest upload accepted, in bytes. */

@@ -1,0 +1,291 @@
+/**
+ * Deep Boltzmann machines (Salakhutdinov & Hinton 2009): layers of units where each layer talks
+ * only to the layers next to it, every connection undirected. Here the layers form a chain
+ * L0 — L1 — … — Ln, which covers both the 2-layer DBM on MNIST (v — h1 — h2) and the multimodal
+ * DBM (image — h1 — h2 — joint — h2 — h1 — text, Srivastava & Salakhutdinov 2012), whose two
+ * visible layers are the ends of the chain.
+ *
+ *   E(s) = −Σ_i s_iᵀ W_i s_{i+1} − Σ_l b_l·s_l     (+ ‖v − b‖²/2 for a Gaussian layer instead of −b·v)
+ *
+ * Learning follows the paper: the data term E_data[s_i s_{i+1}ᵀ] uses mean-field posteriors with
+ * the observed layers clamped, and the model term E_model[·] uses persistent Gibbs chains
+ * ("fantasy particles") advanced a few sweeps per update.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LayerChain } from './ais';
+import { Rng } from './random';
+import type { Rbm } from './rbm';
+import { binaryEntropy, lengthsOf, meanOf, sampleOf, visibleTerm, type Units } from './units';
+
+export interface DbmLayerSpec {
+  name: string;
+  units: Units;
+  bias: tf.Tensor1D;
+  /** A binary layer next to a Replicated Softmax layer scales its biases by that document's length. */
+  scaleBiasBy?: number;
+}
+
+export interface DbmLayer {
+  name: string;
+  units: Units;
+  size: number;
+  bias: tf.Variable<tf.Rank.R1>;
+  scaleBiasBy?: number;
+}
+
+/** Observed layers by index (e.g. `{0: images}`); the rest are inferred. */
+export type Observed = Record<number, tf.Tensor2D>;
+
+export interface MeanFieldOptions {
+  steps?: number;
+  /** Document length assumed for a free softmax layer (an unobserved text layer). */
+  freeLength?: number;
+  /** Called after each sweep with the current means (valid only during the call). */
+  onStep?: (step: number, means: tf.Tensor2D[]) => void | Promise<void>;
+  /** Checked between sweeps; true stops early. */
+  cancelled?: () => boolean;
+}
+
+export class Dbm {
+  readonly layers: DbmLayer[];
+  /** weights[i] joins layer i and i+1, [size_i × size_{i+1}]. */
+  readonly weights: tf.Variable<tf.Rank.R2>[];
+
+  constructor(layers: DbmLayerSpec[], weights: tf.Tensor2D[]) {
+    if (weights.length !== layers.length - 1) throw new Error(`a chain of ${layers.length} layers needs ${layers.length - 1} weight matrices`);
+    weights.forEach((w, i) => {
+      if (w.shape[0] !== layers[i].bias.shape[0] || w.shape[1] !== layers[i + 1].bias.shape[0]) {
+        throw new Error(`weights ${i} are ${w.shape.join('×')}, expected ${layers[i].bias.shape[0]}×${layers[i + 1].bias.shape[0]}`);
+      }
+    });
+    this.layers = layers.map((l) => ({ name: l.name, units: l.units, size: l.bias.shape[0], bias: tf.variable(l.bias), scaleBiasBy: l.scaleBiasBy }));
+    this.weights = weights.map((w) => tf.variable(w));
+  }
+
+  /**
+   * A DBM from greedily pretrained RBMs stacked bottom-up (v — h1 — … ): layer l's bias is the
+   * average of the hidden bias of the RBM below and the visible bias of the RBM above.
+   */
+  static fromStack(stack: Rbm[], names?: string[]): Dbm {
+    const layers: DbmLayerSpec[] = [];
+    layers.push({ name: names?.[0] ?? 'v', units: stack[0].units, bias: stack[0].visibleBias });
+    stack.forEach((rbm, i) => {
+      const above = stack[i + 1];
+      const bias = above ? tf.div(tf.add(rbm.hiddenBias, above.visibleBias), 2) as tf.Tensor1D : rbm.hiddenBias;
+      layers.push({ name: names?.[i + 1] ?? `h${i + 1}`, units: 'binary', bias, scaleBiasBy: i === 0 && rbm.units === 'softmax' ? 0 : undefined });
+    });
+    return new Dbm(layers, stack.map((rbm) => rbm.W));
+  }
+
+  /** Document lengths of each softmax layer: from the observed counts, else `freeLength`. */
+  lengthsFor(states: (tf.Tensor2D | undefined)[], observed: Observed, rows: number, freeLength = 1): Map<number, tf.Tensor1D> {
+    const lengths = new Map<number, tf.Tensor1D>();
+    this.layers.forEach((layer, l) => {
+      if (layer.units !== 'softmax') return;
+      lengths.set(l, observed[l] ? lengthsOf(observed[l]) : tf.fill([rows], freeLength) as tf.Tensor1D);
+    });
+    void states;
+    return lengths;
+  }
+
+  /** The total input to layer `l` from its bias and its neighbours' states. */
+  input(l: number, states: (tf.Tensor2D | undefined)[], lengths: Map<number, tf.Tensor1D>): tf.Tensor2D {
+    return tf.tidy(() => {
+      const layer = this.layers[l];
+      const scale = layer.scaleBiasBy !== undefined ? lengths.get(layer.scaleBiasBy) : undefined;
+      let total: tf.Tensor2D = (scale ? tf.mul(scale.expandDims(1), layer.bias) : layer.bias.expandDims(0)) as tf.Tensor2D;
+      const below = states[l - 1];
+      const above = states[l + 1];
+      if (l > 0 && below) total = tf.add(total, tf.matMul(below, this.weights[l - 1]));
+      if (l < this.layers.length - 1 && above) total = tf.add(total, tf.matMul(above, this.weights[l], false, true));
+      return total;
+    });
+  }
+
+  /**
+   * Mean-field inference of the free layers with the observed ones clamped: each sweep sets every
+   * free layer, in chain order, to its mean given its neighbours' current means — coordinate ascent
+   * on the variational lower bound, so each sweep can only raise it. Returns every layer's means
+   * (observed layers as given, copied).
+   */
+  async meanField(observed: Observed, options: MeanFieldOptions = {}): Promise<tf.Tensor2D[]> {
+    const steps = options.steps ?? 10;
+    const rows = Object.values(observed)[0].shape[0];
+    const lengths = this.lengthsFor([], observed, rows, options.freeLength);
+    const means: tf.Tensor2D[] = this.layers.map((layer, l) =>
+      observed[l] ? observed[l].clone() : tf.tidy(() => meanOf(layer.units, tf.tile(layer.bias.expandDims(0), [rows, 1]) as tf.Tensor2D, lengths.get(l))),
+    );
+    try {
+      for (let step = 1; step <= steps; step++) {
+        for (let l = 0; l < this.layers.length; l++) {
+          if (observed[l]) continue;
+          const next = tf.tidy(() => meanOf(this.layers[l].units, this.input(l, means, lengths), lengths.get(l)));
+          means[l].dispose();
+          means[l] = next;
+        }
+        await options.onStep?.(step, means);
+        if (options.cancelled?.()) break;
+      }
+    } finally {
+      tf.dispose([...lengths.values()]);
+    }
+    return means;
+  }
+
+  /**
+   * One Gibbs sweep over every layer (even layers given odd ones, then odd given even — each
+   * parity is conditionally independent given the other), in place.
+   */
+  gibbsSweep(states: tf.Tensor2D[], lengths: Map<number, tf.Tensor1D>, rng: Rng, clamped: Set<number> = new Set()): void {
+    for (const parity of [0, 1]) {
+      for (let l = parity; l < this.layers.length; l += 2) {
+        if (clamped.has(l)) continue;
+        const next = tf.tidy(() => sampleOf(this.layers[l].units, this.input(l, states, lengths), rng, lengths.get(l)));
+        states[l].dispose();
+        states[l] = next;
+      }
+    }
+  }
+
+  /** −E(s) per row for factorised states or means (exact for means of a factorised q). */
+  negativeEnergy(states: tf.Tensor2D[], lengths: Map<number, tf.Tensor1D> = new Map()): tf.Tensor1D {
+    return tf.tidy(() => {
+      let total = tf.zeros([states[0].shape[0]]) as tf.Tensor1D;
+      this.layers.forEach((layer, l) => {
+        const scale = layer.scaleBiasBy !== undefined ? lengths.get(layer.scaleBiasBy) : undefined;
+        const term = scale ? tf.mul(tf.sum(tf.mul(states[l], layer.bias), 1), scale) : visibleTerm(layer.units, states[l], layer.bias);
+        total = tf.add(total, term);
+      });
+      this.weights.forEach((w, i) => {
+        total = tf.add(total, tf.sum(tf.mul(tf.matMul(states[i], w), states[i + 1]), 1));
+      });
+      return total;
+    });
+  }
+
+  /**
+   * The variational lower bound on log p(v) of a DBM over binary layers, with v = layer 0:
+   * E_q[−E(v, h)] + H(q) − log Z, q the mean-field posterior (Salakhutdinov & Hinton 2009, eq. 7).
+   */
+  async logProbabilityBound(v: tf.Tensor2D, logZ: number, steps = 30): Promise<Float32Array> {
+    const means = await this.meanField({ 0: v }, { steps });
+    const bound = tf.tidy(() => {
+      let entropy = tf.zeros([v.shape[0]]) as tf.Tensor1D;
+      for (let l = 1; l < means.length; l++) entropy = tf.add(entropy, binaryEntropy(means[l]));
+      return tf.sub(tf.add(this.negativeEnergy(means), entropy), logZ);
+    });
+    const out = (await bound.data()) as Float32Array;
+    tf.dispose([bound, ...means]);
+    return out;
+  }
+
+  /** The layers as a chain, for AIS. */
+  asChain(): LayerChain {
+    return { units: this.layers.map((l) => l.units), biases: this.layers.map((l) => l.bias), weights: this.weights };
+  }
+
+  dispose(): void {
+    this.layers.forEach((l) => l.bias.dispose());
+    this.weights.forEach((w) => w.dispose());
+  }
+}
+
+export interface DbmTrainingOptions {
+  epochs: number;
+  batchSize?: number;
+  learningRate: number;
+  learningRateDecay?: number;
+  /** Per-layer learning-rate multipliers (e.g. smaller for a Gaussian layer's weights). */
+  weightRateScale?: number[];
+  /** Momentum at the start and from `switchEpoch` on (0.5 → 0.9 in the papers' code). */
+  momentum?: { initial: number; final: number; switchEpoch: number };
+  weightDecay?: number;
+  /** Fantasy particles of the persistent Gibbs chains. */
+  chains?: number;
+  gibbsSteps?: number;
+  meanFieldSteps?: number;
+  seed: number;
+  onEpoch?: (info: { epoch: number; epochs: number; seconds: number; dataTerm: number }) => void | Promise<void>;
+  onBatch?: (done: number, total: number) => void;
+}
+
+/**
+ * Trains `dbm` in place on observed layers `data` (all rows aligned), by the paper's stochastic
+ * approximation: mean-field for the data term, persistent Gibbs chains for the model term.
+ */
+export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOptions): Promise<void> {
+  const rng = new Rng(options.seed);
+  const batchSize = options.batchSize ?? 100;
+  const observedLayers = Object.keys(data).map(Number);
+  const rows = data[observedLayers[0]].shape[0];
+  const batches = Math.floor(rows / batchSize) || 1;
+  const chainsCount = options.chains ?? batchSize;
+  const schedule = options.momentum ?? { initial: 0.5, final: 0.9, switchEpoch: 5 };
+  const weightDecay = options.weightDecay ?? 0;
+
+  // Fantasy particles start at data rows, their hidden layers at mean-field states, then sampled.
+  const start = tf.tensor1d(rng.permutation(rows).subarray(0, chainsCount), 'int32');
+  const startObserved: Observed = Object.fromEntries(observedLayers.map((l) => [l, tf.gather(data[l], start) as tf.Tensor2D]));
+  start.dispose();
+  const chainLengths = dbm.lengthsFor([], startObserved, chainsCount);
+  let chains = await dbm.meanField(startObserved, { steps: 5 });
+  chains = chains.map((mu, l) => {
+    const sampled = dbm.layers[l].units === 'binary' && !startObserved[l] ? rng.bernoulli(mu) : mu.clone();
+    mu.dispose();
+    return sampled;
+  });
+  tf.dispose(Object.values(startObserved));
+  const velocity: { weights: tf.Tensor[]; biases: tf.Tensor[] } = {
+    weights: dbm.weights.map((w) => tf.zerosLike(w)),
+    biases: dbm.layers.map((l) => tf.zerosLike(l.bias)),
+  };
+
+  try {
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      const started = Date.now();
+      const order = rng.permutation(rows);
+      const lr = options.learningRate / (1 + epoch * (options.learningRateDecay ?? 0));
+      const momentum = epoch < schedule.switchEpoch ? schedule.initial : schedule.final;
+      let dataTerm = 0;
+      for (let batch = 0; batch < batches; batch++) {
+        const indices = tf.tensor1d(order.subarray(batch * batchSize, (batch + 1) * batchSize), 'int32');
+        const observed: Observed = Object.fromEntries(observedLayers.map((l) => [l, tf.gather(data[l], indices) as tf.Tensor2D]));
+        indices.dispose();
+        const n = observed[observedLayers[0]].shape[0];
+        const means = await dbm.meanField(observed, { steps: options.meanFieldSteps ?? 10 });
+        const dataLengths = dbm.lengthsFor([], observed, n);
+        for (let s = 0; s < (options.gibbsSteps ?? 1); s++) dbm.gibbsSweep(chains, chainLengths, rng);
+
+        const scaled = (states: tf.Tensor2D[], l: number, lengths: Map<number, tf.Tensor1D>) => {
+          const by = dbm.layers[l].scaleBiasBy;
+          return by !== undefined ? tf.mul(states[l], lengths.get(by)!.expandDims(1)) : states[l];
+        };
+        const updates = tf.tidy(() => {
+          const weights = dbm.weights.map((w, i) => {
+            const grad = tf.sub(tf.div(tf.matMul(means[i], means[i + 1], true), n), tf.div(tf.matMul(chains[i], chains[i + 1], true), chainsCount));
+            const rate = lr * (options.weightRateScale?.[i] ?? 1);
+            return tf.add(tf.mul(momentum, velocity.weights[i]), tf.mul(rate, tf.sub(grad, tf.mul(weightDecay, w))));
+          });
+          const biases = dbm.layers.map((layer, l) => {
+            const grad = tf.sub(tf.mean(scaled(means, l, dataLengths), 0), tf.mean(scaled(chains, l, chainLengths), 0));
+            return tf.add(tf.mul(momentum, velocity.biases[l]), tf.mul(lr, grad));
+          });
+          const fit = tf.mean(dbm.negativeEnergy(means, dataLengths));
+          return { weights, biases, fit };
+        });
+        dbm.weights.forEach((w, i) => w.assign(tf.add(w, updates.weights[i]) as tf.Tensor2D));
+        dbm.layers.forEach((layer, l) => layer.bias.assign(tf.add(layer.bias, updates.biases[l]) as tf.Tensor1D));
+        tf.dispose([...velocity.weights, ...velocity.biases]);
+        velocity.weights = updates.weights;
+        velocity.biases = updates.biases;
+        dataTerm += updates.fit.dataSync()[0];
+        tf.dispose([updates.fit, ...means, ...Object.values(observed), ...dataLengths.values()]);
+        options.onBatch?.(epoch * batches + batch + 1, options.epochs * batches);
+        if (batch % 4 === 3) await tf.nextFrame();
+      }
+      await options.onEpoch?.({ epoch: epoch + 1, epochs: options.epochs, seconds: (Date.now() - started) / 1000, dataTerm: dataTerm / batches });
+    }
+  } finally {
+    tf.dispose([...chains, ...chainLengths.values(), ...velocity.weights, ...velocity.biases]);
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The Boltzmann-machine building blocks (models/blocks) against what the papers define: energies
+ * and free energies by enumeration, conditionals by Bayes' rule, learning that raises the exact
+ * likelihood of a toy problem, AIS against the exact partition function, mean-field fixed points.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '@/lib/tfjs/backend';
+import {
+  annealedImportanceSampling,
+  Dbm,
+  exactLogZ,
+  fromHalf,
+  greedyPretrain,
+  loadTensors,
+  Rbm,
+  Rng,
+  saveTensors,
+  standardBetas,
+  toHalf,
+  trainDbm,
+  trainRbm,
+} from '@/models/blocks';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+const rows = (t: tf.Tensor) => t.arraySync() as number[][];
+const vec = (t: tf.Tensor) => Array.from(t.dataSync());
+
+/** Every binary vector of length n, one per row. */
+function allBinary(n: number): tf.Tensor2D {
+  return tf.tensor2d(Array.from({ length: 2 ** n }, (_, s) => Array.from({ length: n }, (_, j) => (s >> j) & 1)));
+}
+
+function randomRbm(visible: number, hidden: number, units: 'binary' | 'gaussian' | 'softmax', seed: number, scale = 1): Rbm {
+  const rng = new Rng(seed);
+  return new Rbm(
+    { visible, hidden, units },
+    {
+      W: tf.randomNormal([visible, hidden], 0, scale, 'float32', rng.seed()),
+      visibleBias: tf.randomNormal([visible], 0, scale, 'float32', rng.seed()),
+      hiddenBias: tf.randomNormal([hidden], 0, scale, 'float32', rng.seed()),
+    },
+  );
+}
+
+/** Exact log-likelihood of binary data under a tiny binary RBM. */
+function exactLogLikelihood(rbm: Rbm, data: tf.Tensor2D): number {
+  const logZ = exactLogZ(rbm.asChain(), 0);
+  return tf.tidy(() => tf.mean(tf.neg(rbm.freeEnergy(data))).dataSync()[0] - logZ);
+}
+
+describe('RBM energies and conditionals', () => {
+  it('the free energy is −log Σ_h e^{−E(v,h)} (binary, Gaussian and Replicated Softmax)', () => {
+    for (const units of ['binary', 'gaussian', 'softmax'] as const) {
+      const rbm = randomRbm(5, 4, units, 1);
+      const v = units === 'softmax' ? tf.tensor2d([[2, 0, 1, 0, 0], [0, 1, 0, 0, 3]]) : units === 'gaussian' ? tf.tensor2d([[0.3, -1, 2, 0.5, 0], [1, 1, -0.2, 0, 0.4]]) : tf.tensor2d([[1, 0, 1, 1, 0], [0, 0, 0, 1, 1]]);
+      const h = allBinary(4);
+      const free = vec(rbm.freeEnergy(v));
+      rows(v).forEach((row, r) => {
+        const vr = tf.tile(tf.tensor2d([row]), [16, 1]) as tf.Tensor2D;
+        const energies = vec(rbm.energy(vr, h));
+        const logSum = Math.log(energies.reduce((a, e) => a + Math.exp(-e), 0));
+        expect(free[r]).toBeCloseTo(-logSum, 4);
+      });
+    }
+  });
+
+  it('p(h_j = 1 | v) agrees with Bayes’ rule over the joint', () => {
+    const rbm = randomRbm(4, 3, 'binary', 2);
+    const v = tf.tensor2d([[1, 0, 1, 1]]);
+    const h = allBinary(3);
+    const weights = vec(rbm.energy(tf.tile(v, [8, 1]) as tf.Tensor2D, h)).map((e) => Math.exp(-e));
+    const total = weights.reduce((a, b) => a + b, 0);
+    const probs = vec(rbm.hiddenProbs(v));
+    rows(h).forEach(() => undefined);
+    for (let j = 0; j < 3; j++) {
+      const on = rows(h).reduce((a, state, s) => a + (state[j] ? weights[s] : 0), 0);
+      expect(probs[j]).toBeCloseTo(on / total, 5);
+    }
+  });
+
+  it('Gaussian visible units have mean b + Wh; softmax units spread D words over the vocabulary', () => {
+    const gaussian = randomRbm(3, 2, 'gaussian', 3);
+    const h = tf.tensor2d([[1, 0]]);
+    const expected = tf.add(gaussian.visibleBias, tf.matMul(h, gaussian.W, false, true));
+    expect(vec(gaussian.visibleMean(h))).toEqual(vec(expected).map((x) => expect.closeTo(x, 5)));
+
+    const softmax = randomRbm(6, 2, 'softmax', 4);
+    const mean = softmax.visibleMean(tf.tensor2d([[1, 1], [0, 1]]), tf.tensor1d([3, 5]));
+    expect(vec(tf.sum(mean, 1))).toEqual([expect.closeTo(3, 4), expect.closeTo(5, 4)]);
+    const counts = softmax.sampleVisible(tf.tensor2d([[1, 1], [0, 1]]), new Rng(5), tf.tensor1d([3, 5]));
+    expect(vec(tf.sum(counts, 1))).toEqual([3, 5]);
+  });
+
+  it('the hidden biases of a Replicated Softmax RBM are scaled by the document length', () => {
+    const rbm = randomRbm(4, 2, 'softmax', 6);
+    const short = tf.tensor2d([[1, 0, 0, 0]]);
+    const long = tf.tensor2d([[3, 0, 0, 0]]);
+    const c = vec(rbm.hiddenBias);
+    const w0 = rows(rbm.W)[0];
+    expect(vec(rbm.hiddenInput(short))).toEqual(w0.map((w, j) => expect.closeTo(w + c[j], 5)));
+    expect(vec(rbm.hiddenInput(long))).toEqual(w0.map((w, j) => expect.closeTo(3 * w + 3 * c[j], 5)));
+  });
+});
+
+describe('learning', () => {
+  // Two patterns and their noisy copies: the model should put its mass on them.
+  const patterns = [
+    [1, 1, 1, 0, 0, 0],
+    [0, 0, 0, 1, 1, 1],
+  ];
+  const toyData = () => tf.tensor2d(Array.from({ length: 200 }, (_, i) => patterns[i % 2]));
+
+  it('CD-1 moves the weights along the data correlations and raises the exact likelihood', async () => {
+    const data = toyData();
+    const rbm = Rbm.random({ visible: 6, hidden: 4, units: 'binary' }, new Rng(7));
+    const before = exactLogLikelihood(rbm, data);
+    await trainRbm(rbm, data, { epochs: 30, batchSize: 20, learningRate: 0.1, seed: 8 });
+    const after = exactLogLikelihood(rbm, data);
+    expect(after).toBeGreaterThan(before + 2);
+    // Units that are always on together end up with correlated weights (similar rows of W).
+    const W = rows(rbm.W);
+    const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+    expect(dot(W[0], W[1])).toBeGreaterThan(dot(W[0], W[3]));
+  });
+
+  it('PCD with weight decay and a sparsity target learns the toy problem, and hidden activity approaches the target', async () => {
+    const data = toyData();
+    const rbm = Rbm.random({ visible: 6, hidden: 8, units: 'binary' }, new Rng(9));
+    const before = exactLogLikelihood(rbm, data);
+    await trainRbm(rbm, data, { epochs: 40, batchSize: 20, learningRate: 0.05, persistent: true, k: 1, weightDecay: 1e-4, sparsity: { target: 0.2, cost: 0.5 }, seed: 10 });
+    expect(exactLogLikelihood(rbm, data)).toBeGreaterThan(before + 2);
+    const activity = tf.mean(rbm.hiddenProbs(data)).dataSync()[0];
+    expect(activity).toBeLessThan(0.45);
+  });
+
+  it('a Gaussian–Bernoulli RBM learns where real-valued data lies', async () => {
+    const rng = new Rng(11);
+    const data = tf.add(tf.randomNormal([400, 3], 0, 0.3, 'float32', rng.seed()), tf.tensor1d([2, -1, 0.5])) as tf.Tensor2D;
+    const rbm = Rbm.random({ visible: 3, hidden: 4, units: 'gaussian' }, rng);
+    await trainRbm(rbm, data, { epochs: 30, batchSize: 40, learningRate: 0.01, seed: 12 });
+    const reconstruction = tf.mean(rbm.visibleMean(rbm.hiddenProbs(data)), 0);
+    expect(vec(reconstruction)).toEqual([expect.closeTo(2, 0), expect.closeTo(-1, 0), expect.closeTo(0.5, 0)]);
+  });
+
+  it('greedy pretraining stacks RBMs, each trained on the hidden probabilities of the one below', async () => {
+    const stack = await greedyPretrain(toyData(), [
+      { hidden: 5, upScale: 2, training: { epochs: 2, batchSize: 20, learningRate: 0.1 } },
+      { hidden: 3, downScale: 2, training: { epochs: 2, batchSize: 20, learningRate: 0.1 } },
+    ], { seed: 13 });
+    expect(stack.map((r) => r.W.shape)).toEqual([[6, 5], [5, 3]]);
+    expect(stack[0].upScale).toBe(2);
+    expect(stack[1].downScale).toBe(2);
+  });
+});
+
+describe('annealed importance sampling', () => {
+  it('agrees with the exact log Z of a tiny RBM', async () => {
+    const rbm = randomRbm(10, 6, 'binary', 14, 0.8);
+    const exact = exactLogZ(rbm.asChain(), 0);
+    const ais = await annealedImportanceSampling(rbm.asChain(), { keptParity: 0, runs: 100, betas: standardBetas(0.1), seed: 15 });
+    expect(Math.abs(ais.logZ - exact)).toBeLessThan(0.1);
+    expect(ais.interval[0]).toBeLessThanOrEqual(ais.logZ);
+    // Summing the other way (hidden kept, visible summed out) gives the same Z.
+    expect(exactLogZ(rbm.asChain(), 1)).toBeCloseTo(exact, 3);
+  });
+
+  it('agrees with the exact log Z of a tiny 2-layer DBM, and with a data-based base model', async () => {
+    const rng = new Rng(16);
+    const dbm = new Dbm(
+      [
+        { name: 'v', units: 'binary', bias: tf.randomNormal([8], 0, 0.5, 'float32', rng.seed()) },
+        { name: 'h1', units: 'binary', bias: tf.randomNormal([6], 0, 0.5, 'float32', rng.seed()) },
+        { name: 'h2', units: 'binary', bias: tf.randomNormal([4], 0, 0.5, 'float32', rng.seed()) },
+      ],
+      [tf.randomNormal([8, 6], 0, 0.7, 'float32', rng.seed()), tf.randomNormal([6, 4], 0, 0.7, 'float32', rng.seed())],
+    );
+    const exact = exactLogZ(dbm.asChain(), 1);
+    expect(exactLogZ(dbm.asChain(), 0)).toBeCloseTo(exact, 3);
+    const ais = await annealedImportanceSampling(dbm.asChain(), { keptParity: 1, runs: 100, betas: standardBetas(0.1), seed: 17 });
+    expect(Math.abs(ais.logZ - exact)).toBeLessThan(0.1);
+    const based = await annealedImportanceSampling(dbm.asChain(), { keptParity: 0, runs: 100, betas: standardBetas(0.1), baseBiases: { 0: tf.fill([8], -0.5) as tf.Tensor1D }, seed: 18 });
+    expect(Math.abs(based.logZ - exact)).toBeLessThan(0.1);
+  });
+});
+
+describe('DBM inference and learning', () => {
+  const tinyDbm = (seed: number) => {
+    const rng = new Rng(seed);
+    return new Dbm(
+      [
+        { name: 'v', units: 'binary', bias: tf.zeros([6]) },
+        { name: 'h1', units: 'binary', bias: tf.zeros([5]) },
+        { name: 'h2', units: 'binary', bias: tf.zeros([3]) },
+      ],
+      [tf.randomNormal([6, 5], 0, 0.5, 'float32', rng.seed()), tf.randomNormal([5, 3], 0, 0.5, 'float32', rng.seed())],
+    );
+  };
+
+  it('mean-field reaches a fixed point, and each sweep raises the variational bound', async () => {
+    const dbm = tinyDbm(19);
+    const v = tf.tensor2d([[1, 1, 1, 0, 0, 0], [0, 1, 0, 1, 0, 1]]);
+    const bounds: number[] = [];
+    for (const steps of [1, 2, 3, 5, 10, 30]) bounds.push((await dbm.logProbabilityBound(v, 0, steps))[0]);
+    for (let i = 1; i < bounds.length; i++) expect(bounds[i]).toBeGreaterThanOrEqual(bounds[i - 1] - 1e-4);
+    const means = await dbm.meanField({ 0: v }, { steps: 50 });
+    const lengths = new Map();
+    for (const l of [1, 2]) {
+      const again = tf.sigmoid(dbm.input(l, means, lengths));
+      expect(tf.max(tf.abs(tf.sub(again, means[l]))).dataSync()[0]).toBeLessThan(1e-4);
+    }
+  });
+
+  it('the bound is below the exact log p(v)', async () => {
+    const dbm = tinyDbm(20);
+    const v = tf.tensor2d([[1, 0, 1, 0, 1, 0]]);
+    const logZ = exactLogZ(dbm.asChain(), 1);
+    // Exact log p(v): sum h1 by enumeration with h2 summed out analytically.
+    const h1 = allBinary(5);
+    const states = [tf.tile(v, [32, 1]) as tf.Tensor2D];
+    const logJoint = tf.tidy(() => {
+      const vTerm = tf.sum(tf.mul(states[0]!, dbm.layers[0].bias), 1);
+      const h1Term = tf.sum(tf.mul(h1, dbm.layers[1].bias), 1);
+      const vh = tf.sum(tf.mul(tf.matMul(states[0]!, dbm.weights[0]), h1), 1);
+      const h2 = tf.sum(tf.softplus(tf.add(tf.matMul(h1, dbm.weights[1]), dbm.layers[2].bias)), 1);
+      return tf.logSumExp(tf.add(tf.add(vTerm, h1Term), tf.add(vh, h2))).dataSync()[0];
+    });
+    const exact = logJoint - logZ;
+    const bound = (await dbm.logProbabilityBound(v, logZ, 30))[0];
+    expect(bound).toBeLessThanOrEqual(exact + 1e-4);
+    expect(bound).toBeGreaterThan(exact - 2);
+  });
+
+  it('training with mean-field and persistent chains raises the likelihood of the data', async () => {
+    const dbm = tinyDbm(21);
+    const data = tf.tensor2d(Array.from({ length: 200 }, (_, i) => (i % 2 ? [1, 1, 1, 0, 0, 0] : [0, 0, 0, 1, 1, 1])));
+    const boundOf = async () => {
+      const logZ = exactLogZ(dbm.asChain(), 1);
+      return tf.mean(tf.tensor1d(await dbm.logProbabilityBound(data, logZ))).dataSync()[0];
+    };
+    const before = await boundOf();
+    await trainDbm(dbm, { 0: data }, { epochs: 20, batchSize: 20, learningRate: 0.05, momentum: { initial: 0.5, final: 0.5, switchEpoch: 0 }, chains: 20, seed: 22 });
+    expect(await boundOf()).toBeGreaterThan(before + 1);
+  });
+});
+
+describe('checkpoints', () => {
+  it('float16 round-trips within half precision', () => {
+    for (const x of [0, 1, -2.5, 0.1, 1e-3, 65504, -1e-6]) expect(fromHalf(toHalf(x))).toBeCloseTo(x, Math.abs(x) > 1 ? 0 : 3);
+  });
+
+  it('saves and loads named tensors', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ckpt-'));
+    const W = tf.randomNormal([7, 3], 0, 1, 'float32', 1);
+    await saveTensors(dir, { W, b: tf.tensor1d([1, 2, 3]) }, 'float16');
+    const loaded = await loadTensors(dir);
+    expect(loaded.W.shape).toEqual([7, 3]);
+    expect(tf.max(tf.abs(tf.sub(loaded.W, W))).dataSync()[0]).toBeLessThan(3e-3);
+    expect(vec(loaded.b)).toEqual([1, 2, 3]);
+  });
+});
