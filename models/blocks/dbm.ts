@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerChain } from './ais';
 import { Rng } from './random';
 import type { Rbm } from './rbm';
-import { binaryEntropy, lengthsOf, meanOf, sampleOf, visibleTerm, type Units } from './units';
+import { binaryEntropy, lengthsOf, matMulTransposeA, matMulTransposeB, meanOf, sampleOf, visibleTerm, type Units } from './units';
 
 export interface DbmLayerSpec {
   name: string;
@@ -97,7 +97,7 @@ export class Dbm {
       const below = states[l - 1];
       const above = states[l + 1];
       if (l > 0 && below) total = tf.add(total, tf.matMul(below, this.weights[l - 1]));
-      if (l < this.layers.length - 1 && above) total = tf.add(total, tf.matMul(above, this.weights[l], false, true));
+      if (l < this.layers.length - 1 && above) total = tf.add(total, matMulTransposeB(above, this.weights[l]));
       return total;
     });
   }
@@ -262,7 +262,7 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
         };
         const updates = tf.tidy(() => {
           const weights = dbm.weights.map((w, i) => {
-            const grad = tf.sub(tf.div(tf.matMul(means[i], means[i + 1], true), n), tf.div(tf.matMul(chains[i], chains[i + 1], true), chainsCount));
+            const grad = tf.sub(tf.div(matMulTransposeA(means[i], means[i + 1]), n), tf.div(matMulTransposeA(chains[i], chains[i + 1]), chainsCount));
             const rate = lr * (options.weightRateScale?.[i] ?? 1);
             return tf.add(tf.mul(momentum, velocity.weights[i]), tf.mul(rate, tf.sub(grad, tf.mul(weightDecay, w))));
           });
