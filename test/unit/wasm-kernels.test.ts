@@ -160,9 +160,9 @@ describe('registerWasmTrainingKernels', () => {
 
   it('registers the missing training kernels and the MaxPoolGrad correction, idempotently', () => {
     expect(registered.sort()).toEqual(
-      ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum'].sort(),
+      ['BatchMatMul', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum'].sort(),
     );
-    expect(registered.filter((name) => stockWasmKernels.has(name))).toEqual(['MaxPoolGrad']);
+    expect(registered.filter((name) => stockWasmKernels.has(name)).sort()).toEqual(['BatchMatMul', 'MaxPoolGrad']);
     expect(registerWasmTrainingKernels().sort()).toEqual(registered);
     expect(WASM_TRAINING_KERNELS.every((k) => tf.getKernel(k.kernelName, 'wasm') === k)).toBe(true);
     expect(WASM_KERNEL_CORRECTIONS.every(({ config }) => tf.getKernel(config.kernelName, 'wasm') === config)).toBe(true);
@@ -339,6 +339,22 @@ describe('MaxPoolGrad on WASM matches CPU', () => {
     const expected = await runKernel('cpu', 'MaxPoolGrad', { dy, input, output }, attrs);
     const actual = await runKernel('wasm', 'MaxPoolGrad', { dy, input, output }, attrs);
     expect(Array.from(actual.values)).toEqual(Array.from(expected.values));
+  });
+});
+
+describe('BatchMatMul with transposed operands on WASM matches CPU', () => {
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('transposeA %s, transposeB %s (batched, rank 3)', async (transposeA, transposeB) => {
+    const a = random(transposeA ? [3, 7, 5] : [3, 5, 7]);
+    const b = random(transposeB ? [3, 4, 7] : [3, 7, 4]);
+    const attrs = { transposeA, transposeB };
+    const expected = await runKernel('cpu', 'BatchMatMul', { a, b }, attrs);
+    expect(expected.shape).toEqual([3, 5, 4]);
+    expectClose(await runKernel('wasm', 'BatchMatMul', { a, b }, attrs), expected);
   });
 });
 

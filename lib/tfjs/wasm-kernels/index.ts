@@ -12,6 +12,9 @@
  * Conv2D(Transpose), pooling, batch normalisation and recurrent cells (Sigmoid, Tanh, Softplus, …)
  * use — Conv2DBackpropInput, AvgPoolGrad, Step, … — WASM has.
  *
+ * BatchMatMul is wrapped for speed: with a transpose flag the stock kernel is 10–30× slower than
+ * transposing first (see batch-mat-mul.ts), and training is made of transposed products.
+ *
  * One kernel WASM has is replaced: its MaxPoolGrad gives wrong gradients for windows whose maximum
  * is not positive (see max-pool-grad.ts). It is replaced only if a probe shows the stock kernel
  * still wrong (or the backend has not started, so it cannot be probed).
@@ -22,6 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Registers the stock WASM kernels, so that the checks below see what WASM already has.
 import '@tensorflow/tfjs-backend-wasm';
+import { fastTransposedBatchMatMul } from './batch-mat-mul';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input';
@@ -40,6 +44,11 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
 /** Kernels WASM 4.22 has but gets wrong, each with the test that says the stock one is right. */
 export const WASM_KERNEL_CORRECTIONS: readonly { config: tf.KernelConfig; stockIsCorrect: (stock: tf.KernelConfig) => boolean | undefined }[] = [
   { config: maxPoolGradConfig, stockIsCorrect: stockMaxPoolGradIsCorrect },
+];
+
+/** Stock kernels wrapped to run faster, each built from the stock config. */
+export const WASM_KERNEL_SPEEDUPS: readonly { kernelName: string; wrap: (stock: tf.KernelConfig) => tf.KernelConfig }[] = [
+  { kernelName: tf.BatchMatMul, wrap: fastTransposedBatchMatMul },
 ];
 
 const registered = new Set<string>();
@@ -65,6 +74,14 @@ export function registerWasmTrainingKernels(): string[] {
     }
     tf.registerKernel(config);
     registered.add(config.kernelName);
+  }
+  for (const { kernelName, wrap } of WASM_KERNEL_SPEEDUPS) {
+    if (registered.has(kernelName)) continue;
+    const stock = tf.getKernel(kernelName, WASM);
+    if (stock == null) continue;
+    tf.unregisterKernel(kernelName, WASM);
+    tf.registerKernel(wrap(stock));
+    registered.add(kernelName);
   }
   return [...registered];
 }
