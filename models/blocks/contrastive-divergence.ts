@@ -92,9 +92,11 @@ export async function trainRbm(rbm: Rbm, data: tf.Tensor2D, options: CdOptions):
           const err = tf.mean(tf.square(tf.sub(v0, rbm.visibleMean(h0, lengths))));
           return { vW, vB, vC, vk: tf.keep(vk), activity: newActivity, err };
         });
-        rbm.W.assign(tf.add(rbm.W, next.vW) as tf.Tensor2D);
-        rbm.visibleBias.assign(tf.add(rbm.visibleBias, next.vB) as tf.Tensor1D);
-        rbm.hiddenBias.assign(tf.add(rbm.hiddenBias, next.vC) as tf.Tensor1D);
+        tf.tidy(() => {
+          rbm.W.assign(tf.add(rbm.W, next.vW) as tf.Tensor2D);
+          rbm.visibleBias.assign(tf.add(rbm.visibleBias, next.vB) as tf.Tensor1D);
+          rbm.hiddenBias.assign(tf.add(rbm.hiddenBias, next.vC) as tf.Tensor1D);
+        });
         tf.dispose([velocity.W, velocity.b, velocity.c, activity]);
         velocity.W = next.vW;
         velocity.b = next.vB;

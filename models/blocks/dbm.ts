@@ -273,8 +273,10 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
           const fit = tf.mean(dbm.negativeEnergy(means, dataLengths));
           return { weights, biases, fit };
         });
-        dbm.weights.forEach((w, i) => w.assign(tf.add(w, updates.weights[i]) as tf.Tensor2D));
-        dbm.layers.forEach((layer, l) => layer.bias.assign(tf.add(layer.bias, updates.biases[l]) as tf.Tensor1D));
+        tf.tidy(() => {
+          dbm.weights.forEach((w, i) => w.assign(tf.add(w, updates.weights[i]) as tf.Tensor2D));
+          dbm.layers.forEach((layer, l) => layer.bias.assign(tf.add(layer.bias, updates.biases[l]) as tf.Tensor1D));
+        });
         tf.dispose([...velocity.weights, ...velocity.biases]);
         velocity.weights = updates.weights;
         velocity.biases = updates.biases;
