@@ -4,4 +4,6 @@ import type { ModelSpec } from './types';
 export const MODELS: ModelSpec[] = [
   // Fast and tiny per image: batch generously.
   { name: 'image-features', module: 'models/image-features/model.ts', maxBatch: 32 },
+  // Mean-field over a batch of photos costs little more than over one; codes batch by the hundred.
+  { name: 'multimodal-dbm', module: 'models/multimodal-dbm/model.ts', maxBatch: 64 },
 ];
