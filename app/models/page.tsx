@@ -1,0 +1,230 @@
+import Link from 'next/link';
+import { formatBytes, loadModelCards, type CheckpointInfo, type EvaluationColumn, type EvaluationRow, type ModelCard, type TrainingCurve } from '@/lib/model-cards';
+import styles from './models.module.css';
+
+// Checkpoints and evaluations change when a model is retrained: read them on every request.
+export const dynamic = 'force-dynamic';
+
+export const metadata = { title: 'Models · Latent Studio' };
+
+const KIND_LABEL: Record<EvaluationRow['kind'], string> = {
+  ours: 'ours',
+  baseline: 'baseline, run here',
+  published: 'published, not ours',
+};
+
+function formatValue(value: number | null | undefined, column: EvaluationColumn): string {
+  if (value === null || value === undefined) return '—';
+  if (column.format === 'percent') return `${(100 * value).toFixed(1)}%`;
+  if (column.format === 'count') return String(Math.round(value));
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}
+
+function EvaluationTable({ card }: { card: ModelCard }) {
+  const evaluation = card.evaluation;
+  if (!evaluation) return <p className={styles.pending}>No evaluation has been saved for this checkpoint yet.</p>;
+  return (
+    <>
+      <h3 className={styles.section}>How well it does</h3>
+      <div className={styles.tableWrap}>
+        <table className={styles.table} data-testid={`evaluation-${card.folder}`}>
+          <thead>
+            <tr>
+              <th>method</th>
+              {evaluation.columns.map((column) => (
+                <th key={column.key} title={column.help}>
+                  {column.label}
+                </th>
+              ))}
+              <th className={styles.note} />
+            </tr>
+          </thead>
+          <tbody>
+            {evaluation.rows.map((row) => (
+              <tr key={row.key} className={row.kind === 'ours' ? styles.ours : row.kind === 'published' ? styles.published : undefined}>
+                <td>
+                  {row.label}
+                  <span className={`${styles.kind} ${row.kind === 'ours' ? styles.kindOurs : ''}`}>{KIND_LABEL[row.kind]}</span>
+                </td>
+                {evaluation.columns.map((column) => (
+                  <td key={column.key}>{formatValue(row.values[column.key], column)}</td>
+                ))}
+                <td className={styles.note}>{row.note}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {evaluation.goal && (
+        <p className={`${styles.goal} ${evaluation.goal.met ? styles.goalMet : styles.goalNotMet}`} data-testid={`goal-${card.folder}`}>
+          <strong>{evaluation.goal.met ? 'Goal met.' : 'Goal not met yet.'}</strong> {evaluation.goal.text}
+          {evaluation.goal.detail && <> ({evaluation.goal.detail})</>}
+        </p>
+      )}
+      <p className={styles.small}>
+        {evaluation.data}. {evaluation.protocol}
+      </p>
+      <p className={styles.small}>
+        Measured {new Date(evaluation.date).toUTCString()} with <code>{evaluation.command}</code> on model version <code>{evaluation.modelVersion}</code>
+        {evaluation.featureVersion && (
+          <>
+            , image features <code>{evaluation.featureVersion}</code>
+          </>
+        )}
+        . Published rows are the papers&apos; own figures, on their own features; they were not measured here.
+      </p>
+    </>
+  );
+}
+
+/** A small line chart of one logged training number against the epoch. */
+function CurveChart({ curve }: { curve: TrainingCurve }) {
+  const width = 300;
+  const height = 110;
+  const pad = { left: 44, right: 8, top: 8, bottom: 22 };
+  const xs = curve.points.map(([x]) => x);
+  const ys = curve.points.map(([, y]) => y);
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
+  const px = (x: number) => pad.left + ((x - x0) / (x1 - x0 || 1)) * (width - pad.left - pad.right);
+  const py = (y: number) => pad.top + (1 - (y - y0) / (y1 - y0)) * (height - pad.top - pad.bottom);
+  const label = (v: number) => String(+v.toPrecision(3));
+  return (
+    <figure className={styles.curve}>
+      <svg width={width} height={height} role="img" aria-label={`${curve.label} by epoch`}>
+        <line x1={pad.left} y1={height - pad.bottom} x2={width - pad.right} y2={height - pad.bottom} className={styles.axis} />
+        <line x1={pad.left} y1={pad.top} x2={pad.left} y2={height - pad.bottom} className={styles.axis} />
+        <text x={pad.left - 4} y={pad.top + 8} textAnchor="end">
+          {label(y1)}
+        </text>
+        <text x={pad.left - 4} y={height - pad.bottom} textAnchor="end">
+          {label(y0)}
+        </text>
+        <text x={pad.left} y={height - 6}>
+          {x0}
+        </text>
+        <text x={width - pad.right} y={height - 6} textAnchor="end">
+          epoch {x1}
+        </text>
+        <polyline points={curve.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')} className={styles.line} />
+      </svg>
+      <figcaption>{curve.label}</figcaption>
+    </figure>
+  );
+}
+
+function Checkpoint({ checkpoint }: { checkpoint: CheckpointInfo }) {
+  return (
+    <>
+      <h3 className={styles.section}>
+        {checkpoint.part ? (
+          <>
+            How <code>{checkpoint.part}</code> was trained
+          </>
+        ) : (
+          'How it was trained'
+        )}
+      </h3>
+      <dl className={styles.facts}>
+        {checkpoint.version && (
+          <>
+            <dt>Version</dt>
+            <dd>
+              <code>{checkpoint.version}</code>
+            </dd>
+          </>
+        )}
+        {checkpoint.training.map((fact) => (
+          <div key={fact.label} style={{ display: 'contents' }}>
+            <dt>{fact.label}</dt>
+            <dd>{fact.label === 'Command' ? <code>{fact.value}</code> : fact.value}</dd>
+          </div>
+        ))}
+        <dt>Checkpoint size</dt>
+        <dd>{formatBytes(checkpoint.bytes)}</dd>
+      </dl>
+      {checkpoint.curves.length > 0 && (
+        <div className={styles.curves}>
+          {checkpoint.curves.map((curve) => (
+            <CurveChart key={curve.label} curve={curve} />
+          ))}
+        </div>
+      )}
+    </>
+  );
+}
+
+function Card({ card }: { card: ModelCard }) {
+  const version = card.checkpoints.length === 1 ? card.checkpoints[0].version : undefined;
+  return (
+    <section className={styles.model} data-testid={`model-card-${card.folder}`}>
+      <div className={styles.head}>
+        <h2>{card.name}</h2>
+        <span className={`badge ${card.trained ? 'ok' : ''}`}>{card.trained ? `trained${version ? ` · ${version}` : ''}` : 'not trained yet'}</span>
+      </div>
+      {card.task && (
+        <p className={styles.task}>
+          {card.task}
+          {/* The model's page only exists once it is trained. */}
+          {card.trained && card.page && (
+            <>
+              {' '}
+              — <Link href={card.page}>{card.page}</Link>
+            </>
+          )}
+        </p>
+      )}
+      {card.papers.length > 0 && (
+        <ul className={styles.papers}>
+          {card.papers.map((paper) => (
+            <li key={paper.title}>
+              {paper.authors && <>{paper.authors}, </>}
+              {paper.url ? <a href={paper.url}>{paper.title}</a> : paper.title}
+              {paper.venue && (
+                <>
+                  , <em>{paper.venue}</em>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {card.architecture && <p className={styles.architecture}>{card.architecture}</p>}
+      {card.trained ? (
+        <>
+          {card.checkpoints.map((checkpoint) => (
+            <Checkpoint key={checkpoint.part ?? ''} checkpoint={checkpoint} />
+          ))}
+          <EvaluationTable card={card} />
+        </>
+      ) : (
+        <p className={styles.pending}>
+          This model is still being built and trained by this project. Its training record and the numbers it reaches on held-out data will appear here
+          as soon as its checkpoint is in place.
+        </p>
+      )}
+      {card.problems.map((problem) => (
+        <p key={problem} className={styles.problem}>
+          {problem}
+        </p>
+      ))}
+    </section>
+  );
+}
+
+export default async function ModelsPage() {
+  const cards = await loadModelCards();
+  return (
+    <>
+      <h1>Models</h1>
+      <p className="lead">
+        Every model here is trained by this project&apos;s own code on public datasets. Each card says which paper it follows, what it was trained on,
+        and what it scores on held-out data next to simple baselines run in the same command and to the figures the papers published.
+      </p>
+      {cards.map((card) => (
+        <Card key={card.folder} card={card} />
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * The models this project trains, with the papers they come from. A model's folder is
+ * `models/<folder>`; its card shows what `checkpoint/meta.json` and `checkpoint/evaluation.json`
+ * hold once the model is trained. A trained model missing here still gets a card (see index.ts),
+ * with what its meta.json says about itself.
+ */
+export interface Paper {
+  authors: string;
+  title: string;
+  venue: string;
+  url?: string;
+}
+
+export interface CatalogEntry {
+  /** The folder under `models/`, also the model server's model name. */
+  folder: string;
+  name: string;
+  /** What a person does with it, in their words. */
+  task: string;
+  /** The page where it is used, if it has one. */
+  page?: string;
+  papers: Paper[];
+  architecture: string;
+}
+
+export const MODEL_CATALOG: readonly CatalogEntry[] = [
+  {
+    folder: 'multimodal-dbm',
+    name: 'Multimodal Deep Boltzmann Machine',
+    task: 'Photo → tags, and tags → photos',
+    page: '/tags',
+    papers: [
+      {
+        authors: 'N. Srivastava, R. Salakhutdinov',
+        title: 'Multimodal Learning with Deep Boltzmann Machines',
+        venue: 'NIPS 2012; JMLR 15, 2014',
+        url: 'https://jmlr.org/papers/v15/srivastava14b.html',
+      },
+    ],
+    architecture:
+      'An image pathway (Gaussian RBM over 620 colour + GIST features, then a hidden layer) and a text pathway (Replicated Softmax over the 374-word vocabulary, then a hidden layer), joined by a shared top layer. Tags come from mean-field inference of the text units given the image.',
+  },
+  {
+    folder: 'aligndraw',
+    name: 'alignDRAW',
+    task: 'Caption → images, drawn step by step',
+    page: '/caption',
+    papers: [
+      {
+        authors: 'E. Mansimov, E. Parisotto, J. L. Ba, R. Salakhutdinov',
+        title: 'Generating Images from Captions with Attention',
+        venue: 'ICLR 2016',
+        url: 'https://arxiv.org/abs/1511.02793',
+      },
+    ],
+    architecture: 'A bidirectional-LSTM caption encoder and a DRAW recurrent variational autoencoder with read/write attention, aligned to the words at every step.',
+  },
+  {
+    folder: 'gan',
+    name: 'Generative Adversarial Network',
+    task: 'Samples, latent walks and training curves',
+    page: '/gan',
+    papers: [
+      { authors: 'I. Goodfellow et al.', title: 'Generative Adversarial Nets', venue: 'NIPS 2014', url: 'https://arxiv.org/abs/1406.2661' },
+      {
+        authors: 'A. Radford, L. Metz, S. Chintala',
+        title: 'Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks',
+        venue: 'ICLR 2016',
+        url: 'https://arxiv.org/abs/1511.06434',
+      },
+    ],
+    architecture: 'A DCGAN-style convolutional generator and discriminator.',
+  },
+  {
+    folder: 'oneshot',
+    name: 'One-shot generation and classification',
+    task: 'Draw one character, get new variants; match it among 20',
+    page: '/oneshot',
+    papers: [
+      {
+        authors: 'B. M. Lake, R. Salakhutdinov, J. B. Tenenbaum',
+        title: 'Human-level concept learning through probabilistic program induction',
+        venue: 'Science 350, 2015',
+        url: 'https://doi.org/10.1126/science.aab3050',
+      },
+    ],
+    architecture: 'A one-shot conditional generative model of handwritten characters and a one-shot classifier, on Omniglot.',
+  },
+];

@@ -1,0 +1,130 @@
+/**
+ * Model cards (lib/model-cards): what the /models page shows for a trained model with an
+ * evaluation, for a model without a checkpoint, and for files it cannot read.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatDuration, loadModelCards, MODEL_CATALOG, trainingFacts, type Evaluation } from '@/lib/model-cards';
+
+let models: string;
+beforeEach(() => {
+  models = fs.mkdtempSync(path.join(os.tmpdir(), 'model-cards-'));
+});
+afterEach(() => {
+  fs.rmSync(models, { recursive: true, force: true });
+});
+
+function writeCheckpoint(folder: string, files: Record<string, string>) {
+  const dir = path.join(models, folder, 'checkpoint');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+}
+
+const evaluation: Evaluation = {
+  model: 'multimodal-dbm',
+  date: '2025-01-01T00:00:00.000Z',
+  command: 'npm run eval:tags -- --write',
+  data: 'Corel-5k test split: 499 photos',
+  protocol: '5 words per photo',
+  modelVersion: 'dbm-abc',
+  columns: [
+    { key: 'f1', label: 'F1', format: 'percent' },
+    { key: 'nplus', label: 'N+', format: 'count' },
+  ],
+  rows: [
+    { key: 'dbm', label: 'Multimodal DBM', kind: 'ours', values: { f1: 0.3, nplus: 140 } },
+    { key: 'jec', label: 'JEC', kind: 'published', values: { f1: 0.29, nplus: 139 } },
+  ],
+  goal: { text: 'DBM beats kNN on F1 and N+', met: true },
+};
+
+describe('model cards', () => {
+  it('has a card for every catalog model, in order, none trained in an empty folder', async () => {
+    const cards = await loadModelCards(models);
+    expect(cards.map((c) => c.folder)).toEqual(MODEL_CATALOG.map((e) => e.folder));
+    expect(cards.every((c) => !c.trained && c.evaluation === undefined && c.problems.length === 0)).toBe(true);
+  });
+
+  it('reads how a trained model was trained, its checkpoint size, training curve and evaluation', async () => {
+    const meta = JSON.stringify({
+      version: 'dbm-abc',
+      model: 'multimodal-dbm',
+      data: 'Corel-5k train (4,500 photos)',
+      command: 'npm run train:dbm',
+      seed: 7,
+      epochs: 300,
+      trainingSeconds: 5400,
+      meanTags: 3.5215555,
+      history: [
+        { epoch: 5, validationPrecisionAt5: 0.1, seconds: 10 },
+        { epoch: 6, validationPrecisionAt5: null, seconds: 10 },
+        { epoch: 10, validationPrecisionAt5: 0.2, seconds: 10 },
+      ],
+    });
+    writeCheckpoint('multimodal-dbm', { 'meta.json': meta, 'weights.bin': 'x'.repeat(1000), 'evaluation.json': JSON.stringify(evaluation) });
+    const card = (await loadModelCards(models)).find((c) => c.folder === 'multimodal-dbm')!;
+    expect(card.trained).toBe(true);
+    expect(card.checkpoints).toHaveLength(1);
+    const [checkpoint] = card.checkpoints;
+    expect(checkpoint.part).toBeNull();
+    expect(checkpoint.version).toBe('dbm-abc');
+    expect(checkpoint.training).toEqual([
+      { label: 'Trained on', value: 'Corel-5k train (4,500 photos)' },
+      { label: 'Command', value: 'npm run train:dbm' },
+      { label: 'Seed', value: '7' },
+      { label: 'Epochs', value: '300' },
+      { label: 'Training time', value: '1.5 h' },
+      { label: 'meanTags', value: '3.522' },
+    ]);
+    expect(checkpoint.curves).toEqual([
+      {
+        label: 'validationPrecisionAt5',
+        points: [
+          [5, 0.1],
+          [10, 0.2],
+        ],
+      },
+    ]);
+    // meta.json + weights.bin; the evaluation is not part of the checkpoint.
+    expect(checkpoint.bytes).toBe(Buffer.byteLength(meta) + 1000);
+    expect(card.evaluation?.rows.map((r) => r.kind)).toEqual(['ours', 'published']);
+    expect(card.evaluation?.goal?.met).toBe(true);
+  });
+
+  it('shows a folder of several checkpoints and a trained model missing from the catalog', async () => {
+    writeCheckpoint('boltzmann-mnist', {});
+    const checkpoint = path.join(models, 'boltzmann-mnist', 'checkpoint');
+    fs.mkdirSync(path.join(checkpoint, 'rbm'));
+    fs.mkdirSync(path.join(checkpoint, 'dbm'));
+    fs.writeFileSync(path.join(checkpoint, 'rbm', 'meta.json'), JSON.stringify({ paper: 'Salakhutdinov & Murray 2008', epochs: 10 }));
+    fs.writeFileSync(path.join(checkpoint, 'dbm', 'meta.json'), JSON.stringify({ epochs: 20 }));
+    fs.mkdirSync(path.join(models, 'blocks')); // shared code, no checkpoint: no card
+    const cards = await loadModelCards(models);
+    expect(cards.map((c) => c.folder)).toEqual([...MODEL_CATALOG.map((e) => e.folder), 'boltzmann-mnist']);
+    const card = cards.at(-1)!;
+    expect(card.name).toBe('Boltzmann mnist');
+    expect(card.trained).toBe(true);
+    expect(card.checkpoints.map((c) => [c.part, c.training])).toEqual([
+      ['dbm', [{ label: 'Epochs', value: '20' }]],
+      ['rbm', [{ label: 'Epochs', value: '10' }]],
+    ]);
+    expect(card.papers.map((p) => p.title)).toEqual(['Salakhutdinov & Murray 2008']);
+  });
+
+  it('reports an unreadable meta.json or a malformed evaluation on the card instead of failing the page', async () => {
+    writeCheckpoint('multimodal-dbm', { 'meta.json': '{ not json', 'evaluation.json': JSON.stringify({ ...evaluation, rows: 'none' }) });
+    const card = (await loadModelCards(models)).find((c) => c.folder === 'multimodal-dbm')!;
+    expect(card.trained).toBe(false);
+    expect(card.problems).toHaveLength(2);
+    expect(card.problems[0]).toMatch(/^meta\.json could not be read/);
+    expect(card.problems[1]).toMatch(/^evaluation\.json is not in the model-card format/);
+  });
+
+  it('shows training facts in a fixed order whatever the order in meta.json', () => {
+    expect(trainingFacts({ seed: 1, dataset: 'MNIST', extra: true }).map((f) => f.label)).toEqual(['Trained on', 'Seed', 'extra']);
+    expect(formatDuration(42)).toBe('42 s');
+    expect(formatDuration(600)).toBe('10 min');
+  });
+});
