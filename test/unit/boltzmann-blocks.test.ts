@@ -250,6 +250,28 @@ describe('DBM inference and learning', () => {
   });
 });
 
+describe('memory', () => {
+  it('training and inference leave no tensors behind (the weights are updated in place)', async () => {
+    const rbm = Rbm.random({ visible: 6, hidden: 4, units: 'softmax' }, new Rng(23));
+    const dbm = new Dbm(
+      [
+        { name: 'v', units: 'binary', bias: tf.zeros([6]) },
+        { name: 'h1', units: 'binary', bias: tf.zeros([5]) },
+        { name: 'h2', units: 'binary', bias: tf.zeros([3]) },
+      ],
+      [tf.randomNormal([6, 5], 0, 0.5, 'float32', 1), tf.randomNormal([5, 3], 0, 0.5, 'float32', 2)],
+    );
+    const counts = tf.tensor2d(Array.from({ length: 40 }, (_, i) => [i % 3, 1, 0, 0, i % 2, 1]));
+    const binary = tf.tensor2d(Array.from({ length: 40 }, (_, i) => [i % 2, 1, 0, 0, i % 2, 1]));
+    const before = tf.memory().numTensors;
+    await trainRbm(rbm, counts, { epochs: 3, batchSize: 10, learningRate: 0.01, persistent: true, sparsity: { target: 0.1, cost: 0.1 }, seed: 24 });
+    await trainDbm(dbm, { 0: binary }, { epochs: 3, batchSize: 10, learningRate: 0.01, chains: 10, seed: 25 });
+    tf.dispose(await dbm.meanField({ 0: binary }, { steps: 3 }));
+    await dbm.logProbabilityBound(binary, 0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('checkpoints', () => {
   it('float16 round-trips within half precision', () => {
     for (const x of [0, 1, -2.5, 0.1, 1e-3, 65504, -1e-6]) expect(fromHalf(toHalf(x))).toBeCloseTo(x, Math.abs(x) > 1 ? 0 : 3);
