@@ -41,6 +41,27 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
       'An image pathway (Gaussian RBM over 620 colour + GIST features, then a hidden layer) and a text pathway (Replicated Softmax over the 374-word vocabulary, then a hidden layer), joined by a shared top layer. Tags come from mean-field inference of the text units given the image.',
   },
   {
+    folder: 'boltzmann-mnist',
+    name: 'Boltzmann machines on MNIST (RBM and DBM)',
+    task: 'How probable a handwritten digit is, as an estimated log-likelihood',
+    papers: [
+      {
+        authors: 'R. Salakhutdinov, I. Murray',
+        title: 'On the Quantitative Analysis of Deep Belief Networks',
+        venue: 'ICML 2008',
+        url: 'https://www.cs.toronto.edu/~rsalakhu/papers/dbn_ais.pdf',
+      },
+      {
+        authors: 'R. Salakhutdinov, G. Hinton',
+        title: 'Deep Boltzmann Machines',
+        venue: 'AISTATS 2009',
+        url: 'https://proceedings.mlr.press/v5/salakhutdinov09a.html',
+      },
+    ],
+    architecture:
+      'A binary RBM and a two-layer Deep Boltzmann Machine over binarised MNIST digits, from the shared Boltzmann blocks; log-likelihoods are estimated with annealed importance sampling.',
+  },
+  {
     folder: 'aligndraw',
     name: 'alignDRAW',
     task: 'Caption → images, drawn step by step',

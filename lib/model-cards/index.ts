@@ -101,9 +101,18 @@ export function trainingFacts(meta: Record<string, unknown>): TrainingFact[] {
   }
   for (const [key, value] of Object.entries(meta)) {
     if (used.has(key) || value === null || value === undefined) continue;
-    facts.push({ label: key, value: text(value) });
+    facts.push({ label: humanise(key), value: text(value) });
   }
   return facts;
+}
+
+/** `meanFieldSteps` → `Mean field steps`. */
+function humanise(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[-_]+/g, ' ')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**

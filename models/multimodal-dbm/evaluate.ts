@@ -77,7 +77,7 @@ function printTable(rows: Array<{ label: string; kind: string; m: { precision: n
   const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => (c === header.length - 1 ? 0 : l[c].length))));
   const fmt = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : c === cells.length - 1 ? cell : cell.padStart(widths[c]))).join('  ');
   console.log(fmt(header).trimEnd());
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  ').trimEnd());
   lines.forEach((l) => console.log(fmt(l).trimEnd()));
 }
 

@@ -76,7 +76,7 @@ describe('model cards', () => {
       { label: 'Seed', value: '7' },
       { label: 'Epochs', value: '300' },
       { label: 'Training time', value: '1.5 h' },
-      { label: 'meanTags', value: '3.522' },
+      { label: 'Mean tags', value: '3.522' },
     ]);
     expect(checkpoint.curves).toEqual([
       {
@@ -94,17 +94,17 @@ describe('model cards', () => {
   });
 
   it('shows a folder of several checkpoints and a trained model missing from the catalog', async () => {
-    writeCheckpoint('boltzmann-mnist', {});
-    const checkpoint = path.join(models, 'boltzmann-mnist', 'checkpoint');
+    writeCheckpoint('restricted_boltzmann', {});
+    const checkpoint = path.join(models, 'restricted_boltzmann', 'checkpoint');
     fs.mkdirSync(path.join(checkpoint, 'rbm'));
     fs.mkdirSync(path.join(checkpoint, 'dbm'));
     fs.writeFileSync(path.join(checkpoint, 'rbm', 'meta.json'), JSON.stringify({ paper: 'Salakhutdinov & Murray 2008', epochs: 10 }));
     fs.writeFileSync(path.join(checkpoint, 'dbm', 'meta.json'), JSON.stringify({ epochs: 20 }));
     fs.mkdirSync(path.join(models, 'blocks')); // shared code, no checkpoint: no card
     const cards = await loadModelCards(models);
-    expect(cards.map((c) => c.folder)).toEqual([...MODEL_CATALOG.map((e) => e.folder), 'boltzmann-mnist']);
+    expect(cards.map((c) => c.folder)).toEqual([...MODEL_CATALOG.map((e) => e.folder), 'restricted_boltzmann']);
     const card = cards.at(-1)!;
-    expect(card.name).toBe('Boltzmann mnist');
+    expect(card.name).toBe('Restricted boltzmann');
     expect(card.trained).toBe(true);
     expect(card.checkpoints.map((c) => [c.part, c.training])).toEqual([
       ['dbm', [{ label: 'Epochs', value: '20' }]],
@@ -123,7 +123,7 @@ describe('model cards', () => {
   });
 
   it('shows training facts in a fixed order whatever the order in meta.json', () => {
-    expect(trainingFacts({ seed: 1, dataset: 'MNIST', extra: true }).map((f) => f.label)).toEqual(['Trained on', 'Seed', 'extra']);
+    expect(trainingFacts({ seed: 1, dataset: 'MNIST', hiddenUnits: 500 }).map((f) => f.label)).toEqual(['Trained on', 'Seed', 'Hidden units']);
     expect(formatDuration(42)).toBe('42 s');
     expect(formatDuration(600)).toBe('10 min');
   });
