@@ -9,7 +9,7 @@ import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 
 export type Db = SqliteClient;
-export type { Upload, ImageFeature, Generation, ModelVersion } from './generated/sqlite/client';
+export type { Upload, ImageFeature, Generation, ModelVersion, PhotoTag } from './generated/sqlite/client';
 
 export function createDb(url: string = env.DATABASE_URL): Db {
   const adapter = createAdapter(url);

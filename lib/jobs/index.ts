@@ -24,9 +24,12 @@ interface Job extends JobView {
   abort: AbortController;
   events: EventEmitter;
   endedAt?: number;
+  /** Progress so far, so that a page that connects late still sees every step (a model's steps can all be over before it connects). */
+  history: ProgressEvent[];
 }
 
 const KEEP_MS = 60 * 60 * 1000;
+const KEEP_PROGRESS = 200;
 
 export class JobRegistry {
   private readonly jobs = new Map<string, Job>();
@@ -43,11 +46,14 @@ export class JobRegistry {
       createdAt: new Date().toISOString(),
       abort: new AbortController(),
       events: new EventEmitter(),
+      history: [],
     };
     this.jobs.set(job.id, job);
     const report = (event: ProgressEvent) => {
       if (job.status !== 'running') return;
       job.progress = event;
+      job.history.push(event);
+      if (job.history.length > KEEP_PROGRESS) job.history.shift();
       job.events.emit('progress', event);
     };
     work(report, job.abort.signal).then(
@@ -70,10 +76,10 @@ export class JobRegistry {
     return view(job);
   }
 
-  /** Calls `onEvent` with the latest progress, then every change, until the job ends; returns an unsubscribe. */
+  /** Calls `onEvent` with the progress so far (the last 200 events), then every change, until the job ends; returns an unsubscribe. */
   follow(id: string, onEvent: (event: 'progress' | 'end', job: JobView) => void): () => void {
     const job = this.find(id);
-    if (job.progress) onEvent('progress', view(job));
+    for (const progress of job.history) onEvent('progress', { ...view(job), progress });
     if (job.status !== 'running') {
       onEvent('end', view(job));
       return () => {};

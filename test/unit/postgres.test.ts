@@ -25,7 +25,7 @@ describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
   beforeAll(async () => {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query('DROP TABLE IF EXISTS "ImageFeature", "Upload", "Generation", "ModelVersion", "_latent_studio_migrations" CASCADE');
+    await admin.query('DROP TABLE IF EXISTS "PhotoTag", "ImageFeature", "Upload", "Generation", "ModelVersion", "_latent_studio_migrations" CASCADE');
     await admin.end();
     blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-blobs-'));
     server = new ModelServer({ models: MODELS, workers: 1, backend: 'cpu', defaults: { maxBatch: 8, maxWaitMs: 2, queueLimit: 16, timeoutMs: 60_000 } });
@@ -38,7 +38,7 @@ describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
   });
 
   it('applies the migrations once, then finds nothing to do', async () => {
-    expect(await migrateDatabase(url!)).toEqual(['0001_init']);
+    expect(await migrateDatabase(url!)).toEqual(['0001_init', '0002_photo_tags']);
     expect(await migrateDatabase(url!)).toEqual([]);
   });
 

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { AppError } from '@/lib/errors';
+import { handler, parse } from '@/lib/http/respond';
+import { getTagService, splitWords } from '@/lib/tags';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+const word = z.string().trim().min(1, 'a tag cannot be empty').max(40, 'a tag has at most 40 characters');
+const body = z.object({
+  tags: z.union([
+    z.array(word).min(1, 'give at least one tag').max(10, 'give at most 10 tags'),
+    z.string().trim().min(1, 'give at least one tag').max(400).transform(splitWords).pipe(z.array(word).min(1).max(10, 'give at most 10 tags')),
+  ]),
+  limit: z.number().int().min(1).max(100).default(24),
+});
+
+/** `{ tags: ["water", "sky"] | "water sky", limit }` → the nearest photos, uploads and Corel-5k alike. */
+export const POST = handler(async (request: Request) => {
+  const json = await request.json().catch(() => {
+    throw new AppError('BAD_REQUEST', 'Send the search as JSON, e.g. { "tags": ["water", "sky"], "limit": 24 }.');
+  });
+  const { tags, limit } = parse(body, json);
+  return Response.json(await getTagService().search(tags, { limit, signal: request.signal }));
+});

@@ -1,0 +1,100 @@
+/**
+ * The multimodal DBM as this service uses it: always through the model server (the app's own
+ * process never runs TensorFlow.js), with its tasks as plain functions and its absence turned into
+ * one clear error.
+ */
+import { AppError, isAppError } from '@/lib/errors';
+import type { ModelClient, ProgressEvent, RunOptions } from '@/lib/model-server';
+import { MODEL_NAME, type MultimodalDbmInput, type MultimodalDbmOutput, type TagScore } from '@/models/multimodal-dbm/contract';
+
+export { MODEL_NAME as TAG_MODEL, type TagScore };
+
+const notInstalled = (cause?: unknown) =>
+  new AppError(
+    'MODEL_UNAVAILABLE',
+    'The tagging model (a multimodal Deep Boltzmann Machine) is not installed on this server yet, so photos cannot be tagged or searched by tags. Please try again later.',
+    { cause },
+  );
+
+export interface Tagged {
+  tags: TagScore[];
+  steps: number;
+  modelVersion: string;
+}
+
+export interface Coded {
+  code: Float32Array;
+  modelVersion: string;
+}
+
+export class MultimodalDbm {
+  constructor(private readonly models: ModelClient) {}
+
+  /** MODEL_UNAVAILABLE unless the model server serves the multimodal DBM. */
+  async ensureServed(): Promise<void> {
+    const health = await this.models.health();
+    if (!health.models.includes(MODEL_NAME)) throw notInstalled();
+  }
+
+  /** Every vocabulary word with p(word | image), highest first; progress per mean-field step. */
+  async tags(features: Float32Array, options: RunOptions & { steps?: number } = {}): Promise<Tagged> {
+    const input: MultimodalDbmInput = { task: 'tags', features, ...(options.steps ? { steps: options.steps } : {}) };
+    const result = await this.run(input, options);
+    if (!('tags' in result.output)) throw new AppError('MODEL_FAILED', 'The tagging model answered without tags.');
+    return { tags: result.output.tags, steps: result.output.steps, modelVersion: result.modelVersion };
+  }
+
+  /** The joint code inferred from an image's features. */
+  imageCode(features: Float32Array, options: RunOptions = {}): Promise<Coded> {
+    return this.code({ task: 'image-code', features }, options);
+  }
+
+  /** The joint code inferred from words alone. */
+  textCode(words: string[], options: RunOptions = {}): Promise<Coded> {
+    return this.code({ task: 'text-code', words }, options);
+  }
+
+  private async code(input: MultimodalDbmInput, options: RunOptions): Promise<Coded> {
+    const result = await this.run(input, options);
+    if (!('code' in result.output)) throw new AppError('MODEL_FAILED', 'The tagging model answered without a code.');
+    return { code: result.output.code, modelVersion: result.modelVersion };
+  }
+
+  private async run(input: MultimodalDbmInput, options: RunOptions) {
+    try {
+      return await this.models.run<MultimodalDbmInput, MultimodalDbmOutput>(MODEL_NAME, input, options);
+    } catch (error) {
+      if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') throw notInstalled(error);
+      throw error;
+    }
+  }
+}
+
+/** A model progress event as the page shows it: "step 3 of 10" and the current top tags. */
+export function meanFieldProgress(event: ProgressEvent, top: number): ProgressEvent {
+  const preview = event.preview as { tags?: TagScore[] } | undefined;
+  return {
+    step: event.step,
+    total: event.total,
+    message: `Mean-field step ${event.step} of ${event.total}`,
+    ...(Array.isArray(preview?.tags) ? { preview: { tags: preview.tags.slice(0, top).map(roundScore) } } : {}),
+  };
+}
+
+export const roundScore = ({ word, probability }: TagScore): TagScore => ({ word, probability: Number(probability.toFixed(4)) });
+
+/** Runs `fn` over `items` with at most `limit` calls in flight (the model server batches them). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let done = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+      onDone?.(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}

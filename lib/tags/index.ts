@@ -1,0 +1,391 @@
+/**
+ * Photo → tags and tags → photos with the multimodal DBM.
+ *
+ * - `suggest`: a photo (stored through the upload service, which computes its image features) →
+ *   p(word | image) for every vocabulary word, streamed per mean-field step; the top words are
+ *   stored as suggestions and the run is recorded as a Generation.
+ * - `saveTags`: the person's corrections (accepted, removed, their own words) → the photo's tags.
+ * - `search`: words → the photos whose image code is nearest (Euclidean) to the words' text code:
+ *   the person's uploads and, where DATA_DIR has it, Corel-5k's training photos.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { getDb, type Db, type PhotoTag } from '@/lib/db';
+import { env } from '@/lib/env';
+import { AppError } from '@/lib/errors';
+import { getJobs, type JobRegistry } from '@/lib/jobs';
+import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/model-server';
+import { euclidean, vectorFromBytes } from '@/lib/similarity';
+import { blobUrl, getUploadService, UploadService, type UploadView } from '@/lib/uploads';
+import { CorelIndex, corelPhotoUrl, FEATURE_MODEL, type CorelIndexStatus } from './corel';
+import { mapLimit, meanFieldProgress, MultimodalDbm, roundScore, TAG_MODEL, type TagScore } from './dbm';
+import { cleanPersonTag, loadVocabulary, type Vocabulary } from './words';
+
+export { CorelIndex, corelPhotoUrl, type CorelIndexStatus } from './corel';
+export { MultimodalDbm, TAG_MODEL, mapLimit, type TagScore } from './dbm';
+export { Vocabulary, cleanPersonTag, editDistance, loadVocabulary, normaliseWord, splitWords, TAG_MAX_LENGTH } from './words';
+
+/** How many of the model's top words are stored as suggestions, and how many a page shows. */
+export const STORED_SUGGESTIONS = 5;
+export const SHOWN_SUGGESTIONS = 15;
+/** How long a search waits for Corel-5k to be indexed before answering from uploads alone. */
+const COREL_WAIT_MS = 20_000;
+const IN_FLIGHT = 48;
+
+export type TagSource = 'model' | 'person';
+export type TagStatus = 'suggested' | 'accepted' | 'removed';
+
+export interface PhotoTagView {
+  word: string;
+  source: TagSource;
+  status: TagStatus;
+  /** p(word | image) when the model proposed it. */
+  probability: number | null;
+  modelVersion: string | null;
+}
+
+export interface Suggestions {
+  /** The model's top words, highest first. */
+  tags: TagScore[];
+  steps: number;
+  modelVersion: string;
+  createdAt: string;
+}
+
+export interface SuggestResult extends Suggestions {
+  upload: UploadView;
+  /** The photo's stored tags after this run. */
+  saved: PhotoTagView[];
+}
+
+export interface PhotoTags {
+  upload: UploadView;
+  tags: PhotoTagView[];
+  /** The latest model run for this photo, if any. */
+  suggestions: Suggestions | null;
+}
+
+export interface TagCorrections {
+  accepted?: string[];
+  removed?: string[];
+  added?: string[];
+}
+
+export interface SearchHit {
+  kind: 'upload' | 'corel';
+  id: string;
+  url: string;
+  /** Euclidean distance between the words' code and the photo's code; smaller is closer. */
+  distance: number;
+  /** Corel: its true tags; upload: the tags its owner accepted. */
+  tags: string[];
+}
+
+export interface SearchAnswer {
+  words: string[];
+  modelVersion: string;
+  results: SearchHit[];
+  uploadsSearched: number;
+  corel: CorelIndexStatus;
+}
+
+export type PhotoSource = { uploadId: string } | { bytes: Uint8Array; name: string | null };
+
+const STATUS_ORDER: Record<TagStatus, number> = { accepted: 0, suggested: 1, removed: 2 };
+
+function tagView(row: PhotoTag): PhotoTagView {
+  return {
+    word: row.word,
+    source: row.source as TagSource,
+    status: row.status as TagStatus,
+    probability: row.probability,
+    modelVersion: row.modelVersion,
+  };
+}
+
+function byStatusThenScore(a: PhotoTagView, b: PhotoTagView): number {
+  return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (b.probability ?? -1) - (a.probability ?? -1) || a.word.localeCompare(b.word);
+}
+
+export interface TagServiceOptions {
+  db?: Db;
+  models?: ModelClient;
+  uploads?: UploadService;
+  jobs?: JobRegistry;
+  dataDir?: string;
+  cacheDir?: string;
+  /** Project root, where the model's checkpoint folder is. */
+  root?: string;
+}
+
+export class TagService {
+  readonly dbm: MultimodalDbm;
+  readonly corel: CorelIndex;
+  private readonly db: Db;
+  private readonly uploads: UploadService;
+  private readonly root: string;
+  private vocabularyPromise?: Promise<Vocabulary>;
+  /** Image codes of uploads, by `${modelVersion}:${uploadId}`. */
+  private readonly uploadCodes = new Map<string, Float32Array>();
+  private readonly recordedVersions = new Set<string>();
+
+  constructor(options: TagServiceOptions = {}) {
+    this.db = options.db ?? getDb();
+    const models = options.models ?? getModelServer();
+    this.uploads = options.uploads ?? new UploadService(this.db, undefined, models);
+    this.root = options.root ?? process.cwd();
+    this.dbm = new MultimodalDbm(models);
+    this.corel = new CorelIndex(models, this.dbm, options.jobs ?? getJobs(), {
+      dataDir: options.dataDir ?? env.DATA_DIR,
+      cacheDir: options.cacheDir ?? env.CACHE_DIR,
+    });
+  }
+
+  /** The words the model knows (MODEL_UNAVAILABLE until its checkpoint ships them). */
+  vocabulary(): Promise<Vocabulary> {
+    this.vocabularyPromise ??= loadVocabulary(this.root).catch((error) => {
+      this.vocabularyPromise = undefined;
+      throw error;
+    });
+    return this.vocabularyPromise;
+  }
+
+  /**
+   * Checks the model is there, then stores the photo (or finds the stored one), so that a bad image
+   * or a missing model is an answer to the request itself rather than a failed job later.
+   */
+  async preparePhoto(source: PhotoSource, options: { signal?: AbortSignal } = {}): Promise<UploadView> {
+    await this.vocabulary();
+    await this.dbm.ensureServed();
+    if ('uploadId' in source) return this.uploads.get(source.uploadId);
+    return (await this.uploads.create(source.bytes, source.name, { signal: options.signal, similar: 0 })).upload;
+  }
+
+  /** Tags a photo: every mean-field step goes to `onProgress` with the current top words. */
+  async suggest(
+    source: PhotoSource,
+    options: { signal?: AbortSignal; onProgress?: (event: ProgressEvent) => void; steps?: number } = {},
+  ): Promise<SuggestResult> {
+    const upload = await this.preparePhoto(source, options);
+    const feature = await this.db.imageFeature.findFirst({
+      where: { uploadId: upload.id, modelName: FEATURE_MODEL },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (!feature) throw new AppError('NOT_FOUND', 'This photo has no image features stored, so it cannot be tagged. Please upload it again.');
+
+    const onProgress = options.onProgress;
+    const run = await this.dbm.tags(vectorFromBytes(feature.vector), {
+      signal: options.signal,
+      steps: options.steps,
+      onProgress: onProgress && ((event) => onProgress(meanFieldProgress(event, SHOWN_SUGGESTIONS))),
+    });
+    const top = run.tags.slice(0, SHOWN_SUGGESTIONS).map(roundScore);
+    await this.recordModelVersion(run.modelVersion);
+    const generation = await this.db.generation.create({
+      data: {
+        kind: 'tags',
+        modelName: TAG_MODEL,
+        modelVersion: run.modelVersion,
+        params: JSON.stringify({ uploadId: upload.id, steps: options.steps ?? null }),
+        status: 'done',
+        blobRefs: JSON.stringify([upload.sha256]),
+        result: JSON.stringify({ tags: top, steps: run.steps }),
+        finishedAt: new Date(),
+      },
+    });
+    await this.storeSuggestions(upload.id, top.slice(0, STORED_SUGGESTIONS), run.modelVersion);
+    return {
+      upload,
+      tags: top,
+      steps: run.steps,
+      modelVersion: run.modelVersion,
+      createdAt: generation.createdAt.toISOString(),
+      saved: await this.storedTags(upload.id),
+    };
+  }
+
+  /** The photo, its stored tags and the model's latest suggestions for it. */
+  async tagsOf(uploadId: string): Promise<PhotoTags> {
+    const upload = await this.uploads.get(uploadId);
+    return { upload, tags: await this.storedTags(uploadId), suggestions: await this.latestSuggestions(uploadId) };
+  }
+
+  /**
+   * Stores a person's corrections: `accepted` and `removed` words (usually the model's), and
+   * `added` words of their own (any short word, cleaned and checked). Returns the photo's tags.
+   */
+  async saveTags(uploadId: string, corrections: TagCorrections): Promise<PhotoTagView[]> {
+    const accepted = new Set((corrections.accepted ?? []).map(cleanPersonTag));
+    const removed = new Set((corrections.removed ?? []).map(cleanPersonTag));
+    const added = new Set((corrections.added ?? []).map(cleanPersonTag));
+    const both = [...removed].filter((w) => accepted.has(w) || added.has(w));
+    if (both.length > 0) throw new AppError('BAD_REQUEST', `A tag cannot be both kept and removed: ${both.map((w) => `"${w}"`).join(', ')}.`);
+    await this.uploads.get(uploadId); // NOT_FOUND for an unknown photo
+
+    const existing = new Map((await this.db.photoTag.findMany({ where: { uploadId } })).map((row) => [row.word, row]));
+    const latest = await this.latestSuggestions(uploadId);
+    const suggested = new Map(latest?.tags.map((t) => [t.word, t]) ?? []);
+    const modelVersion = latest?.modelVersion ?? null;
+
+    const writes: Promise<unknown>[] = [];
+    const set = (word: string, status: TagStatus, source: TagSource) => {
+      const row = existing.get(word);
+      if (row) {
+        if (row.status !== status) writes.push(this.db.photoTag.update({ where: { id: row.id }, data: { status } }));
+        return;
+      }
+      const fromModel = source === 'model' ? suggested.get(word) : undefined;
+      writes.push(
+        this.db.photoTag.create({
+          data: {
+            uploadId,
+            word,
+            status,
+            source: fromModel ? 'model' : 'person',
+            probability: fromModel?.probability ?? null,
+            modelVersion: fromModel ? modelVersion : null,
+          },
+        }),
+      );
+    };
+    for (const word of accepted) set(word, 'accepted', 'model');
+    for (const word of added) set(word, 'accepted', 'person');
+    for (const word of removed) {
+      const row = existing.get(word);
+      // A person's own word, removed, is simply gone; a model's word stays on record as rejected.
+      if (row?.source === 'person') writes.push(this.db.photoTag.delete({ where: { id: row.id } }));
+      else if (row || suggested.has(word)) set(word, 'removed', 'model');
+    }
+    await Promise.all(writes);
+    return this.storedTags(uploadId);
+  }
+
+  /**
+   * Photos nearest to `words`: validated against the vocabulary (UNKNOWN_TAGS with close words
+   * otherwise), encoded by the DBM's text pathway, compared with each photo's image code.
+   */
+  async search(words: string[], options: { limit?: number; signal?: AbortSignal; corelWaitMs?: number } = {}): Promise<SearchAnswer> {
+    const limit = options.limit ?? 24;
+    const clean = (await this.vocabulary()).check(words);
+    const text = await this.dbm.textCode(clean, { signal: options.signal });
+    const version = text.modelVersion;
+    await this.recordModelVersion(version);
+
+    const [uploads, corel] = await Promise.all([
+      this.codesOfUploads(version, options.signal),
+      this.corel.codes(version, options.corelWaitMs ?? COREL_WAIT_MS),
+    ]);
+    type Candidate = { kind: 'upload' | 'corel'; key: string; distance: number };
+    const candidates: Candidate[] = uploads.map(({ uploadId, code }) => ({ kind: 'upload', key: uploadId, distance: euclidean(text.code, code) }));
+    if (corel.codes) {
+      const { codes, dims, items } = corel.codes;
+      for (let r = 0; r < items.length; r++) {
+        candidates.push({ kind: 'corel', key: String(r), distance: euclidean(text.code, codes.subarray(r * dims, (r + 1) * dims)) });
+      }
+    }
+    const nearest = candidates.sort((a, b) => a.distance - b.distance).slice(0, limit);
+
+    const uploadIds = nearest.filter((c) => c.kind === 'upload').map((c) => c.key);
+    const [rows, tagRows] = await Promise.all([
+      this.db.upload.findMany({ where: { id: { in: uploadIds } } }),
+      this.db.photoTag.findMany({ where: { uploadId: { in: uploadIds }, status: 'accepted' }, orderBy: [{ probability: 'desc' }, { word: 'asc' }] }),
+    ]);
+    const uploadRows = new Map(rows.map((row) => [row.id, row]));
+    const results = nearest.flatMap((c): SearchHit[] => {
+      const distance = Number(c.distance.toFixed(4));
+      if (c.kind === 'corel') {
+        const item = corel.codes!.items[Number(c.key)];
+        return [{ kind: 'corel', id: item.id, url: corelPhotoUrl(item.id), distance, tags: item.tags }];
+      }
+      const row = uploadRows.get(c.key);
+      if (!row) return [];
+      return [{ kind: 'upload', id: row.id, url: blobUrl(row.sha256), distance, tags: tagRows.filter((t) => t.uploadId === row.id).map((t) => t.word) }];
+    });
+    return { words: clean, modelVersion: version, results, uploadsSearched: uploads.length, corel: corel.status };
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private async storedTags(uploadId: string): Promise<PhotoTagView[]> {
+    return (await this.db.photoTag.findMany({ where: { uploadId } })).map(tagView).sort(byStatusThenScore);
+  }
+
+  private async latestSuggestions(uploadId: string): Promise<Suggestions | null> {
+    const row = await this.db.generation.findFirst({
+      where: { kind: 'tags', modelName: TAG_MODEL, status: 'done', params: { contains: `"uploadId":${JSON.stringify(uploadId)}` } },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (!row?.result) return null;
+    const result = JSON.parse(row.result) as { tags: TagScore[]; steps: number };
+    return { tags: result.tags, steps: result.steps, modelVersion: row.modelVersion, createdAt: row.createdAt.toISOString() };
+  }
+
+  /**
+   * Stores the model's top words as suggestions. A word the person already accepted or removed
+   * keeps their decision; the model's older suggestions that are no longer among its top go.
+   */
+  private async storeSuggestions(uploadId: string, top: TagScore[], modelVersion: string): Promise<void> {
+    const existing = new Map((await this.db.photoTag.findMany({ where: { uploadId } })).map((row) => [row.word, row]));
+    const words = new Set(top.map((t) => t.word));
+    const writes: Promise<unknown>[] = [];
+    for (const row of existing.values()) {
+      if (row.source === 'model' && row.status === 'suggested' && !words.has(row.word)) writes.push(this.db.photoTag.delete({ where: { id: row.id } }));
+    }
+    for (const { word, probability } of top) {
+      const row = existing.get(word);
+      if (!row) writes.push(this.db.photoTag.create({ data: { uploadId, word, source: 'model', status: 'suggested', probability, modelVersion } }));
+      else if (row.source === 'model') writes.push(this.db.photoTag.update({ where: { id: row.id }, data: { probability, modelVersion } }));
+    }
+    await Promise.all(writes);
+  }
+
+  /** Every stored upload's image code for DBM `version`, computed through the model server once. */
+  private async codesOfUploads(version: string, signal?: AbortSignal): Promise<{ uploadId: string; code: Float32Array }[]> {
+    const ids = [...new Set((await this.db.imageFeature.findMany({ where: { modelName: FEATURE_MODEL }, select: { uploadId: true } })).map((r) => r.uploadId))];
+    const missing = ids.filter((id) => !this.uploadCodes.has(`${version}:${id}`));
+    for (let start = 0; start < missing.length; start += 500) {
+      const chunk = missing.slice(start, start + 500);
+      const rows = await this.db.imageFeature.findMany({
+        where: { modelName: FEATURE_MODEL, uploadId: { in: chunk } },
+        orderBy: { createdAt: 'asc' }, // the latest row of an upload is written last below
+        select: { uploadId: true, vector: true },
+      });
+      const latest = new Map(rows.map((r) => [r.uploadId, r.vector]));
+      await mapLimit([...latest], IN_FLIGHT, async ([uploadId, vector]) => {
+        if (signal?.aborted) throw new AppError('CANCELLED', 'The search was cancelled.');
+        const { code, modelVersion } = await this.dbm.imageCode(vectorFromBytes(vector));
+        this.uploadCodes.set(`${modelVersion}:${uploadId}`, code);
+      });
+    }
+    return ids.flatMap((uploadId) => {
+      const code = this.uploadCodes.get(`${version}:${uploadId}`);
+      return code ? [{ uploadId, code }] : [];
+    });
+  }
+
+  /** Records a DBM checkpoint in ModelVersion the first time it is used. */
+  private async recordModelVersion(version: string): Promise<void> {
+    if (this.recordedVersions.has(version)) return;
+    let meta = '{}';
+    try {
+      const text = await fs.readFile(path.join(this.root, 'models', 'multimodal-dbm', 'checkpoint', 'meta.json'), 'utf8');
+      JSON.parse(text);
+      meta = text;
+    } catch {
+      // no meta.json (or not JSON): the version alone is still worth recording
+    }
+    await this.db.modelVersion
+      .upsert({ where: { name_version: { name: TAG_MODEL, version } }, create: { name: TAG_MODEL, version, meta }, update: {} })
+      .catch((error: { code?: string }) => {
+        if (error.code !== 'P2002') throw error; // recorded by a concurrent request
+      });
+    this.recordedVersions.add(version);
+  }
+}
+
+const holder = globalThis as typeof globalThis & { __latentStudioTags?: TagService };
+
+export function getTagService(): TagService {
+  holder.__latentStudioTags ??= new TagService({ uploads: getUploadService() });
+  return holder.__latentStudioTags;
+}
