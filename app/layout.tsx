@@ -18,6 +18,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav>
             <Link href="/gallery">Gallery</Link>
+            <Link href="/tags">Tags</Link>
             <Link href="/models">Models</Link>
           </nav>
         </header>

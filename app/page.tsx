@@ -1,7 +1,6 @@
 import Link from 'next/link';
 
 const USES = [
-  { title: 'Photo → tags', text: 'Upload a photo and get tags; type tags and get matching photos. A multimodal Deep Boltzmann Machine.', href: null },
   { title: 'Caption → images', text: 'Type a caption and watch alignDRAW draw it step by step, attending to your words.', href: null },
   { title: 'GAN playground', text: 'Sample digits and characters, walk the latent space, watch the generator/discriminator game.', href: null },
   { title: 'One-shot drawing', text: 'Draw one character and get new variants of it; see which of 20 characters it matches.', href: null },
@@ -19,6 +18,11 @@ export default function Home() {
         <Link href="/gallery" className="card" style={{ color: 'inherit', textDecoration: 'none' }}>
           <h3>Gallery &amp; similar photos</h3>
           <p>Upload a photo; it is stored safely, described by colour and GIST image features, and shown with the most similar photos already here.</p>
+          <span className="badge ok">available</span>
+        </Link>
+        <Link href="/tags" className="card" style={{ color: 'inherit', textDecoration: 'none' }}>
+          <h3>Photo → tags</h3>
+          <p>Upload a photo and get tags with their probabilities, then keep, remove or add your own; type tags and get matching photos. A multimodal Deep Boltzmann Machine.</p>
           <span className="badge ok">available</span>
         </Link>
         {USES.map((use) => (
