@@ -4,9 +4,13 @@
  * - `tags`: image features (one upload's 620-d vector from `image-features`) → every vocabulary
  *   word with p(word | image), highest first. Each mean-field step is reported as progress with
  *   `preview: { tags: TagScore[] }` (the current top tags), so a page can show the list settling.
- * - `image-code`: image features → the image pathway's top hidden layer, inferred from the image.
- * - `text-code`: words → the same layer, inferred from the words alone (image left free). Ranking
- *   photos by the distance between the two codes is tags → photos.
+ * - `image-code`: image features → the words the DBM generates for the photo (ranking scores over
+ *   the vocabulary, unit length).
+ * - `text-code`: words → the query as a unit-length indicator over the vocabulary. Ranking photos
+ *   by the Euclidean distance between the two codes is tags → photos: the nearest photos are those
+ *   whose generated words score the query's words highest. (Inferring the image pathway's top
+ *   layer from the words, the paper's cross-modal route, ranked photos no better than chance on
+ *   held-out training photos here — see tune.ts — so the product uses generated words.)
  */
 export const MODEL_NAME = 'multimodal-dbm';
 

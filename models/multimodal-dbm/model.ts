@@ -27,17 +27,34 @@ import type { MultimodalDbmInput, MultimodalDbmOutput, TagScore } from './contra
 
 export const CHECKPOINT_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'checkpoint');
 
-/** Layer sizes of the chain, in order. The paper's MIR-Flickr sizes were 3857-2048-1024 / 2000-1024-1024 / 2048. */
+/**
+ * Layer sizes of the chain. The paper's MIR-Flickr sizes were image 3857-2048-1024, text
+ * 2000-1024-1024, joint 2048; train.ts says what this checkpoint uses and why.
+ */
 export interface Architecture {
   image: number;
-  imageHidden: [number, number];
+  /** Hidden layers of the image pathway, bottom-up. */
+  imageHidden: number[];
   joint: number;
-  textHidden: [number, number];
+  /** Hidden layers of the text pathway, bottom-up (from the words). */
+  textHidden: number[];
   words: number;
 }
 
-export const LAYER = { image: 0, imageH1: 1, imageH2: 2, joint: 3, textH2: 4, textH1: 5, text: 6 } as const;
-export const LAYER_NAMES = ['image', 'image-h1', 'image-h2', 'joint', 'text-h2', 'text-h1', 'text'];
+/** Where each layer sits in the chain image — image hidden… — joint — …text hidden — text. */
+export function layout(arch: Architecture) {
+  const imageTop = arch.imageHidden.length;
+  const joint = imageTop + 1;
+  const text = joint + arch.textHidden.length + 1;
+  const names = [
+    'image',
+    ...arch.imageHidden.map((_, i) => `image-h${i + 1}`),
+    'joint',
+    ...arch.textHidden.map((_, i) => `text-h${i + 1}`).reverse(),
+    'text',
+  ];
+  return { image: 0, imageTop, joint, textBottom: text - 1, text, names };
+}
 
 export interface CheckpointMeta {
   model: string;
@@ -46,14 +63,22 @@ export interface CheckpointMeta {
   /** Mean number of tags per training photo: the document length assumed when text is inferred. */
   meanTags: number;
   meanFieldSteps: number;
+  /** Words are ranked by p(word | image) / p(word)^α (see tune.ts); p(word) per vocabulary word. */
+  ranking?: { alpha: number; frequency: number[] };
   featureVersion: string;
   [key: string]: unknown;
 }
 
-/** The seven-layer chain with the sizes of `arch` (weights from `tensors`, named as saved). */
+/** The chain's layer specs for `arch`, with the given biases (one per layer, in chain order). */
 export function chainLayers(arch: Architecture, biases: tf.Tensor1D[]): DbmLayerSpec[] {
-  const units = ['gaussian', 'binary', 'binary', 'binary', 'binary', 'binary', 'softmax'] as const;
-  return LAYER_NAMES.map((name, l) => ({ name, units: units[l], bias: biases[l], scaleBiasBy: l === LAYER.textH1 ? LAYER.text : undefined }));
+  const at = layout(arch);
+  return at.names.map((name, l) => ({
+    name,
+    units: l === at.image ? 'gaussian' : l === at.text ? 'softmax' : 'binary',
+    bias: biases[l],
+    // The hidden layer next to the words scales its biases by the number of words (Replicated Softmax).
+    scaleBiasBy: l === at.textBottom ? at.text : undefined,
+  }));
 }
 
 export class MultimodalDbm {
@@ -65,7 +90,11 @@ export class MultimodalDbm {
     readonly featureStd: tf.Tensor1D,
     readonly meta: CheckpointMeta,
     readonly version: string,
-  ) {}
+  ) {
+    this.at = layout(meta.architecture);
+  }
+
+  readonly at: ReturnType<typeof layout>;
 
   standardise(features: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => tf.div(tf.sub(features, this.featureMean), this.featureStd));
@@ -94,9 +123,9 @@ export class MultimodalDbm {
     options: { steps?: number; onStep?: (step: number, probabilities: Float32Array) => void | Promise<void>; cancelled?: () => boolean } = {},
   ): Promise<Float32Array> {
     const image = this.standardise(features);
-    const textOf = (means: tf.Tensor2D[]) => tf.tidy(() => tf.div(means[LAYER.text], this.meta.meanTags));
+    const textOf = (means: tf.Tensor2D[]) => tf.tidy(() => tf.div(means[this.at.text], this.meta.meanTags));
     const means = await this.dbm.meanField(
-      { [LAYER.image]: image },
+      { [this.at.image]: image },
       {
         steps: options.steps ?? this.meta.meanFieldSteps,
         freeLength: this.meta.meanTags,
@@ -117,44 +146,80 @@ export class MultimodalDbm {
     return out;
   }
 
-  /** p(word | image) for rows of a row-major [n × dims] array, in batches: the evaluation's entry point. */
-  async tagScores(features: Float32Array, n: number, steps?: number): Promise<Float32Array> {
+  /** Ranking scores p(word | image) / p(word)^α of every word (α from the checkpoint; 0 without one). */
+  rankingScores(probabilities: Float32Array): Float32Array {
+    const ranking = this.meta.ranking;
+    return ranking ? priorCorrected(probabilities, ranking.frequency, ranking.alpha) : probabilities;
+  }
+
+  /**
+   * Ranking scores for rows of a row-major [n × dims] array, in batches: the evaluation's entry
+   * point (`raw` for the probabilities themselves).
+   */
+  async tagScores(features: Float32Array, n: number, steps?: number, raw = false): Promise<Float32Array> {
     const dims = this.meta.architecture.image;
     const words = this.vocabulary.length;
     const out = new Float32Array(n * words);
     for (let start = 0; start < n; start += 256) {
       const rows = Math.min(256, n - start);
       const batch = tf.tensor2d(features.subarray(start * dims, (start + rows) * dims), [rows, dims]);
-      out.set(await this.tagProbabilities(batch, { steps }), start * words);
+      const probabilities = await this.tagProbabilities(batch, { steps });
+      out.set(raw ? probabilities : this.rankingScores(probabilities), start * words);
       batch.dispose();
     }
     return out;
   }
 
-  /** The image pathway's top layer (image-h2) inferred from photos: [n × size]. */
+  /**
+   * A photo's code for tags → photos: the words the DBM generates for it (its ranking scores over
+   * the vocabulary), scaled to unit length. [n × words].
+   */
   async imageCodes(features: tf.Tensor2D): Promise<Float32Array> {
-    const image = this.standardise(features);
-    const means = await this.dbm.meanField({ [LAYER.image]: image }, { steps: this.meta.meanFieldSteps, freeLength: this.meta.meanTags });
-    const out = (await means[LAYER.imageH2].data()) as Float32Array;
-    tf.dispose([image, ...means]);
+    return unitRows(this.rankingScores(await this.tagProbabilities(features)), this.vocabulary.length);
+  }
+
+  /**
+   * A query's code: its words as an indicator vector, unit length. Between unit vectors the
+   * Euclidean distance falls as the dot product rises, so the nearest photos are those whose
+   * generated words score the query's words highest.
+   */
+  async textCodes(words: string[][]): Promise<Float32Array> {
+    const counts = this.countsOf(words);
+    const out = unitRows((await counts.data()) as Float32Array, this.vocabulary.length);
+    counts.dispose();
     return out;
   }
 
-  /** The same layer inferred from tags alone (the image left free): [n × size]. */
-  async textCodes(words: string[][]): Promise<Float32Array> {
+  /**
+   * The image pathway's top hidden layer inferred from the tags alone (image left free), as the
+   * paper's cross-modal retrieval does; tune.ts measures it against the codes above.
+   */
+  async imagePathwayFromText(words: string[][]): Promise<Float32Array> {
     const counts = this.countsOf(words);
-    const means = await this.dbm.meanField({ [LAYER.text]: counts }, { steps: this.meta.meanFieldSteps });
-    const out = (await means[LAYER.imageH2].data()) as Float32Array;
+    const means = await this.dbm.meanField({ [this.at.text]: counts }, { steps: this.meta.meanFieldSteps });
+    const out = (await means[this.at.imageTop].data()) as Float32Array;
     tf.dispose([counts, ...means]);
     return out;
   }
 
-  /** Every word with its probability, highest first. */
+  /** The same layer inferred from photos. */
+  async imagePathwayFromImage(features: tf.Tensor2D): Promise<Float32Array> {
+    const image = this.standardise(features);
+    const means = await this.dbm.meanField({ [this.at.image]: image }, { steps: this.meta.meanFieldSteps, freeLength: this.meta.meanTags });
+    const out = (await means[this.at.imageTop].data()) as Float32Array;
+    tf.dispose([image, ...means]);
+    return out;
+  }
+
+  /** Every word with p(word | image), in ranking-score order (see `rankingScores`). */
   ranked(probabilities: Float32Array, row = 0): TagScore[] {
     const words = this.vocabulary.length;
+    const slice = probabilities.subarray(row * words, (row + 1) * words);
+    const scores = this.rankingScores(slice);
     return this.vocabulary
-      .map((word, i) => ({ word, probability: probabilities[row * words + i] }))
-      .sort((a, b) => b.probability - a.probability);
+      .map((word, i) => ({ word, probability: slice[i], score: scores[i] }))
+      .sort((a, b) => b.score - a.score)
+      .map(({ word, probability }) => ({ word, probability }));
   }
 
   dispose(): void {
@@ -168,8 +233,9 @@ export async function loadMultimodalDbm(dir: string = CHECKPOINT_DIR): Promise<M
   const meta = JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8')) as CheckpointMeta;
   const vocabulary = JSON.parse(await fs.readFile(path.join(dir, 'vocabulary.json'), 'utf8')) as string[];
   const tensors = await loadTensors(dir);
-  const biases = LAYER_NAMES.map((name) => tensors[`${name}.bias`] as tf.Tensor1D);
-  const weights = LAYER_NAMES.slice(0, -1).map((name, l) => tensors[`${name}--${LAYER_NAMES[l + 1]}`] as tf.Tensor2D);
+  const { names } = layout(meta.architecture);
+  const biases = names.map((name) => tensors[`${name}.bias`] as tf.Tensor1D);
+  const weights = names.slice(0, -1).map((name, l) => tensors[`${name}--${names[l + 1]}`] as tf.Tensor2D);
   const dbm = new Dbm(chainLayers(meta.architecture, biases), weights);
   tf.dispose([...biases, ...weights]);
   const version = crypto.createHash('sha256').update(await fs.readFile(path.join(dir, 'weights.bin'))).digest('hex').slice(0, 12);
@@ -179,8 +245,32 @@ export async function loadMultimodalDbm(dir: string = CHECKPOINT_DIR): Promise<M
 /** The tensors a checkpoint holds, by name. */
 export function checkpointTensors(model: { dbm: Dbm; featureMean: tf.Tensor1D; featureStd: tf.Tensor1D }): Record<string, tf.Tensor> {
   const out: Record<string, tf.Tensor> = { 'features.mean': model.featureMean, 'features.std': model.featureStd };
-  model.dbm.layers.forEach((layer, l) => (out[`${LAYER_NAMES[l]}.bias`] = layer.bias));
-  model.dbm.weights.forEach((w, l) => (out[`${LAYER_NAMES[l]}--${LAYER_NAMES[l + 1]}`] = w));
+  const names = model.dbm.layers.map((layer) => layer.name);
+  model.dbm.layers.forEach((layer, l) => (out[`${names[l]}.bias`] = layer.bias));
+  model.dbm.weights.forEach((w, l) => (out[`${names[l]}--${names[l + 1]}`] = w));
+  return out;
+}
+
+/**
+ * Scores for ranking words: p(word | image) / p(word)^α, with p(word) the training frequency of
+ * each word (α chosen on held-out training photos by tune.ts; 0 leaves the probabilities as they
+ * are). Row-major [n × words] in, same shape out.
+ */
+export function priorCorrected(probabilities: Float32Array, frequency: ArrayLike<number>, alpha: number): Float32Array {
+  const words = frequency.length;
+  const out = new Float32Array(probabilities.length);
+  for (let i = 0; i < probabilities.length; i++) out[i] = probabilities[i] / Math.pow(Math.max(frequency[i % words], 1e-6), alpha);
+  return out;
+}
+
+function unitRows(values: Float32Array, width: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < values.length / width; r++) {
+    let norm = 0;
+    for (let j = 0; j < width; j++) norm += values[r * width + j] ** 2;
+    const scale = 1 / (Math.sqrt(norm) || 1);
+    for (let j = 0; j < width; j++) out[r * width + j] = values[r * width + j] * scale;
+  }
   return out;
 }
 

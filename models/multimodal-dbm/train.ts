@@ -16,16 +16,18 @@ import { seededShuffle } from '@/lib/random';
 import { Dbm, hiddenRepresentation, Rbm, Rng, saveTensors, trainDbm, trainRbm, type CdOptions } from '@/models/blocks';
 import { FEATURE_VERSION } from '@/models/image-features/model';
 import { loadCorelFeatures, splitOf, type MultimodalSplit } from './data';
-import { chainLayers, CHECKPOINT_DIR, checkpointTensors, LAYER, MultimodalDbm, type Architecture, type CheckpointMeta } from './model';
+import { chainLayers, CHECKPOINT_DIR, checkpointTensors, layout, MultimodalDbm, type Architecture, type CheckpointMeta } from './model';
 
 const flags = parseFlags();
 const seed = Number(flags.get('seed') ?? 1);
 const out = String(flags.get('out') ?? CHECKPOINT_DIR);
 const pretrainEpochs = Number(flags.get('pretrain-epochs') ?? 40);
-const epochs = Number(flags.get('epochs') ?? 40);
+const epochs = Number(flags.get('epochs') ?? 10);
 const validationSize = Number(flags.get('validation') ?? 0);
 
-const arch: Architecture = { image: 620, imageHidden: [512, 256], joint: 512, textHidden: [256, 256], words: 374 };
+// Smaller than the paper's (3857-2048-1024 / 2000-1024-1024 / 2048): 620-d features, 4,500 photos.
+const sizes = (flag: string, fallback: number[]) => (flags.has(flag) ? String(flags.get(flag)).split(',').map(Number) : fallback);
+const arch: Architecture = { image: 620, imageHidden: sizes('image-hidden', [512, 256]), joint: Number(flags.get('joint') ?? 512), textHidden: sizes('text-hidden', [256, 256]), words: 374 };
 
 const started = Date.now();
 const backend = await initBackend('auto');
@@ -67,45 +69,55 @@ function pretrainOptions(label: string, learningRate: number, extra: Partial<CdO
   };
 }
 
-// Each pathway's RBMs, bottom-up. A layer that will have neighbours on both sides in the DBM
-// gets doubled input during pretraining (upScale for hidden layers, downScale for visible ones).
-const imageRbm1 = Rbm.random({ visible: arch.image, hidden: arch.imageHidden[0], units: 'gaussian', upScale: 2 }, rng);
-await trainRbm(imageRbm1, image, pretrainOptions('image RBM 1 (Gaussian)', 0.002));
-const imageH1 = hiddenRepresentation(imageRbm1, image);
-const imageRbm2 = Rbm.random({ visible: arch.imageHidden[0], hidden: arch.imageHidden[1], units: 'binary', upScale: 2, downScale: 2 }, rng);
-await trainRbm(imageRbm2, imageH1, pretrainOptions('image RBM 2', 0.02));
-const imageH2 = hiddenRepresentation(imageRbm2, imageH1);
+/**
+ * Greedy pretraining of one pathway, bottom-up. A layer that will have neighbours on both sides
+ * in the DBM gets doubled input while it is pretrained: upScale 2 for a hidden layer (every hidden
+ * layer here has a layer above it, up to the joint layer), downScale 2 for a visible layer that is
+ * itself a hidden layer of the pathway.
+ */
+async function pretrainPathway(label: string, data: tf.Tensor2D, units: 'gaussian' | 'softmax', sizes: number[], rates: number[]): Promise<{ rbms: Rbm[]; top: tf.Tensor2D }> {
+  const rbms: Rbm[] = [];
+  let input = data;
+  for (const [i, hidden] of sizes.entries()) {
+    const rbm = Rbm.random({ visible: input.shape[1], hidden, units: i === 0 ? units : 'binary', upScale: 2, downScale: i === 0 ? 1 : 2 }, rng);
+    await trainRbm(rbm, input, pretrainOptions(`${label} RBM ${i + 1}${i === 0 ? ` (${units === 'gaussian' ? 'Gaussian' : 'Rep. Softmax'})` : ''}`, rates[i]));
+    const next = hiddenRepresentation(rbm, input);
+    if (input !== data) input.dispose();
+    input = next;
+    rbms.push(rbm);
+  }
+  return { rbms, top: input };
+}
 
-const textRbm1 = Rbm.random({ visible: arch.words, hidden: arch.textHidden[0], units: 'softmax', upScale: 2 }, rng);
-await trainRbm(textRbm1, text, pretrainOptions('text RBM 1 (Rep. Softmax)', 0.02));
-const textH1 = hiddenRepresentation(textRbm1, text);
-const textRbm2 = Rbm.random({ visible: arch.textHidden[0], hidden: arch.textHidden[1], units: 'binary', upScale: 2, downScale: 2 }, rng);
-await trainRbm(textRbm2, textH1, pretrainOptions('text RBM 2', 0.02));
-const textH2 = hiddenRepresentation(textRbm2, textH1);
+const imagePath = await pretrainPathway('image', image, 'gaussian', arch.imageHidden, [0.002, 0.02, 0.02]);
+// Word counts are sparse (3.5 tags of 374 words), so each weight sees few gradients: a larger rate.
+const textPath = await pretrainPathway('text', text, 'softmax', arch.textHidden, [0.1, 0.05, 0.05]);
+const jointInput = tf.concat([imagePath.top, textPath.top], 1);
+const imageTop = arch.imageHidden[arch.imageHidden.length - 1];
+const textTop = arch.textHidden[arch.textHidden.length - 1];
+const jointRbm = Rbm.random({ visible: imageTop + textTop, hidden: arch.joint, units: 'binary', downScale: 2 }, rng);
+await trainRbm(jointRbm, jointInput, pretrainOptions('joint RBM', 0.05));
+tf.dispose([imagePath.top, textPath.top, jointInput]);
 
-const jointInput = tf.concat([imageH2, textH2], 1);
-const jointRbm = Rbm.random({ visible: arch.imageHidden[1] + arch.textHidden[1], hidden: arch.joint, units: 'binary', downScale: 2 }, rng);
-await trainRbm(jointRbm, jointInput, pretrainOptions('joint RBM', 0.02));
-tf.dispose([imageH1, imageH2, textH1, textH2, jointInput]);
-
-// The chain image — h1 — h2 — joint — h2 — h1 — text. A layer shared by two RBMs takes the
-// average of its two biases; the text pathway's weights are transposed to run top-down.
+// The chain image — h… — joint — …h — text. A layer shared by two RBMs takes the average of its
+// two biases; the text pathway's weights are transposed to run from the joint layer down.
 const half = (a: tf.Tensor1D, b: tf.Tensor1D) => tf.div(tf.add(a, b), 2) as tf.Tensor1D;
-const [jointImageW, jointTextW] = tf.split(jointRbm.W, [arch.imageHidden[1], arch.textHidden[1]], 0) as [tf.Tensor2D, tf.Tensor2D];
-const [jointImageB, jointTextB] = tf.split(jointRbm.visibleBias, [arch.imageHidden[1], arch.textHidden[1]]) as [tf.Tensor1D, tf.Tensor1D];
+const [jointImageW, jointTextW] = tf.split(jointRbm.W, [imageTop, textTop], 0) as [tf.Tensor2D, tf.Tensor2D];
+const [jointImageB, jointTextB] = tf.split(jointRbm.visibleBias, [imageTop, textTop]) as [tf.Tensor1D, tf.Tensor1D];
+const upperVisible = (rbms: Rbm[], i: number, jointBias: tf.Tensor1D) => (i + 1 < rbms.length ? rbms[i + 1].visibleBias : jointBias);
+const imageBiases = imagePath.rbms.map((rbm, i) => half(rbm.hiddenBias, upperVisible(imagePath.rbms, i, jointImageB)));
+// The text layer next to the words keeps its Replicated Softmax bias (it is scaled by the word count).
+const textBiases = textPath.rbms.map((rbm, i) => (i === 0 ? rbm.hiddenBias : half(rbm.hiddenBias, upperVisible(textPath.rbms, i, jointTextB))));
 const dbm = new Dbm(
-  chainLayers(arch, [
-    imageRbm1.visibleBias,
-    half(imageRbm1.hiddenBias, imageRbm2.visibleBias),
-    half(imageRbm2.hiddenBias, jointImageB),
-    jointRbm.hiddenBias,
-    half(textRbm2.hiddenBias, jointTextB),
-    textRbm1.hiddenBias, // scaled by the number of tags, as in the Replicated Softmax RBM
-    textRbm1.visibleBias,
-  ]),
-  [imageRbm1.W, imageRbm2.W, jointImageW, jointTextW.transpose(), textRbm2.W.transpose(), textRbm1.W.transpose()],
+  chainLayers(arch, [imagePath.rbms[0].visibleBias, ...imageBiases, jointRbm.hiddenBias, ...textBiases.reverse(), textPath.rbms[0].visibleBias]),
+  [
+    ...imagePath.rbms.map((rbm) => rbm.W),
+    jointImageW,
+    jointTextW.transpose() as tf.Tensor2D,
+    ...textPath.rbms.map((rbm) => rbm.W.transpose() as tf.Tensor2D).reverse(),
+  ],
 );
-[imageRbm1, imageRbm2, textRbm1, textRbm2, jointRbm].forEach((r) => r.dispose());
+[...imagePath.rbms, ...textPath.rbms, jointRbm].forEach((r) => r.dispose());
 
 const meta: CheckpointMeta = {
   model: 'multimodal-dbm',
@@ -114,6 +126,8 @@ const meta: CheckpointMeta = {
   meanTags,
   meanFieldSteps: 10,
   featureVersion: FEATURE_VERSION,
+  // Chosen on 500 held-out training photos with tune.ts (best F1 there).
+  ranking: { alpha: Number(flags.get('alpha') ?? 0.25), frequency: Array.from({ length: arch.words }, (_, w) => Number((train.text.filter((_, i) => i % arch.words === w && train.text[i] > 0).length / n).toFixed(6))) },
 };
 const model = new MultimodalDbm(dbm, corel.dataset.vocabulary, featureMean as tf.Tensor1D, featureStd, meta, 'training');
 
@@ -134,20 +148,20 @@ const bar = new ProgressBar('joint DBM training'.padEnd(22), epochs);
 const history: { epoch: number; validationPrecisionAt5: number | null; seconds: number }[] = [];
 await trainDbm(
   dbm,
-  { [LAYER.image]: image, [LAYER.text]: text },
+  { [layout(arch).image]: image, [layout(arch).text]: text },
   {
     epochs,
     batchSize: 100,
-    learningRate: 0.002,
+    learningRate: Number(flags.get('learning-rate') ?? 0.001),
     learningRateDecay: 0.05,
-    weightRateScale: [0.25, 1, 1, 1, 1, 1],
+    weightRateScale: [0.25],
     weightDecay: 1e-4,
     chains: 100,
     gibbsSteps: 1,
     meanFieldSteps: 10,
     seed: rng.seed(),
     onEpoch: async ({ epoch, seconds }) => {
-      const precision = epoch % 5 === 0 || epoch === epochs ? await validationPrecision() : null;
+      const precision = epoch % 2 === 0 || epoch === epochs ? await validationPrecision() : null;
       history.push({ epoch, validationPrecisionAt5: precision, seconds });
       bar.update(epoch, precision !== null ? `validation P@5 ${precision.toFixed(3)}` : '');
     },
@@ -163,6 +177,7 @@ const fullMeta = {
   data: `Corel-5k training split (${n} photos${validation ? `; ${validation.items.length} training photos held out for validation` : ''}), ${arch.words}-word vocabulary; image features ${FEATURE_VERSION}`,
   command: `npx tsx models/multimodal-dbm/train.ts ${process.argv.slice(2).join(' ')}`.trim(),
   seed,
+  validation: validationSize,
   pretrainEpochs,
   epochs,
   backend: backend.name,

@@ -1,0 +1,82 @@
+/**
+ * Chooses how the DBM's p(word | image) is turned into a ranking, on training photos held out from
+ * training (never on the test set): words are ranked by p(word | image) / p(word)^α, where p(word)
+ * is the word's training frequency. α = 0 ranks by the model's probability, which favours frequent
+ * words ("water", "sky") for every photo; α = 1 ranks by how much more likely the photo makes a
+ * word than it is a priori, which gives rare words a chance. Prints the annotation metrics for
+ * each α next to kNN label transfer on the same held-out photos.
+ *
+ *   npx tsx models/multimodal-dbm/train.ts --validation 500 --out /tmp/dbm-val
+ *   npx tsx models/multimodal-dbm/tune.ts --checkpoint /tmp/dbm-val
+ */
+import { log, parseFlags } from '@/lib/cli/progress';
+import { seededShuffle } from '@/lib/random';
+import { initBackend } from '@/lib/tfjs/backend';
+import { KNN_CONFIG, knnTagScores, tagFrequencies } from './baselines';
+import { loadCorelFeatures, splitOf } from './data';
+import * as tf from '@tensorflow/tfjs';
+import { averagePrecision, tagMetrics } from './metrics';
+import { loadMultimodalDbm, priorCorrected } from './model';
+
+const flags = parseFlags();
+const dir = String(flags.get('checkpoint') ?? '');
+if (!dir) throw new Error('--checkpoint DIR (trained with --validation) is required');
+await initBackend('auto');
+const model = await loadMultimodalDbm(dir);
+const meta = model.meta as unknown as { seed: number; validation?: number };
+const corel = await loadCorelFeatures();
+const all = splitOf(corel, 'train');
+const dims = corel.dims;
+const words = corel.dataset.vocabulary.length;
+const order = seededShuffle(all.items.map((_, i) => i), meta.seed);
+const heldOut = order.slice(0, Number(flags.get('validation') ?? meta.validation ?? 0));
+if (heldOut.length === 0) throw new Error('this checkpoint was trained on every training photo; train with --validation N');
+const kept = order.slice(heldOut.length);
+const rowsOf = (rows: number[], source: Float32Array, width: number) => {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => out.set(source.subarray(r * width, (r + 1) * width), i * width));
+  return out;
+};
+const query = { image: rowsOf(heldOut, all.image, dims), text: rowsOf(heldOut, all.text, words), n: heldOut.length };
+const reference = { image: rowsOf(kept, all.image, dims), text: rowsOf(kept, all.text, words), n: kept.length };
+const truth = { counts: query.text, n: query.n, words };
+const frequency = tagFrequencies(reference);
+
+const probabilities = await model.tagScores(query.image, query.n, undefined, true);
+const rows: Record<string, unknown>[] = [];
+for (const alpha of [0, 0.25, 0.5, 0.6, 0.7, 0.8, 0.9, 1]) {
+  const m = tagMetrics({ scores: priorCorrected(probabilities, frequency, alpha), n: query.n, words }, truth);
+  rows.push({ method: `DBM α=${alpha}`, ...fmt(m) });
+}
+const knn = knnTagScores(query.image, query.n, reference, KNN_CONFIG);
+rows.push({ method: 'kNN', ...fmt(tagMetrics({ scores: knn, n: query.n, words }, truth)) });
+console.table(rows);
+
+// Tags → photos as the page does it: one-word queries, photos ranked by the distance between the
+// query's image-pathway code (inferred from the word) and each photo's (inferred from the photo).
+const testWords = Array.from({ length: words }, (_, w) => w).filter((w) => heldOut.some((_, i) => query.text[i * words + w] > 0));
+for (const route of ['image pathway inferred from the words', 'generated words (the product)'] as const) {
+const crossModal = route.startsWith('image pathway');
+const imageCodes = crossModal ? await model.imagePathwayFromImage(tfTensor(query.image, query.n, dims)) : await model.imageCodes(tfTensor(query.image, query.n, dims));
+const textCodes = crossModal ? await model.imagePathwayFromText(testWords.map((w) => [corel.dataset.vocabulary[w]])) : await model.textCodes(testWords.map((w) => [corel.dataset.vocabulary[w]]));
+const size = imageCodes.length / query.n;
+let apSum = 0;
+testWords.forEach((w, q) => {
+  const scores = Array.from({ length: query.n }, (_, i) => {
+    let d = 0;
+    for (let j = 0; j < size; j++) d += (imageCodes[i * size + j] - textCodes[q * size + j]) ** 2;
+    return -d;
+  });
+  apSum += averagePrecision(scores, Array.from({ length: query.n }, (_, i) => query.text[i * words + w] > 0));
+});
+log(`tags → photos by ${route}: MAP over ${testWords.length} one-word queries ${(apSum / testWords.length).toFixed(3)}`);
+}
+log(`held-out training photos: ${query.n}`);
+
+function tfTensor(values: Float32Array, n: number, width: number) {
+  return tf.tensor2d(values, [n, width]);
+}
+
+function fmt(m: { precision: number; recall: number; f1: number; nplus: number; map: number }) {
+  return { P: m.precision.toFixed(3), R: m.recall.toFixed(3), F1: m.f1.toFixed(3), 'N+': m.nplus, MAP: m.map.toFixed(3) };
+}
