@@ -53,6 +53,9 @@ export const WASM_KERNEL_SPEEDUPS: readonly { kernelName: string; wrap: (stock: 
 
 const registered = new Set<string>();
 
+/** The stock configs of the kernels wrapped for speed, for benchmarks that compare the two. */
+export const STOCK_KERNELS = new Map<string, tf.KernelConfig>();
+
 /**
  * Registers, for the 'wasm' backend, each kernel of WASM_TRAINING_KERNELS that WASM does not have,
  * and each correction of WASM_KERNEL_CORRECTIONS whose stock kernel is not shown to be right.
@@ -79,6 +82,7 @@ export function registerWasmTrainingKernels(): string[] {
     if (registered.has(kernelName)) continue;
     const stock = tf.getKernel(kernelName, WASM);
     if (stock == null) continue;
+    STOCK_KERNELS.set(kernelName, stock);
     tf.unregisterKernel(kernelName, WASM);
     tf.registerKernel(wrap(stock));
     registered.add(kernelName);
