@@ -268,8 +268,9 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
   }
 
   // p(word | image) is shared among hundreds of words, so even a sure tag is far below 100%: bars
-  // are drawn relative to the most probable word, and the probability itself is printed beside each.
-  const top = Math.max(scores[0]?.probability ?? 0, 1e-6);
+  // are drawn relative to the most probable word shown, and the probability itself is printed beside
+  // each. The order is the model's own ranking, which need not follow the probabilities exactly.
+  const top = Math.max(1e-6, ...scores.map((s) => s.probability));
   const busy = state.phase === 'uploading' || state.phase === 'checking' || state.phase === 'tagging';
   const tagging = state.phase === 'tagging';
 
@@ -419,8 +420,8 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
             </ol>
             {scores.length > SUGGESTED && !tagging && (
               <p className={styles.note}>
-                The top {SUGGESTED} are the model&apos;s suggestions, the others its next most likely words. Percentages are p(word | image); bars are drawn
-                relative to the top word.
+                In the model&apos;s order: its top {SUGGESTED} are its suggestions, the others come next. Percentages are p(word | image); bars are
+                relative to the most probable word here.
               </p>
             )}
 

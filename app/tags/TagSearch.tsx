@@ -154,8 +154,8 @@ export function TagSearch({ vocabulary }: { vocabulary: string[] }) {
           </button>
         </div>
         <div id="search-help" className={styles.note}>
-          Press Enter after each tag. The model knows the {vocabulary.length || 374} words of the Corel-5k vocabulary; photos are ranked by how close
-          their representation is to that of your words.
+          Press Enter after each tag. The model knows the {vocabulary.length || 374} words of the Corel-5k vocabulary; photos are ranked by how strongly
+          the model generates your words for them (the distance d between the two, smaller is closer).
         </div>
       </form>
 

@@ -35,7 +35,7 @@ export default async function TagsPage({ searchParams }: { searchParams: Promise
       <p className="lead">
         A multimodal Deep Boltzmann Machine (Srivastava &amp; Salakhutdinov, 2012) learned one joint representation of photos and their tags from
         Corel-5k. Give it a photo and it fills in the words, p(word | image), settling over a few mean-field steps; give it words and it finds
-        the photos whose representation is nearest.
+        the photos for which it generates those words most strongly.
       </p>
       {'error' in vocabulary && (
         <div className="error" role="alert" data-testid="model-unavailable">
