@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from './random';
-import { matMulTransposeB, type Units } from './units';
+import type { Units } from './units';
 
 /** A chain of layers with weights between neighbours: what both `Rbm` and `Dbm` are. */
 export interface LayerChain {
@@ -64,7 +64,7 @@ function summedInput(chain: LayerChain, m: number, states: (tf.Tensor2D | undefi
   return tf.tidy(() => {
     let total = chain.biases[m].expandDims(0) as tf.Tensor2D;
     if (m > 0 && states[m - 1]) total = tf.add(total, tf.matMul(states[m - 1]!, chain.weights[m - 1]));
-    if (m < chain.biases.length - 1 && states[m + 1]) total = tf.add(total, matMulTransposeB(states[m + 1]!, chain.weights[m]));
+    if (m < chain.biases.length - 1 && states[m + 1]) total = tf.add(total, tf.matMul(states[m + 1]!, chain.weights[m], false, true));
     return total;
   });
 }

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from './random';
 import type { Rbm } from './rbm';
-import { lengthsOf, matMulTransposeA } from './units';
+import { lengthsOf } from './units';
 
 export interface CdOptions {
   epochs: number;
@@ -79,7 +79,7 @@ export async function trainRbm(rbm: Rbm, data: tf.Tensor2D, options: CdOptions):
           const hkProbs = rbm.hiddenProbs(vk, startLengths);
           const n = v0.shape[0];
           const nk = vk.shape[0];
-          const gradW = tf.sub(tf.div(matMulTransposeA(v0, h0), n), tf.div(matMulTransposeA(vk, hkProbs), nk));
+          const gradW = tf.sub(tf.div(tf.matMul(v0, h0, true, false), n), tf.div(tf.matMul(vk, hkProbs, true, false), nk));
           const gradB = tf.sub(tf.mean(v0, 0), tf.mean(vk, 0));
           // Replicated Softmax: the hidden biases are scaled by D, so their gradient is too.
           const scaled = (h: tf.Tensor2D, d?: tf.Tensor1D) => (d ? tf.mul(h, d.expandDims(1)) : h);

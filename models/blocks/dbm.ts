@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerChain } from './ais';
 import { Rng } from './random';
 import type { Rbm } from './rbm';
-import { binaryEntropy, lengthsOf, matMulTransposeA, matMulTransposeB, meanOf, sampleOf, visibleTerm, type Units } from './units';
+import { binaryEntropy, lengthsOf, meanOf, sampleOf, visibleTerm, type Units } from './units';
 
 export interface DbmLayerSpec {
   name: string;
@@ -78,13 +78,12 @@ export class Dbm {
   }
 
   /** Document lengths of each softmax layer: from the observed counts, else `freeLength`. */
-  lengthsFor(states: (tf.Tensor2D | undefined)[], observed: Observed, rows: number, freeLength = 1): Map<number, tf.Tensor1D> {
+  lengthsFor(observed: Observed, rows: number, freeLength = 1): Map<number, tf.Tensor1D> {
     const lengths = new Map<number, tf.Tensor1D>();
     this.layers.forEach((layer, l) => {
       if (layer.units !== 'softmax') return;
       lengths.set(l, observed[l] ? lengthsOf(observed[l]) : tf.fill([rows], freeLength) as tf.Tensor1D);
     });
-    void states;
     return lengths;
   }
 
@@ -97,7 +96,7 @@ export class Dbm {
       const below = states[l - 1];
       const above = states[l + 1];
       if (l > 0 && below) total = tf.add(total, tf.matMul(below, this.weights[l - 1]));
-      if (l < this.layers.length - 1 && above) total = tf.add(total, matMulTransposeB(above, this.weights[l]));
+      if (l < this.layers.length - 1 && above) total = tf.add(total, tf.matMul(above, this.weights[l], false, true));
       return total;
     });
   }
@@ -111,7 +110,7 @@ export class Dbm {
   async meanField(observed: Observed, options: MeanFieldOptions = {}): Promise<tf.Tensor2D[]> {
     const steps = options.steps ?? 10;
     const rows = Object.values(observed)[0].shape[0];
-    const lengths = this.lengthsFor([], observed, rows, options.freeLength);
+    const lengths = this.lengthsFor(observed, rows, options.freeLength);
     const means: tf.Tensor2D[] = this.layers.map((layer, l) =>
       observed[l] ? observed[l].clone() : tf.tidy(() => meanOf(layer.units, tf.tile(layer.bias.expandDims(0), [rows, 1]) as tf.Tensor2D, lengths.get(l))),
     );
@@ -227,7 +226,7 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
   const start = tf.tensor1d(rng.permutation(rows).subarray(0, chainsCount), 'int32');
   const startObserved: Observed = Object.fromEntries(observedLayers.map((l) => [l, tf.gather(data[l], start) as tf.Tensor2D]));
   start.dispose();
-  const chainLengths = dbm.lengthsFor([], startObserved, chainsCount);
+  const chainLengths = dbm.lengthsFor(startObserved, chainsCount);
   let chains = await dbm.meanField(startObserved, { steps: 5 });
   chains = chains.map((mu, l) => {
     const sampled = dbm.layers[l].units === 'binary' && !startObserved[l] ? rng.bernoulli(mu) : mu.clone();
@@ -253,7 +252,7 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
         indices.dispose();
         const n = observed[observedLayers[0]].shape[0];
         const means = await dbm.meanField(observed, { steps: options.meanFieldSteps ?? 10 });
-        const dataLengths = dbm.lengthsFor([], observed, n);
+        const dataLengths = dbm.lengthsFor(observed, n);
         for (let s = 0; s < (options.gibbsSteps ?? 1); s++) dbm.gibbsSweep(chains, chainLengths, rng);
 
         const scaled = (states: tf.Tensor2D[], l: number, lengths: Map<number, tf.Tensor1D>) => {
@@ -262,7 +261,7 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
         };
         const updates = tf.tidy(() => {
           const weights = dbm.weights.map((w, i) => {
-            const grad = tf.sub(tf.div(matMulTransposeA(means[i], means[i + 1]), n), tf.div(matMulTransposeA(chains[i], chains[i + 1]), chainsCount));
+            const grad = tf.sub(tf.div(tf.matMul(means[i], means[i + 1], true), n), tf.div(tf.matMul(chains[i], chains[i + 1], true), chainsCount));
             const rate = lr * (options.weightRateScale?.[i] ?? 1);
             return tf.add(tf.mul(momentum, velocity.weights[i]), tf.mul(rate, tf.sub(grad, tf.mul(weightDecay, w))));
           });

@@ -30,7 +30,7 @@ export async function greedyPretrain(
   let input = data;
   for (const [index, spec] of layers.entries()) {
     const rbm = Rbm.random(
-      { visible: input.shape[1], hidden: spec.hidden, units: spec.units ?? (index === 0 ? 'binary' : 'binary'), upScale: spec.upScale, downScale: spec.downScale },
+      { visible: input.shape[1], hidden: spec.hidden, units: spec.units ?? 'binary', upScale: spec.upScale, downScale: spec.downScale },
       rng,
     );
     await trainRbm(rbm, input, { ...spec.training, seed: rng.seed(), onEpoch: (info) => options.onLayerEpoch?.(index, info) });

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerChain } from './ais';
 import type { Rng } from './random';
-import { lengthsOf, matMulTransposeB, meanOf, sampleOf, softplusSum, visibleTerm, type Units } from './units';
+import { lengthsOf, meanOf, sampleOf, softplusSum, visibleTerm, type Units } from './units';
 
 export interface RbmShape {
   visible: number;
@@ -80,7 +80,7 @@ export class Rbm {
 
   /** The total input to each visible unit: b + downScale · W h. */
   visibleInput(h: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.add(tf.mul(this.downScale, matMulTransposeB(h, this.W)), this.visibleBias));
+    return tf.tidy(() => tf.add(tf.mul(this.downScale, tf.matMul(h, this.W, false, true)), this.visibleBias));
   }
 
   /** E[v | h]: probabilities, means, or expected word counts (D per row). */

@@ -39,13 +39,6 @@ export function visibleTerm(units: Units, v: tf.Tensor2D, bias: tf.Tensor1D): tf
   return tf.tidy(() => (units === 'gaussian' ? tf.mul(-0.5, tf.sum(tf.square(tf.sub(v, bias)), 1)) : tf.sum(tf.mul(v, bias), 1)));
 }
 
-/**
- * a·bᵀ and aᵀ·b with the transpose done first: on the WASM backend a MatMul with a transpose flag
- * does not run on XNNPACK and is about 10× slower (784×500 weights, batch 100: 70–90 ms vs 8 ms).
- */
-export const matMulTransposeB = (a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => tf.matMul(a, tf.transpose(b)));
-export const matMulTransposeA = (a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => tf.matMul(tf.transpose(a), b));
-
 /** Document lengths (row sums) of a count matrix. */
 export const lengthsOf = (counts: tf.Tensor2D): tf.Tensor1D => tf.tidy(() => tf.sum(counts, 1) as tf.Tensor1D);
 

@@ -78,7 +78,6 @@ describe('RBM energies and conditionals', () => {
     const weights = vec(rbm.energy(tf.tile(v, [8, 1]) as tf.Tensor2D, h)).map((e) => Math.exp(-e));
     const total = weights.reduce((a, b) => a + b, 0);
     const probs = vec(rbm.hiddenProbs(v));
-    rows(h).forEach(() => undefined);
     for (let j = 0; j < 3; j++) {
       const on = rows(h).reduce((a, state, s) => a + (state[j] ? weights[s] : 0), 0);
       expect(probs[j]).toBeCloseTo(on / total, 5);
