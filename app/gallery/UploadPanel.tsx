@@ -1,7 +1,8 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
+import { PhotoDropzone, UploadProgress } from '@/app/components/PhotoDropzone';
 import { PhotoGrid } from '@/app/components/PhotoGrid';
 
 interface Similar {
@@ -44,8 +45,6 @@ function send(file: File, onProgress: (fraction: number) => void, onSent: () => 
 
 export function UploadPanel({ maxBytes }: { maxBytes: number }) {
   const router = useRouter();
-  const input = useRef<HTMLInputElement>(null);
-  const [over, setOver] = useState(false);
   const [state, setState] = useState<State>({ phase: 'idle' });
 
   const upload = useCallback(
@@ -78,51 +77,13 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
   const busy = state.phase === 'uploading' || state.phase === 'processing';
   return (
     <section>
-      <div
-        className={`dropzone${over ? ' over' : ''}`}
-        role="button"
-        tabIndex={0}
-        aria-label="Upload a photo"
-        data-testid="dropzone"
-        onClick={() => !busy && input.current?.click()}
-        onKeyDown={(event) => (event.key === 'Enter' || event.key === ' ') && !busy && input.current?.click()}
-        onDragOver={(event) => {
-          event.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(event) => {
-          event.preventDefault();
-          setOver(false);
-          const file = event.dataTransfer.files[0];
-          if (file && !busy) void upload(file);
-        }}
-      >
+      <PhotoDropzone label="Upload a photo" busy={busy} onFile={(file) => void upload(file)}>
         <strong>Drop a photo here, or click to choose one</strong>
         <span>JPEG, PNG, WebP, GIF or AVIF, up to {Math.round(maxBytes / 1048576)} MB. Location and camera data are removed.</span>
-        <input
-          ref={input}
-          type="file"
-          accept="image/jpeg,image/png,image/webp,image/gif,image/avif"
-          hidden
-          data-testid="file-input"
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = '';
-            if (file) void upload(file);
-          }}
-        />
-      </div>
+      </PhotoDropzone>
 
-      {busy && (
-        <div aria-live="polite">
-          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={state.phase === 'uploading' ? Math.round(state.fraction * 100) : 100}>
-            <div style={{ width: `${state.phase === 'uploading' ? Math.max(3, state.fraction * 100) : 100}%` }} />
-          </div>
-          <div className="status" data-testid="upload-status">
-            {state.phase === 'uploading' ? `Uploading ${state.name}… ${Math.round(state.fraction * 100)}%` : `Checking ${state.name} and computing its image features…`}
-          </div>
-        </div>
+      {(state.phase === 'uploading' || state.phase === 'processing') && (
+        <UploadProgress name={state.name} fraction={state.phase === 'uploading' ? state.fraction : null} />
       )}
 
       {state.phase === 'failed' && (

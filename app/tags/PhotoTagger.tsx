@@ -1,6 +1,7 @@
 'use client';
 
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { PhotoDropzone, UploadProgress } from '@/app/components/PhotoDropzone';
 import type { PhotoTags, PhotoTagView, SuggestResult, TagScore } from '@/lib/tags';
 import type { UploadView } from '@/lib/uploads';
 import styles from './tags.module.css';
@@ -63,9 +64,7 @@ function decisionsFrom(stored: PhotoTagView[]): Map<string, Decision> {
 }
 
 export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: number; initial: PhotoTags | null; vocabularySize: number }) {
-  const input = useRef<HTMLInputElement>(null);
   const source = useRef<EventSource | null>(null);
-  const [over, setOver] = useState(false);
   const [state, setState] = useState<Phase>(initial ? { phase: 'done' } : { phase: 'idle' });
   const [failure, setFailure] = useState<Failure | null>(null);
   const [upload, setUpload] = useState<UploadView | null>(initial?.upload ?? null);
@@ -276,55 +275,16 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
 
   return (
     <div>
-      <div
-        className={`dropzone${over ? ' over' : ''}`}
-        role="button"
-        tabIndex={0}
-        aria-label="Upload a photo to tag"
-        aria-disabled={busy}
-        data-testid="dropzone"
-        onClick={() => !busy && input.current?.click()}
-        onKeyDown={(event) => (event.key === 'Enter' || event.key === ' ') && !busy && input.current?.click()}
-        onDragOver={(event) => {
-          event.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(event) => {
-          event.preventDefault();
-          setOver(false);
-          const file = event.dataTransfer.files[0];
-          if (file && !busy) void start(file);
-        }}
-      >
+      <PhotoDropzone label="Upload a photo to tag" busy={busy} onFile={(file) => void start(file)}>
         <strong>{upload ? 'Drop another photo, or click to choose one' : 'Drop a photo here, or click to choose one'}</strong>
         <span>
           JPEG, PNG, WebP, GIF or AVIF, up to {Math.round(maxBytes / 1048576)} MB. It is stored (without location or camera data) and tagged with
           {vocabularySize ? ` ${vocabularySize}` : ' the'} Corel-5k words.
         </span>
-        <input
-          ref={input}
-          type="file"
-          accept="image/jpeg,image/png,image/webp,image/gif,image/avif"
-          hidden
-          data-testid="file-input"
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = '';
-            if (file) void start(file);
-          }}
-        />
-      </div>
+      </PhotoDropzone>
 
       {(state.phase === 'uploading' || state.phase === 'checking') && (
-        <div aria-live="polite">
-          <div className="progress" role="progressbar" aria-label="Upload" aria-valuemin={0} aria-valuemax={100} aria-valuenow={state.phase === 'uploading' ? Math.round(state.fraction * 100) : 100}>
-            <div style={{ width: `${state.phase === 'uploading' ? Math.max(3, state.fraction * 100) : 100}%` }} />
-          </div>
-          <div className="status" data-testid="upload-status">
-            {state.phase === 'uploading' ? `Uploading ${state.name}… ${Math.round(state.fraction * 100)}%` : `Checking ${state.name} and computing its image features…`}
-          </div>
-        </div>
+        <UploadProgress name={state.name} fraction={state.phase === 'uploading' ? state.fraction : null} />
       )}
 
       {failure && (
