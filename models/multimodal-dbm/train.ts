@@ -15,6 +15,7 @@ import { initBackend } from '@/lib/tfjs/backend';
 import { seededShuffle } from '@/lib/random';
 import { Dbm, hiddenRepresentation, Rbm, Rng, saveTensors, trainDbm, trainRbm, type CdOptions } from '@/models/blocks';
 import { FEATURE_VERSION } from '@/models/image-features/model';
+import { tagFrequencies } from './baselines';
 import { loadCorelFeatures, splitOf, type MultimodalSplit } from './data';
 import { chainLayers, CHECKPOINT_DIR, checkpointTensors, layout, MultimodalDbm, type Architecture, type CheckpointMeta } from './model';
 
@@ -127,7 +128,7 @@ const meta: CheckpointMeta = {
   meanFieldSteps: 10,
   featureVersion: FEATURE_VERSION,
   // Chosen on 500 held-out training photos with tune.ts (best F1 there).
-  ranking: { alpha: Number(flags.get('alpha') ?? 0.25), frequency: Array.from({ length: arch.words }, (_, w) => Number((train.text.filter((_, i) => i % arch.words === w && train.text[i] > 0).length / n).toFixed(6))) },
+  ranking: { alpha: Number(flags.get('alpha') ?? 0.25), frequency: Array.from(tagFrequencies({ image: train.image, text: train.text, n }), (f) => Number(f.toFixed(6))) },
 };
 const model = new MultimodalDbm(dbm, corel.dataset.vocabulary, featureMean as tf.Tensor1D, featureStd, meta, 'training');
 
