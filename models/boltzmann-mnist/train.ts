@@ -10,6 +10,10 @@
  *   npx tsx models/boltzmann-mnist/train.ts [--model rbm|dbm] [--epochs N] [--k 25]
  *       [--pretrain-epochs N] [--learning-rate 0.001] [--seed 1] [--out models/boltzmann-mnist/checkpoint]
  *       [--save-pretrained DIR]   # also the DBM as stacked, before joint training
+ *       [--load-pretrained DIR]   # start joint training from a stack saved by --save-pretrained
+ *       [--learning-rate-decay 0.05] [--momentum-switch 2] [--gibbs 5] [--mean-field 10]
+ *       [--monitor N]             # every N joint epochs, a quick AIS estimate of the bound (stderr, meta.json)
+ *       [--snapshots DIR]         # with --monitor, also a checkpoint per estimate in DIR/epoch-<n>
  *
  * Progress goes to stderr. Checkpoints (float16) and meta.json go to <out>/{rbm,dbm}/; the
  * metrics are added to meta.json by `npm run eval:boltzmann -- --write`.
@@ -19,7 +23,8 @@ import { log, parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
 import { Dbm, greedyPretrain, Rbm, Rng, trainDbm, trainRbm } from '@/models/blocks';
 import { asTensor, BINARIZATION, DATA_DESCRIPTION, loadBinaryMnist, pixelLogOdds, SPLIT } from './data';
-import { CHECKPOINT_DIR, checkpointDir, checkpointVersion, saveDbm, saveRbm, writeMeta, type ModelName } from './model';
+import { CHECKPOINT_DIR, checkpointDir, checkpointVersion, loadDbm, readMeta, saveDbm, saveRbm, writeMeta, type ModelName } from './model';
+import { quickDbmEstimate, type QuickEstimate } from './monitor';
 
 const flags = parseFlags();
 const models: ModelName[] = flags.has('model') ? [String(flags.get('model')) as ModelName] : ['rbm', 'dbm'];
@@ -107,58 +112,104 @@ async function trainDbmModel(): Promise<void> {
   const epochs = Number(flags.get('epochs') ?? 20);
   const pretrainEpochs = Number(flags.get('pretrain-epochs') ?? 20);
   const sizes = String(flags.get('layers') ?? '500,1000').split(',').map(Number);
-  // 0.001 as in Salakhutdinov's DBM code; 0.005 made the persistent chains lag and the model swing.
   const learningRate = Number(flags.get('learning-rate') ?? 0.001);
-  const learningRateDecay = 0.05;
+  const learningRateDecay = Number(flags.get('learning-rate-decay') ?? 0.05);
+  const momentumSwitch = Number(flags.get('momentum-switch') ?? 2);
   const weightDecay = 2e-4;
   const chains = 100;
   const gibbsSteps = Number(flags.get('gibbs') ?? 5);
   const meanFieldSteps = Number(flags.get('mean-field') ?? 10);
+  const monitorEvery = Number(flags.get('monitor') ?? 0);
+  const snapshots = flags.has('snapshots') ? String(flags.get('snapshots')) : undefined;
   const started = Date.now();
-  log(`DBM 784-${sizes.join('-')}: greedy pretraining, ${pretrainEpochs} epochs per layer (CD1, doubled weights)`);
-  const pretraining = { epochs: pretrainEpochs, batchSize: 100, learningRate: 0.05, k: 1, weightDecay, momentum: { initial: 0.5, final: 0.9, switchEpoch: 5 } };
-  const stack = await greedyPretrain(
-    train,
-    [
-      { hidden: sizes[0], upScale: 2, training: pretraining },
-      { hidden: sizes[1], downScale: 2, training: pretraining },
-    ],
-    { seed, onLayerEpoch: (layer, info) => log(`pretrain layer ${layer + 1} epoch ${info.epoch}/${info.epochs}: reconstruction error ${info.reconstructionError.toFixed(4)}, ${info.seconds.toFixed(1)} s`) },
-  );
+  let dbm: Dbm;
+  let pretrainingFacts: Record<string, unknown>;
+  if (flags.has('load-pretrained')) {
+    const from = String(flags.get('load-pretrained'));
+    log(`DBM 784-${sizes.join('-')}: pretrained stack loaded from ${from}`);
+    dbm = await loadDbm(from);
+    const saved = (await readMeta(from)) ?? {};
+    pretrainingFacts = { loadedFrom: from, ...(saved.pretraining as Record<string, unknown> | undefined), command: saved.command ?? null };
+  } else {
+    log(`DBM 784-${sizes.join('-')}: greedy pretraining, ${pretrainEpochs} epochs per layer (CD1, doubled weights)`);
+    const pretraining = { epochs: pretrainEpochs, batchSize: 100, learningRate: 0.05, k: 1, weightDecay, momentum: { initial: 0.5, final: 0.9, switchEpoch: 5 } };
+    const stack = await greedyPretrain(
+      train,
+      [
+        { hidden: sizes[0], upScale: 2, training: pretraining },
+        { hidden: sizes[1], downScale: 2, training: pretraining },
+      ],
+      { seed, onLayerEpoch: (layer, info) => log(`pretrain layer ${layer + 1} epoch ${info.epoch}/${info.epochs}: reconstruction error ${info.reconstructionError.toFixed(4)}, ${info.seconds.toFixed(1)} s`) },
+    );
+    dbm = Dbm.fromStack(stack);
+    stack.forEach((rbm) => rbm.dispose());
+    pretrainingFacts = { epochs: pretrainEpochs, k: 1, learningRate: pretraining.learningRate, doubling: 'bottom RBM 2W going up, top RBM 2W going down', seconds: Math.round((Date.now() - started) / 1000) };
+    if (flags.has('save-pretrained')) {
+      const dir = String(flags.get('save-pretrained'));
+      await saveDbm(dbm, dir);
+      await writeMeta(dir, { command, seed, pretraining: pretrainingFacts });
+    }
+  }
   const pretrainSeconds = (Date.now() - started) / 1000;
-  const dbm = Dbm.fromStack(stack);
-  stack.forEach((rbm) => rbm.dispose());
-  if (flags.has('save-pretrained')) await saveDbm(dbm, String(flags.get('save-pretrained')));
 
-  log(`DBM joint training: ${epochs} epochs, ${chains} fantasy particles, ${gibbsSteps} Gibbs sweeps and ${meanFieldSteps} mean-field sweeps per update`);
+  // The monitor's figures (a short AIS, 500 images) are rough; its time is not counted as training.
+  const progress: ({ epoch: number } & QuickEstimate)[] = [];
+  let monitorSeconds = 0;
+  const heldOut = monitorEvery > 0 ? asTensor(mnist.heldOut) : undefined;
+  const base = monitorEvery > 0 ? tf.tensor1d(pixelLogOdds(mnist.train)) : undefined;
+  const monitor = async (epoch: number) => {
+    const estimate = await quickDbmEstimate(dbm, train, heldOut!, base!);
+    monitorSeconds += estimate.seconds;
+    progress.push({ epoch, ...estimate });
+    log(`dbm after ${epoch} joint epochs: quick estimate held-out ${estimate.heldOut.toFixed(2)}, train ${estimate.train.toFixed(2)} (short AIS log Z ${estimate.logZ.toFixed(1)}, floor ${estimate.logZFloor.toFixed(1)}, ${estimate.seconds.toFixed(0)} s)`);
+    if (snapshots) await saveDbm(dbm, `${snapshots}/epoch-${epoch}`);
+  };
+  if (monitorEvery > 0) await monitor(0);
+  monitorSeconds = 0;
+
+  log(`DBM joint training: ${epochs} epochs, lr ${learningRate} / (1 + ${learningRateDecay} epoch), ${chains} fantasy particles, ${gibbsSteps} Gibbs sweeps and ${meanFieldSteps} mean-field sweeps per update`);
   const jointStarted = Date.now();
   await trainDbm(dbm, { 0: train }, {
     epochs,
     batchSize: 100,
     learningRate,
     learningRateDecay,
-    momentum: { initial: 0.5, final: 0.9, switchEpoch: 2 },
+    momentum: { initial: 0.5, final: 0.9, switchEpoch: momentumSwitch },
     weightDecay,
     chains,
     gibbsSteps,
     meanFieldSteps,
     seed: seed + 1,
-    onEpoch: (info) => {
+    onEpoch: async (info) => {
       log(`dbm epoch ${info.epoch}/${info.epochs}: E_q[−E] ${info.dataTerm.toFixed(1)}, ${info.seconds.toFixed(1)} s`);
+      if (monitorEvery > 0 && (info.epoch % monitorEvery === 0 || info.epoch === info.epochs)) await monitor(info.epoch);
     },
   });
-  const jointSeconds = (Date.now() - jointStarted) / 1000;
+  heldOut?.dispose();
+  base?.dispose();
+  const jointSeconds = (Date.now() - jointStarted) / 1000 - monitorSeconds;
   const dir = checkpointDir('dbm', out);
   await saveDbm(dbm, dir);
   await writeMeta(dir, {
     model: `2-layer DBM 784-${sizes.join('-')}`,
     version: await checkpointVersion(dir),
     ...dataFacts,
-    pretraining: { epochs: pretrainEpochs, k: 1, learningRate: pretraining.learningRate, doubling: 'bottom RBM 2W going up, top RBM 2W going down', seconds: Math.round(pretrainSeconds) },
+    pretraining: pretrainingFacts,
     epochs,
     k: gibbsSteps,
-    joint: { learningRate, learningRateDecay, momentum: '0.5 for 2 epochs, then 0.9', weightDecay, fantasyParticles: chains, gibbsSteps, meanFieldSteps, seconds: Math.round(jointSeconds) },
+    joint: {
+      learningRate,
+      learningRateDecay,
+      momentum: `0.5 for ${momentumSwitch} epochs, then 0.9`,
+      weightDecay,
+      fantasyParticles: chains,
+      gibbsSteps,
+      meanFieldSteps,
+      seconds: Math.round(jointSeconds),
+      secondsPerEpoch: Math.round((10 * jointSeconds) / Math.max(1, epochs)) / 10,
+    },
     trainingSeconds: Math.round(pretrainSeconds + jointSeconds),
+    ...(progress.length ? { progress: { measure: 'quick estimate: AIS 20 runs × 1,450 temperatures, bound on the first 500 images with log Z the larger of that and the floor from 500 training images (rough)', points: progress } } : {}),
     metrics: null,
   });
   log(`DBM trained in ${(pretrainSeconds + jointSeconds).toFixed(0)} s (pretraining ${pretrainSeconds.toFixed(0)} s), saved to ${dir}`);
