@@ -7,24 +7,24 @@
  * annotation is both directions' states side by side, h^lang_i = [→h_i, ←h_i].
  *
  * Image model (§3.2), DRAW (Gregor et al. 2015) conditioned on the caption. For t = 1..T:
- *   z_t ~ p(Z_t | Z_{1:t−1}) = N(μ(h^gen_{t−1}), σ(h^gen_{t−1}))                   prior, eq. 1–2
+ *   z_t ~ p(Z_t | Z_{1:t−1}) = N(μ(h^gen_{t−1}), σ(h^gen_{t−1}))                   learned prior
  *     μ(h) = tanh(W_μ h),  σ(h) = exp(tanh(W_σ h))
- *   s_{t−1} = align(h^gen_{t−1}, h^lang)                                            eq. 5, 11–12
- *   h^gen_t = LSTM^gen(h^gen_{t−1}, [z_t, s_{t−1}])                                 eq. 3
- *   c_t = c_{t−1} + write(h^gen_t)                                                  eq. 4
+ *   s_{t−1} = align(h^gen_{t−1}, h^lang)                                            alignment
+ *   h^gen_t = LSTM^gen(h^gen_{t−1}, [z_t, s_{t−1}])                                 generator
+ *   c_t = c_{t−1} + write(h^gen_t)                                                  canvas
  * and after T steps x ~ p(x | y, Z_{1:T}) = Bernoulli(σ(c_T)) for binary images (MNIST).
  *
- * Alignment (eq. 11–12): e_{ti} = vᵀ tanh(U h^lang_i + W h^gen_{t−1} + b),
+ * Alignment: e_{ti} = vᵀ tanh(U h^lang_i + W h^gen_{t−1} + b),
  * α_{ti} = softmax_i(e_{ti}) over the caption's words (padding masked out), s = Σ_i α_{ti} h^lang_i.
  *
  * Inference model (§3.3), DRAW's encoder with read attention:
- *   x̂_t = x − σ(c_{t−1})                                                           eq. 6
- *   r_t = read(x, x̂_t, h^gen_{t−1})                                                 eq. 7
- *   h^infer_t = LSTM^infer(h^infer_{t−1}, [r_t, h^gen_{t−1}])                       eq. 8
- *   q(Z_t | x, y, Z_{1:t−1}) = N(μ(h^infer_t), σ(h^infer_t))                        eq. 9–10
+ *   x̂_t = x − σ(c_{t−1})                                                           error image
+ *   r_t = read(x, x̂_t, h^gen_{t−1})                                                 read
+ *   h^infer_t = LSTM^infer(h^infer_{t−1}, [r_t, h^gen_{t−1}])                       encoder
+ *   q(Z_t | x, y, Z_{1:t−1}) = N(μ(h^infer_t), σ(h^infer_t))                        posterior
  *
  * Learning (§3.4) maximises the variational lower bound
- *   L = E_q[ log p(x | y, Z_{1:T}) ] − Σ_t KL( q(Z_t | ·) ‖ p(Z_t | Z_{1:t−1}) )     eq. 13
+ *   L = E_q[ log p(x | y, Z_{1:T}) ] − Σ_t KL( q(Z_t | ·) ‖ p(Z_t | Z_{1:t−1}) )     lower bound
  * with the reparameterisation trick, by Adam with the gradient's global norm clipped.
  *
  * Read and write attention are DRAW's Gaussian filterbanks (`models/blocks/draw-attention.ts`).
@@ -136,6 +136,8 @@ export interface EncodedCaptions {
   keys: tf.Tensor3D;
   /** [batch, words]: 1 for a word, 0 for padding. */
   mask: tf.Tensor2D;
+  /** [batch, words]: 0 for a word, −1e9 for padding, added to e_{ti} so that padding gets α = 0. */
+  maskBias: tf.Tensor2D;
 }
 
 export interface Alignment {
@@ -336,15 +338,14 @@ export class AlignDraw {
     this.write = { height: this.config.height, width: this.config.width, grid: this.config.writeGrid };
     const fresh = tf.tidy(() => initialWeights(this.config, this.rng));
     const prefix = `align-draw-${++instances}`;
-    const made = {} as Record<WeightName, tf.Variable>;
-    for (const name of WEIGHT_NAMES) {
-      const given = weights?.[name];
-      if (given && given.shape.join() !== fresh[name].shape.join()) {
-        tf.dispose(Object.values(fresh));
-        throw new Error(`weight ${name} has shape [${given.shape}], the config needs [${fresh[name].shape}]`);
-      }
-      made[name] = tf.variable(given ?? fresh[name], true, `${prefix}/${name}`);
+    const wrong = WEIGHT_NAMES.find((name) => weights?.[name] && weights[name].shape.join() !== fresh[name].shape.join());
+    if (wrong) {
+      const message = `weight ${wrong} has shape [${weights?.[wrong]?.shape}], the config needs [${fresh[wrong].shape}]`;
+      tf.dispose(Object.values(fresh));
+      throw new Error(message);
     }
+    const made = {} as Record<WeightName, tf.Variable>;
+    for (const name of WEIGHT_NAMES) made[name] = tf.variable(weights?.[name] ?? fresh[name], true, `${prefix}/${name}`);
     tf.dispose(Object.values(fresh));
     this.weights = made;
     this.variables = WEIGHT_NAMES.map((name) => made[name]);
@@ -401,18 +402,17 @@ export class AlignDraw {
       const keys = tf
         .add(tf.matMul(annotations.reshape([batch * words, -1]), this.weights['align/U']), this.weights['align/b'])
         .reshape([batch, words, -1]) as tf.Tensor3D;
-      return { annotations, keys, mask };
+      return { annotations, keys, mask, maskBias: tf.mul(tf.sub(mask, 1), 1e9) as tf.Tensor2D };
     });
   }
 
-  /** eq. 11–12: α_t = softmax_i(vᵀ tanh(U h^lang_i + W h^gen_{t−1} + b)), s = Σ_i α_ti h^lang_i. */
+  /** Alignment: α_t = softmax_i(vᵀ tanh(U h^lang_i + W h^gen_{t−1} + b)), s = Σ_i α_ti h^lang_i. */
   align(hGen: tf.Tensor2D, captions: EncodedCaptions): Alignment {
     return tf.tidy(() => {
       const [batch, words, units] = captions.keys.shape;
       const query = tf.matMul(hGen, this.weights['align/W']).reshape([batch, 1, units]);
       const energies = tf.matMul(tf.tanh(tf.add(captions.keys, query)).reshape([batch * words, units]), this.weights['align/v']).reshape([batch, words]);
-      // Padding gets −1e9 before the softmax, i.e. weight 0.
-      const weights = tf.softmax(tf.add(energies, tf.mul(tf.sub(captions.mask, 1), 1e9))) as tf.Tensor2D;
+      const weights = tf.softmax(tf.add(energies, captions.maskBias)) as tf.Tensor2D;
       const context = tf.matMul(weights.reshape([batch, 1, words]), captions.annotations).reshape([batch, -1]) as tf.Tensor2D;
       return { weights, context };
     });
@@ -420,7 +420,7 @@ export class AlignDraw {
 
   // ── Image model (§3.2) ─────────────────────────────────────────────────────────────────────
 
-  /** eq. 1–2: p(Z_t | Z_{1:t−1}) = N(tanh(W_μ h^gen_{t−1}), exp(tanh(W_σ h^gen_{t−1}))). */
+  /** The learned prior p(Z_t | Z_{1:t−1}) = N(tanh(W_μ h^gen_{t−1}), exp(tanh(W_σ h^gen_{t−1}))). */
   prior(hGen: tf.Tensor2D): DiagonalGaussian {
     return tf.tidy(() => {
       const [mean, logStd] = tf.split(tf.tanh(tf.add(tf.matMul(hGen, this.weights['prior/W']), this.weights['prior/b'])), 2, 1) as tf.Tensor2D[];
@@ -428,7 +428,7 @@ export class AlignDraw {
     });
   }
 
-  /** eq. 3–4 and DRAW's write (eq. 28–29): one step of the generator given z_t and s_{t−1}. */
+  /** Generator and canvas with DRAW's write (its eq. 28–29): one step of the generator given z_t and s_{t−1}. */
   private generatorStep(z: tf.Tensor2D, context: tf.Tensor2D, decoder: LstmState, canvas: tf.Tensor2D): { decoder: LstmState; canvas: tf.Tensor2D; window: AttentionWindow } {
     return tf.tidy(() => {
       const next = lstmStep(tf.concat([z, context], 1), decoder, this.lstm('decoder'));
@@ -446,7 +446,7 @@ export class AlignDraw {
   // ── Inference model (§3.3) and the bound (§3.4) ────────────────────────────────────────────
 
   /**
-   * Per-example terms of eq. 13 for a batch (one sample of Z from q per example), as tensors:
+   * Per-example terms of the lower bound for a batch (one sample of Z from q per example), as tensors:
    * the caller owns them. Runs under whatever tape is active, so gradients flow through it.
    */
   private boundTensors(x: tf.Tensor2D, captions: EncodedCaptions, rng: Rng): { reconstruction: tf.Tensor1D; kl: tf.Tensor1D } {
@@ -458,18 +458,18 @@ export class AlignDraw {
     let kl: tf.Tensor1D = tf.zeros([batch]);
     for (let t = 0; t < c.steps; t++) {
       const hGenPrev = decoder.h;
-      // eq. 6–7: read the image and the error image through the same window.
+      // Error image and read (DRAW eq. 27): the image and the error image through one window.
       const errorImage = tf.sub(x, tf.sigmoid(canvas)) as tf.Tensor2D;
       const window = attentionWindow(tf.add(tf.matMul(hGenPrev, this.weights['read/W']), this.weights['read/b']), this.read);
       const bank = gaussianFilterbank(window, this.read);
       const glimpse = tf.mul(tf.concat([readGlimpse(x, bank, this.read), readGlimpse(errorImage, bank, this.read)], 1), window.intensity) as tf.Tensor2D;
-      // eq. 8–10: the encoder and q(Z_t | ·).
+      // Encoder and posterior q(Z_t | ·).
       encoder = lstmStep(tf.concat([glimpse, hGenPrev], 1), encoder, this.lstm('encoder'));
       const [mean, logStd] = tf.split(tf.add(tf.matMul(encoder.h, this.weights['posterior/W']), this.weights['posterior/b']), 2, 1) as tf.Tensor2D[];
       const posterior = { mean, logStd };
       const z = reparameterise(posterior, tf.randomNormal([batch, c.latent], 0, 1, 'float32', rng.seed()));
       kl = tf.add(kl, gaussianKl(posterior, this.prior(hGenPrev)));
-      // eq. 3–5: the generator, told where to look in the caption.
+      // Generator, told by the alignment which words to draw from.
       const { context } = this.align(hGenPrev, captions);
       ({ decoder, canvas } = this.generatorStep(z, context, decoder, canvas));
     }
@@ -484,7 +484,7 @@ export class AlignDraw {
   }
 
   /**
-   * eq. 13 per example, in nats: one draw of Z from q each, so a noisy but unbiased estimate of
+   * The lower bound per example, in nats: one draw of Z from q each, so a noisy but unbiased estimate of
    * the bound. `seed` makes it repeatable; batches of `batchSize` bound the memory used.
    */
   lowerBoundTerms(images: Float32Array, tokens: number[][], options: { seed?: number; batchSize?: number } = {}): BoundTerms {
@@ -508,7 +508,7 @@ export class AlignDraw {
     return out;
   }
 
-  /** eq. 13 per example, in nats (≤ 0; its negative is the loss). */
+  /** The lower bound per example, in nats (≤ 0; its negative is the loss). */
   lowerBound(images: Float32Array, tokens: number[][], options: { seed?: number; batchSize?: number } = {}): Float32Array {
     return this.lowerBoundTerms(images, tokens, options).bound;
   }
@@ -565,6 +565,7 @@ export class AlignDraw {
         annotations: tf.tile(one.annotations, [samples, 1, 1]) as tf.Tensor3D,
         keys: tf.tile(one.keys, [samples, 1, 1]) as tf.Tensor3D,
         mask: tf.tile(one.mask, [samples, 1]) as tf.Tensor2D,
+        maskBias: tf.tile(one.maskBias, [samples, 1]) as tf.Tensor2D,
       };
     });
     let canvas = this.blankCanvas(samples);
@@ -593,7 +594,7 @@ export class AlignDraw {
         await onStep?.(step);
       }
     } finally {
-      tf.dispose([canvas, decoder.h, decoder.c, captions.annotations, captions.keys, captions.mask]);
+      tf.dispose([canvas, decoder.h, decoder.c, ...Object.values(captions)]);
     }
     const last = steps.at(-1);
     return { samples, words, height: c.height, width: c.width, steps, images: last ? last.canvases : new Float32Array(samples * c.height * c.width).fill(0) };
@@ -626,6 +627,11 @@ export class AlignDraw {
   static async load(dir: string, options: { optimizer?: boolean; seed?: number } = {}): Promise<AlignDraw> {
     const meta = JSON.parse(await fs.readFile(path.join(dir, META_FILE), 'utf8')) as CheckpointMeta;
     const tensors = await loadTensors(dir);
+    const missing = WEIGHT_NAMES.filter((name) => !tensors[name]);
+    if (missing.length > 0) {
+      tf.dispose(Object.values(tensors));
+      throw new Error(`${dir} has no weights named ${missing.join(', ')}`);
+    }
     let model: AlignDraw;
     try {
       model = new AlignDraw(meta.config, options.seed ?? 0, tensors);

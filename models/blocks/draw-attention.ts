@@ -66,14 +66,16 @@ export function attentionWindow(params: tf.Tensor2D, geometry: AttentionGeometry
 export function gaussianFilterbank(window: AttentionWindow, geometry: AttentionGeometry): Filterbank {
   const { height, width, grid } = geometry;
   return tf.tidy(() => {
-    const offsets = tf.range(1, grid + 1).sub(grid / 2 + 0.5).reshape([1, grid]); // i − N/2 − 0.5
+    // Constants are uploaded rather than computed: every op here is repeated T times per image,
+    // forwards and backwards, and on WASM the count of ops costs more than their arithmetic.
+    const offsets = tf.tensor2d(Array.from({ length: grid }, (_, i) => i + 1 - grid / 2 - 0.5), [1, grid]); // i − N/2 − 0.5
+    const precision = tf.div(-0.5, window.variance).reshape([-1, 1, 1]); // −1 / 2σ²
     const filters = (centre: tf.Tensor2D, pixels: number) => {
-      const mu = tf.add(centre, tf.mul(offsets, window.stride)).expandDims(2); // [batch, N, 1]
-      const a = tf.range(1, pixels + 1).reshape([1, 1, pixels]);
-      const exponent = tf.div(tf.square(tf.sub(a, mu)), tf.mul(window.variance, 2).expandDims(2)).neg();
+      const mu = tf.add(centre, tf.mul(offsets, window.stride)).reshape([-1, grid, 1]); // [batch, N, 1]
+      const a = tf.tensor3d(Array.from({ length: pixels }, (_, i) => i + 1), [1, 1, pixels]);
       // exp(·)/Z as a softmax over pixels: the same numbers, but a narrow filter centred off the
       // image keeps its weight on the nearest pixels instead of underflowing to an all-zero row.
-      return tf.softmax(exponent) as tf.Tensor3D; // [batch, N, pixels]
+      return tf.softmax(tf.mul(tf.square(tf.sub(a, mu)), precision)) as tf.Tensor3D; // [batch, N, pixels]
     };
     return { fx: filters(window.gx, width), fy: filters(window.gy, height) };
   });
