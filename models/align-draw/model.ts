@@ -618,6 +618,9 @@ export class AlignDraw {
       const tensors = Object.fromEntries(state.map((w) => [local(w.name), w.tensor]));
       await saveTensors(path.join(dir, OPTIMIZER_DIR), tensors, 'float32');
       tf.dispose(state[0].tensor); // the iteration count, made for this call
+    } else {
+      // Moments left from an earlier save would not belong to these weights.
+      await fs.rm(path.join(dir, OPTIMIZER_DIR), { recursive: true, force: true });
     }
     const meta: CheckpointMeta = { ...options.meta, model: 'align-draw', paper: PAPER, config: this.config, iterations: this.iterations };
     await fs.writeFile(path.join(dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
