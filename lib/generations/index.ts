@@ -1,0 +1,243 @@
+/**
+ * The gallery's record of what the models made. A generation is one request to a model (a caption
+ * drawn as a grid of images, later GAN samples or one-shot variants): a `Generation` row with the
+ * model, its version, the seed and the parameters — enough to make it again — and, once it is done,
+ * its images as PNG blobs in the content-addressed store.
+ *
+ * Images are stored at the model's own size (a 60×60 MNIST canvas stays 60×60): pages scale them up
+ * crisply with `image-rendering: pixelated`, and the bytes stay exactly what the model drew, so the
+ * same seed gives the same blob names. A drawing's intermediate canvases are stored as one "film
+ * strip" PNG per image (the frames side by side), so a page can replay it frame by frame.
+ *
+ * A row is written when the request starts (`running`) and finished as `done`, `failed` or
+ * `cancelled`; if writing the images fails, the blobs written for it are removed again.
+ */
+import sharp from 'sharp';
+import { getDb, type Db, type Generation } from '@/lib/db';
+import { AppError } from '@/lib/errors';
+import { getBlobStore, type BlobStore } from '@/lib/storage';
+
+export type GenerationStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface CanvasShape {
+  width: number;
+  height: number;
+  /** 1: grey, 3: RGB (pixel-interleaved). */
+  channels: 1 | 3;
+}
+
+/** What a model made, as raw canvases (`height × width × channels` bytes each, 0 = black). */
+export interface CanvasSet extends CanvasShape {
+  images: Uint8Array[];
+  /** Per image, its canvas after every step (for replaying how it was drawn); optional. */
+  frames?: Uint8Array[][];
+}
+
+export interface StoredImage {
+  sha256: string;
+  url: string;
+}
+
+/** A film strip: `frames` canvases of `width × height`, side by side, left to right. */
+export interface StoredStrip extends StoredImage {
+  frames: number;
+}
+
+export interface GenerationView<P = Record<string, unknown>, R = Record<string, unknown>> {
+  id: string;
+  kind: string;
+  modelName: string;
+  /** The checkpoint's hash; empty while (or when) the model never answered. */
+  modelVersion: string;
+  seed: number | null;
+  params: P;
+  status: GenerationStatus;
+  error: { code: string; message: string } | null;
+  createdAt: string;
+  finishedAt: string | null;
+  canvas: CanvasShape | null;
+  images: StoredImage[];
+  strips: StoredStrip[];
+  /** The model's other output (alignments, scores …), as stored. */
+  result: R | null;
+}
+
+/** What the `result` column holds for a generation with images. */
+interface StoredResult {
+  canvas?: CanvasShape;
+  images?: string[];
+  strips?: { sha256: string; frames: number }[];
+  output?: Record<string, unknown>;
+}
+
+export const imageUrl = (sha256: string) => `/api/blobs/${sha256}`;
+
+const parseJson = <T>(text: string | null, fallback: T): T => {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+export function toGenerationView<P = Record<string, unknown>, R = Record<string, unknown>>(row: Generation): GenerationView<P, R> {
+  const stored = parseJson<StoredResult>(row.result, {});
+  return {
+    id: row.id,
+    kind: row.kind,
+    modelName: row.modelName,
+    modelVersion: row.modelVersion,
+    seed: row.seed,
+    params: parseJson<P>(row.params, {} as P),
+    status: row.status as GenerationStatus,
+    error: parseJson<{ code: string; message: string } | null>(row.error, null),
+    createdAt: row.createdAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    canvas: stored.canvas ?? null,
+    images: (stored.images ?? []).map((sha256) => ({ sha256, url: imageUrl(sha256) })),
+    strips: (stored.strips ?? []).map(({ sha256, frames }) => ({ sha256, frames, url: imageUrl(sha256) })),
+    result: (stored.output as R | undefined) ?? null,
+  };
+}
+
+/** PNG of raw canvas bytes (grey or RGB). */
+export async function canvasPng(bytes: Uint8Array, shape: CanvasShape): Promise<Buffer> {
+  checkCanvas(bytes, shape);
+  const image = sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    raw: { width: shape.width, height: shape.height, channels: shape.channels },
+  });
+  // Without this a one-channel canvas would be written as sRGB, three times the bytes.
+  return (shape.channels === 1 ? image.toColourspace('b-w') : image).png({ compressionLevel: 9 }).toBuffer();
+}
+
+/** The frames side by side as one `frames × width` by `height` canvas. */
+export function filmStrip(frames: Uint8Array[], shape: CanvasShape): Uint8Array {
+  const { width, height, channels } = shape;
+  const row = width * channels;
+  const strip = new Uint8Array(frames.length * row * height);
+  frames.forEach((frame, f) => {
+    checkCanvas(frame, shape);
+    for (let y = 0; y < height; y++) strip.set(frame.subarray(y * row, (y + 1) * row), (y * frames.length + f) * row);
+  });
+  return strip;
+}
+
+function checkCanvas(bytes: Uint8Array, { width, height, channels }: CanvasShape): void {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength !== width * height * channels) {
+    throw new AppError('MODEL_FAILED', `The model returned a canvas of ${bytes?.byteLength ?? 0} bytes where ${width}×${height}×${channels} were expected.`);
+  }
+}
+
+export interface BeginGeneration {
+  kind: string;
+  modelName: string;
+  seed: number | null;
+  params: Record<string, unknown>;
+}
+
+export interface CompleteGeneration {
+  modelVersion: string;
+  canvases: CanvasSet;
+  /** Anything else worth keeping (JSON): alignments, words, boxes. */
+  output?: Record<string, unknown>;
+}
+
+export class GenerationService {
+  constructor(
+    private readonly db: Db = getDb(),
+    private readonly blobs: BlobStore = getBlobStore(),
+  ) {}
+
+  /** Records a request as it starts; returns its id. */
+  async begin(request: BeginGeneration): Promise<string> {
+    const row = await this.db.generation.create({
+      data: {
+        kind: request.kind,
+        modelName: request.modelName,
+        modelVersion: '',
+        seed: request.seed,
+        params: JSON.stringify(request.params),
+        status: 'running',
+      },
+    });
+    return row.id;
+  }
+
+  /**
+   * Stores the images (and film strips) as PNG blobs and marks the generation done. A failure
+   * removes the blobs this call created and leaves the row as it was.
+   */
+  async complete(id: string, done: CompleteGeneration): Promise<GenerationView> {
+    const { canvases } = done;
+    const shape: CanvasShape = { width: canvases.width, height: canvases.height, channels: canvases.channels };
+    const created: string[] = [];
+    const put = async (png: Buffer) => {
+      const stored = await this.blobs.put(png, 'png');
+      if (stored.created) created.push(stored.sha256);
+      return stored.sha256;
+    };
+    try {
+      const images: string[] = [];
+      for (const image of canvases.images) images.push(await put(await canvasPng(image, shape)));
+      const strips: { sha256: string; frames: number }[] = [];
+      for (const frames of canvases.frames ?? []) {
+        if (frames.length === 0) continue;
+        const strip = filmStrip(frames, shape);
+        strips.push({ sha256: await put(await canvasPng(strip, { ...shape, width: shape.width * frames.length })), frames: frames.length });
+      }
+      const result: StoredResult = { canvas: shape, images, strips, ...(done.output ? { output: done.output } : {}) };
+      const row = await this.db.generation.update({
+        where: { id },
+        data: {
+          status: 'done',
+          modelVersion: done.modelVersion,
+          blobRefs: JSON.stringify([...new Set([...images, ...strips.map((s) => s.sha256)])]),
+          result: JSON.stringify(result),
+          error: null,
+          finishedAt: new Date(),
+        },
+      });
+      return toGenerationView(row);
+    } catch (error) {
+      for (const sha256 of created) await this.blobs.remove(sha256, 'png').catch(() => undefined);
+      if ((error as { code?: string }).code === 'P2025') throw new AppError('NOT_FOUND', 'This generation is no longer recorded.', { cause: error });
+      throw error;
+    }
+  }
+
+  /** Marks a generation that did not finish: `failed` (with why) or `cancelled`. */
+  async end(id: string, status: 'failed' | 'cancelled', error?: { code: string; message: string }, modelVersion?: string): Promise<void> {
+    await this.db.generation.update({
+      where: { id },
+      data: { status, error: error ? JSON.stringify(error) : null, finishedAt: new Date(), ...(modelVersion ? { modelVersion } : {}) },
+    });
+  }
+
+  async get<P = Record<string, unknown>, R = Record<string, unknown>>(id: string, kind?: string): Promise<GenerationView<P, R>> {
+    const row = await this.db.generation.findUnique({ where: { id } });
+    if (!row || (kind && row.kind !== kind)) throw new AppError('NOT_FOUND', 'There is no generation with this id.');
+    return toGenerationView<P, R>(row);
+  }
+
+  /** The most recent finished generations, newest first. */
+  async list<P = Record<string, unknown>, R = Record<string, unknown>>(options: { kind: string; limit: number }): Promise<GenerationView<P, R>[]> {
+    const rows = await this.db.generation.findMany({
+      where: { kind: options.kind, status: 'done' },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: options.limit,
+    });
+    return rows.map((row) => toGenerationView<P, R>(row));
+  }
+
+  async count(kind: string): Promise<number> {
+    return this.db.generation.count({ where: { kind, status: 'done' } });
+  }
+}
+
+const holder = globalThis as typeof globalThis & { __latentStudioGenerations?: GenerationService };
+
+export function getGenerationService(): GenerationService {
+  holder.__latentStudioGenerations ??= new GenerationService();
+  return holder.__latentStudioGenerations;
+}
