@@ -12,6 +12,7 @@ const nextConfig = {
     'better-sqlite3',
     'prom-client',
     'tsx',
+    'tokenizers',
   ],
   poweredByHeader: false,
   // `npm test` type-checks the whole project once (tsc --noEmit); the build need not repeat it.

@@ -1,0 +1,354 @@
+/**
+ * Caption → images with alignDRAW.
+ *
+ * - `prepare`: a request from a page or a client → a checked one: the fields validated, the model
+ *   one that this server serves, every word one the model can read (UNKNOWN_WORDS, naming them and
+ *   what it knows, otherwise), and — for MNIST with Captions — how the caption reads in the paper's
+ *   grammar: a scene of a kind seen in training, a novel (held-out) one, or words outside the grammar
+ *   (allowed: the model draws what the words say).
+ * - `start`: records the generation and draws it as a job that a page follows; every drawing step
+ *   streams its canvases; when it is done, the images go to the gallery and the job's result names
+ *   the generation. Cancelling the job stops the model between steps.
+ */
+import { randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { getDb, type Db } from '@/lib/db';
+import { AppError, isAppError, toAppError } from '@/lib/errors';
+import { getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
+import { parse } from '@/lib/http/respond';
+import { getJobs, type JobRegistry, type JobView } from '@/lib/jobs';
+import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/model-server';
+import { MAX_CAPTION_CHARS, MAX_SAMPLES, type Box, type DrawInput, type Drawing, type DrawingStep } from '@/models/align-draw/contract';
+import { CaptionGrammarError, isHeldOut, parseCaption, type CaptionStructure } from '@/models/align-draw/data';
+import { CaptionTokenizer, UnknownWordsError } from '@/models/align-draw/tokenizer';
+import { CAPTION_MODEL_INFO, CAPTION_MODELS, DEFAULT_CAPTION_MODEL, type CaptionModel, type CaptionModelInfo } from './models';
+
+export { CAPTION_MODEL_INFO, CAPTION_MODELS, DEFAULT_CAPTION_MODEL, type CaptionModel, type CaptionModelInfo } from './models';
+export { EXAMPLE_CAPTIONS, mnistSceneKind, type ExampleCaption, type ExampleKind } from './examples';
+export { MAX_CAPTION_CHARS, MAX_SAMPLES };
+
+export const GENERATION_KIND = 'caption';
+export const DEFAULT_SAMPLES = 4;
+export const MAX_SEED = 2 ** 31 - 1;
+
+export const captionRequest = z.object({
+  caption: z
+    .string({ error: 'must be text' })
+    .trim()
+    .min(1, 'write a caption first')
+    .max(MAX_CAPTION_CHARS, `a caption has at most ${MAX_CAPTION_CHARS} characters`),
+  samples: z
+    .number({ error: `must be a whole number from 1 to ${MAX_SAMPLES}` })
+    .int(`must be a whole number from 1 to ${MAX_SAMPLES}`)
+    .min(1, `draw at least 1 image`)
+    .max(MAX_SAMPLES, `draw at most ${MAX_SAMPLES} images at once`)
+    .default(DEFAULT_SAMPLES),
+  seed: z
+    .number({ error: `must be a whole number from 0 to ${MAX_SEED}` })
+    .int(`must be a whole number from 0 to ${MAX_SEED}`)
+    .min(0, `must be a whole number from 0 to ${MAX_SEED}`)
+    .max(MAX_SEED, `must be a whole number from 0 to ${MAX_SEED}`)
+    .optional(),
+  model: z.enum(CAPTION_MODELS, { error: `must be one of ${CAPTION_MODELS.join(', ')}` }).default(DEFAULT_CAPTION_MODEL),
+});
+
+export type CaptionRequest = z.input<typeof captionRequest>;
+
+/** How the model will read the caption. */
+export type CaptionReading =
+  /** MNIST grammar: a scene of a kind drawn in training. */
+  | { kind: 'seen'; structure: CaptionStructure }
+  /** MNIST grammar: a scene held out of training (a novel caption). */
+  | { kind: 'novel'; structure: CaptionStructure }
+  /** Known words, but not a sentence of the grammar: the model draws what the words say. */
+  | { kind: 'outside-grammar'; problem: string }
+  /** A model without a fixed grammar. */
+  | { kind: 'free-text' };
+
+export interface PreparedCaption {
+  caption: string;
+  samples: number;
+  seed: number;
+  model: CaptionModel;
+  /** The caption's tokens as the model reads them (the alignment's columns). */
+  words: string[];
+  reading: CaptionReading;
+}
+
+/** The parameters stored with a caption generation (and put in a "draw again" address). */
+export interface CaptionParams {
+  caption: string;
+  samples: number;
+  model: CaptionModel;
+}
+
+/** What a caption generation keeps beyond its images. */
+export interface CaptionOutput {
+  words: string[];
+  steps: number;
+  /** `samples × steps × words`, rows summing to 1. */
+  alignments: number[][][];
+  /** `samples × steps` write-attention boxes, canvas pixels. */
+  writeBoxes: Box[][];
+  reading: CaptionReading;
+}
+
+export type CaptionGeneration = GenerationView<CaptionParams, CaptionOutput>;
+
+/** A drawing step as the page receives it over server-sent events: canvases as base64. */
+export interface DrawingPreview {
+  step: number;
+  steps: number;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  /** One per sample: base64 of `height × width × channels` bytes. */
+  canvases: string[];
+  writeBoxes: Box[];
+}
+
+export interface CaptionJobResult {
+  generationId: string;
+  generation: CaptionGeneration;
+}
+
+export interface StartedCaption extends PreparedCaption {
+  job: JobView;
+  generationId: string;
+}
+
+export interface ServedCaptionModel extends CaptionModelInfo {
+  /** Words it knows, for a word-level vocabulary (MNIST); null for word pieces. */
+  vocabulary: string[] | null;
+}
+
+export interface CaptionServiceOptions {
+  db?: Db;
+  models?: ModelClient;
+  jobs?: JobRegistry;
+  generations?: GenerationService;
+  /** Project root, where the checkpoints are. */
+  root?: string;
+}
+
+export class CaptionService {
+  private readonly db: Db;
+  private readonly models: ModelClient;
+  private readonly jobs: JobRegistry;
+  private readonly generations: GenerationService;
+  private readonly root: string;
+  private readonly tokenizers = new Map<CaptionModel, CaptionTokenizer>();
+  private readonly recordedVersions = new Set<string>();
+
+  constructor(options: CaptionServiceOptions = {}) {
+    this.db = options.db ?? getDb();
+    this.models = options.models ?? getModelServer();
+    this.jobs = options.jobs ?? getJobs();
+    this.generations = options.generations ?? getGenerationService();
+    this.root = options.root ?? process.cwd();
+  }
+
+  /** The caption models this server can draw with: registered in the model server, with their tokenizer shipped. */
+  async servedModels(): Promise<ServedCaptionModel[]> {
+    const registered = new Set((await this.models.health()).models);
+    return CAPTION_MODELS.filter((name) => registered.has(name) && fs.existsSync(this.tokenizerFile(name))).map((name) => {
+      const tokenizer = this.tokenizer(name);
+      return {
+        ...CAPTION_MODEL_INFO[name],
+        vocabulary: tokenizer.modelType === 'WordLevel' ? tokenizer.vocabulary.filter((t) => !t.startsWith('[')) : null,
+      };
+    });
+  }
+
+  /**
+   * Checks a request (any JSON) without drawing: BAD_REQUEST for wrong fields, MODEL_UNAVAILABLE
+   * for a model not served here, UNKNOWN_WORDS for words the model cannot read.
+   */
+  async prepare(body: unknown): Promise<PreparedCaption> {
+    const request = parse(captionRequest, body);
+    const served = await this.servedModels();
+    if (!served.some((m) => m.name === request.model)) {
+      const info = CAPTION_MODEL_INFO[request.model];
+      throw new AppError(
+        'MODEL_UNAVAILABLE',
+        `The ${info.label} model (${request.model}) is not served here yet, so it cannot draw captions.` +
+          (served.length ? ` Served: ${served.map((m) => m.name).join(', ')}.` : ' No caption model is served yet; please try again later.'),
+      );
+    }
+    const words = await this.words(request.model, request.caption);
+    return {
+      caption: request.caption,
+      samples: request.samples,
+      seed: request.seed ?? randomInt(0, MAX_SEED + 1),
+      model: request.model,
+      words,
+      reading: readCaption(request.model, request.caption),
+    };
+  }
+
+  /** Records the generation and starts drawing it as a job; the job's result is a `CaptionJobResult`. */
+  async start(prepared: PreparedCaption): Promise<StartedCaption> {
+    const params: CaptionParams = { caption: prepared.caption, samples: prepared.samples, model: prepared.model };
+    const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: prepared.model, seed: prepared.seed, params: { ...params } });
+    const job = this.jobs.start(GENERATION_KIND, (report, signal) => this.draw(prepared, generationId, { signal, onProgress: report }));
+    return { ...prepared, job, generationId };
+  }
+
+  /** Draws a prepared caption into generation `generationId`, reporting every step. */
+  async draw(
+    prepared: PreparedCaption,
+    generationId: string,
+    options: { signal?: AbortSignal; onProgress?: (event: ProgressEvent) => void } = {},
+  ): Promise<CaptionJobResult> {
+    const { onProgress, signal } = options;
+    try {
+      const input: DrawInput = { caption: prepared.caption, samples: prepared.samples, seed: prepared.seed };
+      const run = await this.models
+        .run<DrawInput, Drawing>(prepared.model, input, {
+          signal,
+          onProgress: onProgress && ((event) => onProgress(drawingProgress(event))),
+        })
+        .catch((error) => {
+          if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') {
+            throw new AppError('MODEL_UNAVAILABLE', `The ${CAPTION_MODEL_INFO[prepared.model].label} model is not served here.`, { cause: error });
+          }
+          throw error;
+        });
+      const drawing = checkDrawing(run.output, prepared.samples);
+      await this.recordModelVersion(prepared.model, run.modelVersion);
+      const output: CaptionOutput = {
+        words: drawing.words,
+        steps: drawing.steps,
+        alignments: drawing.alignments.map((sample) => sample.map((row) => row.map((a) => round(a, 4)))),
+        writeBoxes: drawing.writeBoxes.map((sample) => sample.map(roundBox)),
+        reading: prepared.reading,
+      };
+      const generation = await this.generations.complete(generationId, {
+        modelVersion: run.modelVersion,
+        canvases: { width: drawing.width, height: drawing.height, channels: drawing.channels, images: drawing.images, frames: drawing.stepCanvases },
+        output: { ...output },
+      });
+      return { generationId, generation: generation as unknown as CaptionGeneration };
+    } catch (error) {
+      const cancelled = signal?.aborted === true;
+      const failure = cancelled ? { code: 'CANCELLED', message: 'The drawing was cancelled.' } : toAppError(error).toJSON();
+      await this.generations.end(generationId, cancelled ? 'cancelled' : 'failed', failure).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async generation(id: string): Promise<CaptionGeneration> {
+    return this.generations.get<CaptionParams, CaptionOutput>(id, GENERATION_KIND);
+  }
+
+  async recent(limit = 24): Promise<CaptionGeneration[]> {
+    return this.generations.list<CaptionParams, CaptionOutput>({ kind: GENERATION_KIND, limit });
+  }
+
+  /** The caption's tokens, or UNKNOWN_WORDS naming the words the model cannot read. */
+  async words(model: CaptionModel, caption: string): Promise<string[]> {
+    try {
+      return (await this.tokenizer(model).encode(caption)).words;
+    } catch (error) {
+      if (error instanceof UnknownWordsError) {
+        const tokenizer = this.tokenizer(model);
+        const known = tokenizer.modelType === 'WordLevel' ? tokenizer.vocabulary.filter((t) => !t.startsWith('[')) : null;
+        throw new AppError('UNKNOWN_WORDS', error.message, { details: { unknown: error.words, known } });
+      }
+      throw error;
+    }
+  }
+
+  private tokenizerFile(model: CaptionModel): string {
+    return path.join(this.root, CAPTION_MODEL_INFO[model].checkpointDir, 'tokenizer.json');
+  }
+
+  private tokenizer(model: CaptionModel): CaptionTokenizer {
+    let tokenizer = this.tokenizers.get(model);
+    if (!tokenizer) {
+      try {
+        tokenizer = CaptionTokenizer.load(path.dirname(this.tokenizerFile(model)));
+      } catch (error) {
+        throw new AppError('MODEL_UNAVAILABLE', `The ${CAPTION_MODEL_INFO[model].label} model's vocabulary is not installed on this server.`, { cause: error });
+      }
+      this.tokenizers.set(model, tokenizer);
+    }
+    return tokenizer;
+  }
+
+  /** Records a checkpoint in ModelVersion the first time it draws. */
+  private async recordModelVersion(model: CaptionModel, version: string): Promise<void> {
+    const key = `${model}:${version}`;
+    if (this.recordedVersions.has(key)) return;
+    let meta = '{}';
+    try {
+      const text = await fsp.readFile(path.join(this.root, CAPTION_MODEL_INFO[model].checkpointDir, 'meta.json'), 'utf8');
+      JSON.parse(text);
+      meta = text;
+    } catch {
+      // no meta.json (or not JSON): the version alone is still worth recording
+    }
+    await this.db.modelVersion
+      .upsert({ where: { name_version: { name: model, version } }, create: { name: model, version, meta }, update: {} })
+      .catch((error: { code?: string }) => {
+        if (error.code !== 'P2002') throw error; // recorded by a concurrent request
+      });
+    this.recordedVersions.add(key);
+  }
+}
+
+/** How the model reads a caption (MNIST's grammar: seen or novel scene, or outside it). */
+export function readCaption(model: CaptionModel, caption: string): CaptionReading {
+  if (CAPTION_MODEL_INFO[model].grammar !== 'mnist') return { kind: 'free-text' };
+  try {
+    const structure = parseCaption(caption);
+    return { kind: isHeldOut(structure) ? 'novel' : 'seen', structure };
+  } catch (error) {
+    if (error instanceof CaptionGrammarError) return { kind: 'outside-grammar', problem: error.message };
+    throw error;
+  }
+}
+
+/** A model progress event as the page receives it: "step k of T" and the canvases so far, as base64. */
+export function drawingProgress(event: ProgressEvent): ProgressEvent {
+  const step = event.preview as Partial<DrawingStep> | undefined;
+  const base = { step: event.step, total: event.total, message: `Drawing step ${event.step} of ${event.total}` };
+  if (!step || !Array.isArray(step.canvases) || !step.width || !step.height || !step.channels) return base;
+  const preview: DrawingPreview = {
+    step: step.step ?? event.step,
+    steps: step.steps ?? event.total,
+    width: step.width,
+    height: step.height,
+    channels: step.channels,
+    canvases: step.canvases.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64')),
+    writeBoxes: (step.writeBoxes ?? []).map(roundBox),
+  };
+  return { ...base, preview };
+}
+
+/** The model's answer, checked against the contract before anything is stored. */
+function checkDrawing(drawing: Drawing, samples: number): Drawing {
+  const fail = (what: string) => {
+    throw new AppError('MODEL_FAILED', `The caption model answered with ${what}.`);
+  };
+  if (!drawing || !Array.isArray(drawing.images)) fail('no images');
+  if (drawing.images.length !== samples) fail(`${drawing.images.length} images where ${samples} were asked for`);
+  if (!Array.isArray(drawing.alignments) || drawing.alignments.length !== samples) fail('no alignment for some images');
+  if (!Array.isArray(drawing.stepCanvases) || drawing.stepCanvases.length !== samples) fail('no drawing steps for some images');
+  if (!Array.isArray(drawing.writeBoxes) || drawing.writeBoxes.length !== samples) fail('no write boxes for some images');
+  if (!Array.isArray(drawing.words)) fail('no words');
+  return drawing;
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+const roundBox = (box: Box): Box => ({ x: round(box.x, 2), y: round(box.y, 2), width: round(box.width, 2), height: round(box.height, 2) });
+
+const holder = globalThis as typeof globalThis & { __latentStudioCaption?: CaptionService };
+
+export function getCaptionService(): CaptionService {
+  holder.__latentStudioCaption ??= new CaptionService();
+  return holder.__latentStudioCaption;
+}

@@ -1,0 +1,350 @@
+/**
+ * The caption service and POST /api/caption: what a person can send and what they get back.
+ *
+ * Checking a caption uses the real MNIST-with-captions tokenizer and grammar, and a real model
+ * server that serves `align-draw-mnist` (with no worker started: checking never runs the model).
+ * Drawing runs through a stand-in for the model server that answers the alignDRAW contract with
+ * known canvases (stripes that grow one row band per step), so the streamed steps, the stored
+ * images, cancelling and failures can be checked exactly; the trained model itself is exercised by
+ * test/e2e/caption.spec.ts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POST } from '@/app/api/caption/route';
+import { CaptionService, drawingProgress, EXAMPLE_CAPTIONS, MAX_SEED, readCaption, type CaptionJobResult, type DrawingPreview } from '@/lib/caption';
+import { createDb, type Db } from '@/lib/db';
+import { migrateDatabase } from '@/lib/db/migrate';
+import { AppError } from '@/lib/errors';
+import { GenerationService } from '@/lib/generations';
+import { JobRegistry, type JobView } from '@/lib/jobs';
+import { ModelServer, type ModelClient, type ModelServerHealth, type RunOptions, type RunResult } from '@/lib/model-server';
+import { BlobStore } from '@/lib/storage';
+import type { DrawInput, Drawing } from '@/models/align-draw/contract';
+
+const DB_URL = 'file:./test/.tmp/caption.db';
+const SIZE = 60;
+const STEPS = 4;
+
+/** The model server with align-draw-mnist registered and no worker: enough to check requests. */
+const checkingServer = () =>
+  new ModelServer({
+    models: [{ name: 'align-draw-mnist', module: 'models/align-draw/serve.ts' }],
+    workers: 0,
+    backend: 'cpu',
+    defaults: { maxBatch: 4, maxWaitMs: 1, queueLimit: 8, timeoutMs: 10_000 },
+  });
+
+/**
+ * Answers `align-draw-mnist` like the contract says, with canvases whose first `step × 15` rows are
+ * lit (brightness from the seed and sample), a write box per step and alignments over the words.
+ */
+function drawingModel(options: { stepMs?: number; fail?: boolean } = {}) {
+  const inputs: DrawInput[] = [];
+  const client: ModelClient = {
+    async run<I, O>(model: string, input: I, run: RunOptions = {}): Promise<RunResult<O>> {
+      if (model !== 'align-draw-mnist') throw new AppError('MODEL_NOT_FOUND', `There is no model called "${model}".`);
+      const request = input as DrawInput;
+      inputs.push(request);
+      const words = request.caption.toLowerCase().split(/\s+/).concat('.');
+      const value = (i: number) => 1 + ((request.seed + 37 * i) % 255);
+      const canvasAt = (i: number, step: number) => {
+        const canvas = new Uint8Array(SIZE * SIZE);
+        canvas.fill(value(i), 0, step * 15 * SIZE);
+        return canvas;
+      };
+      const box = (step: number) => ({ x: 2, y: (step - 1) * 15, width: 56, height: 15 });
+      const stepCanvases = Array.from({ length: request.samples }, (_, i) => Array.from({ length: STEPS }, (_, t) => canvasAt(i, t + 1)));
+      for (let step = 1; step <= STEPS; step++) {
+        if (run.signal?.aborted) throw new AppError('CANCELLED', 'The request was cancelled.');
+        if (options.fail && step === 3) throw new AppError('MODEL_WORKER_CRASHED', 'The model worker stopped.');
+        run.onProgress?.({
+          step,
+          total: STEPS,
+          preview: {
+            step,
+            steps: STEPS,
+            width: SIZE,
+            height: SIZE,
+            channels: 1,
+            canvases: stepCanvases.map((c) => c[step - 1]),
+            writeBoxes: stepCanvases.map(() => box(step)),
+          },
+        });
+        if (options.stepMs) await new Promise((r) => setTimeout(r, options.stepMs));
+      }
+      const alignments = stepCanvases.map(() => Array.from({ length: STEPS }, (_, t) => words.map((_, w) => (w === t % words.length ? 1 : 0))));
+      const output: Drawing = {
+        width: SIZE,
+        height: SIZE,
+        channels: 1,
+        words,
+        steps: STEPS,
+        images: stepCanvases.map((c) => c[STEPS - 1]),
+        stepCanvases,
+        alignments,
+        writeBoxes: stepCanvases.map(() => Array.from({ length: STEPS }, (_, t) => box(t + 1))),
+      };
+      return { output: output as O, model, modelVersion: 'drawing-v1', backend: 'test', batchSize: 1, queueMs: 0, runMs: 0 };
+    },
+    async health(): Promise<ModelServerHealth> {
+      return { mode: 'embedded', ok: true, workers: [], queues: {}, models: ['align-draw-mnist'], restarts: 0 };
+    },
+    async close() {},
+  };
+  return { client, inputs };
+}
+
+/** Resolves with the job once it ends, collecting its progress events. */
+function followToEnd(jobs: JobRegistry, id: string): Promise<{ end: JobView; steps: JobView['progress'][] }> {
+  return new Promise((resolve) => {
+    const steps: JobView['progress'][] = [];
+    jobs.follow(id, (event, job) => {
+      if (event === 'progress') steps.push(job.progress);
+      else resolve({ end: job, steps });
+    });
+  });
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as AppError;
+  }
+  throw new Error('expected a failure');
+}
+
+let db: Db;
+let blobDir: string;
+let server: ModelServer;
+
+beforeAll(async () => {
+  fs.rmSync(DB_URL.slice('file:'.length), { force: true });
+  await migrateDatabase(DB_URL);
+  db = createDb(DB_URL);
+  blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caption-blobs-'));
+  server = checkingServer();
+});
+
+afterAll(async () => {
+  await server?.close();
+  await db?.$disconnect();
+  fs.rmSync(blobDir, { recursive: true, force: true });
+});
+
+const service = (models: ModelClient = server, jobs = new JobRegistry()) =>
+  new CaptionService({ db, models, jobs, generations: new GenerationService(db, new BlobStore(blobDir)) });
+
+describe('checking a caption', () => {
+  it('reads a caption of the grammar: its words, a seen scene, 4 samples and a random seed by default', async () => {
+    const prepared = await service().prepare({ caption: '  The digit 3 is on the LEFT of the digit 5.  ' });
+    expect(prepared).toMatchObject({
+      caption: 'The digit 3 is on the LEFT of the digit 5.',
+      samples: 4,
+      model: 'align-draw-mnist',
+      words: ['the', 'digit', '3', 'is', 'on', 'the', 'left', 'of', 'the', 'digit', '5', '.'],
+      reading: { kind: 'seen', structure: { type: 'pair', subject: 3, relation: 'left', object: 5 } },
+    });
+    expect(Number.isInteger(prepared.seed) && prepared.seed >= 0 && prepared.seed <= MAX_SEED).toBe(true);
+    const other = await service().prepare({ caption: 'the digit 3 is on the left of the digit 5' });
+    expect(other.seed).not.toBe(prepared.seed);
+    expect(await service().prepare({ caption: 'the digit 1 is at the top left of the image', samples: 16, seed: 0 })).toMatchObject({ samples: 16, seed: 0 });
+    expect((await service().prepare({ caption: 'the digit 1 is at the top left of the image', seed: MAX_SEED })).seed).toBe(MAX_SEED);
+  });
+
+  it('says when a scene was held out of training (a novel caption)', async () => {
+    expect((await service().prepare({ caption: 'the digit 3 is on the left of the digit 6', samples: 2 })).reading).toEqual({
+      kind: 'novel',
+      structure: { type: 'pair', subject: 3, relation: 'left', object: 6 },
+    });
+    // The same held-out scene in its other wording.
+    expect(readCaption('align-draw-mnist', 'the digit 6 is on the right of the digit 3').kind).toBe('novel');
+  });
+
+  it('allows known words outside the grammar, and says where the grammar stops', async () => {
+    const prepared = await service().prepare({ caption: 'the digit 3 is the digit 5' });
+    expect(prepared.reading.kind).toBe('outside-grammar');
+    expect(prepared.reading).toMatchObject({ problem: expect.stringContaining('"the"') });
+    expect(prepared.words).toEqual(['the', 'digit', '3', 'is', 'the', 'digit', '5', '.']);
+  });
+
+  it('turns away words the model does not know with UNKNOWN_WORDS (422), naming them and what it knows', async () => {
+    const error = await errorOf(service().prepare({ caption: 'the digit 3 is next to the cat' }));
+    expect(error.code).toBe('UNKNOWN_WORDS');
+    expect(error.status).toBe(422);
+    expect(error.message).toContain('"next", "to", "cat"');
+    expect(error.message).toContain('It knows: 0 1 2 3 4 5 6 7 8 9 the digit is on at left right bottom top of image .');
+    expect(error.details).toEqual({
+      unknown: ['next', 'to', 'cat'],
+      known: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'the', 'digit', 'is', 'on', 'at', 'left', 'right', 'bottom', 'top', 'of', 'image', '.'],
+    });
+  });
+
+  it.each([
+    ['an empty caption', { caption: '   ' }, 'caption: write a caption first'],
+    ['a caption of punctuation only', { caption: '?!' }, 'The caption is empty'],
+    ['an over-long caption', { caption: `the digit 3 ${'is '.repeat(70)}` }, 'caption: a caption has at most 200 characters'],
+    ['a caption that is not text', { caption: 3 }, 'caption: must be text'],
+    ['no caption', { samples: 2 }, 'caption: must be text'],
+    ['0 samples', { caption: 'the digit 1 is at the top left of the image', samples: 0 }, 'samples: draw at least 1 image'],
+    ['17 samples', { caption: 'the digit 1 is at the top left of the image', samples: 17 }, 'samples: draw at most 16 images at once'],
+    ['2.5 samples', { caption: 'the digit 1 is at the top left of the image', samples: 2.5 }, 'samples: must be a whole number from 1 to 16'],
+    ['samples as text', { caption: 'the digit 1 is at the top left of the image', samples: '4' }, 'samples: must be a whole number from 1 to 16'],
+    ['a negative seed', { caption: 'the digit 1 is at the top left of the image', seed: -1 }, 'seed: must be a whole number from 0 to 2147483647'],
+    ['a seed of 2^31', { caption: 'the digit 1 is at the top left of the image', seed: 2 ** 31 }, 'seed: must be a whole number from 0 to 2147483647'],
+    ['a fractional seed', { caption: 'the digit 1 is at the top left of the image', seed: 1.5 }, 'seed: must be a whole number from 0 to 2147483647'],
+    ['an unknown model', { caption: 'the digit 1 is at the top left of the image', model: 'gpt' }, 'model: must be one of align-draw-mnist, align-draw-corel'],
+    ['a list instead of an object', ['the digit 1'], 'expected object'],
+    ['null', null, 'expected object'],
+  ])('rejects %s with BAD_REQUEST (400)', async (_name, body, message) => {
+    const error = await errorOf(service().prepare(body));
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.status).toBe(400);
+    expect(error.message).toContain(message);
+  });
+
+  it('a caption model that is not served here is MODEL_UNAVAILABLE, naming the ones that are', async () => {
+    const error = await errorOf(service().prepare({ caption: 'sky water', model: 'align-draw-corel' }));
+    expect(error.code).toBe('MODEL_UNAVAILABLE');
+    expect(error.message).toContain('Served: align-draw-mnist.');
+    const nothing = new CaptionService({ db, models: { ...drawingModel().client, health: async () => ({ mode: 'embedded', ok: true, workers: [], queues: {}, models: [], restarts: 0 }) } });
+    expect(await nothing.servedModels()).toEqual([]);
+    expect((await errorOf(nothing.prepare({ caption: 'the digit 1 is at the top left of the image' }))).code).toBe('MODEL_UNAVAILABLE');
+  });
+
+  it('lists the served models with the words they know, and example captions that read as labelled', async () => {
+    const [mnist, ...others] = await service().servedModels();
+    expect(others).toEqual([]);
+    expect(mnist).toMatchObject({ name: 'align-draw-mnist', label: 'MNIST with Captions', grammar: 'mnist' });
+    expect(mnist.vocabulary).toHaveLength(22);
+    const examples = EXAMPLE_CAPTIONS.filter((e) => e.model === 'align-draw-mnist');
+    expect(examples.filter((e) => e.kind === 'seen').length).toBeGreaterThanOrEqual(4);
+    expect(examples.filter((e) => e.kind === 'novel').length).toBeGreaterThanOrEqual(3);
+    for (const example of examples) {
+      const prepared = await service().prepare({ caption: example.caption });
+      expect(prepared.reading.kind, example.caption).toBe(example.kind);
+    }
+  });
+});
+
+describe('drawing a caption', () => {
+  it('streams every step with its canvases, stores the images in the gallery and names the generation', async () => {
+    const jobs = new JobRegistry();
+    const model = drawingModel();
+    const captions = service(model.client, jobs);
+    const started = await captions.start(await captions.prepare({ caption: 'the digit 7 is at the top right of the image', samples: 3, seed: 11 }));
+    expect(started).toMatchObject({ seed: 11, samples: 3, job: { status: 'running', kind: 'caption' }, generationId: expect.any(String) });
+    const { end, steps } = await followToEnd(jobs, started.job.id);
+
+    expect(end.status).toBe('done');
+    expect(steps.map((p) => `${p!.step}/${p!.total}`)).toEqual(['1/4', '2/4', '3/4', '4/4']);
+    expect(steps[1]!.message).toBe('Drawing step 2 of 4');
+    // The canvases travel as base64 in JSON (as the events endpoint sends them), byte for byte.
+    const preview = JSON.parse(JSON.stringify(steps[1]!.preview)) as DrawingPreview;
+    expect(preview).toMatchObject({ step: 2, steps: 4, width: 60, height: 60, channels: 1 });
+    expect(preview.canvases).toHaveLength(3);
+    const bytes = Buffer.from(preview.canvases[1], 'base64');
+    expect(bytes.byteLength).toBe(3600);
+    expect(bytes[30 * 60 - 1]).toBe(1 + ((11 + 37) % 255));
+    expect(bytes[30 * 60]).toBe(0);
+    expect(preview.writeBoxes[0]).toEqual({ x: 2, y: 15, width: 56, height: 15 });
+    expect(model.inputs).toEqual([{ caption: 'the digit 7 is at the top right of the image', samples: 3, seed: 11 }]);
+
+    const { generationId, generation } = end.result as CaptionJobResult;
+    expect(generationId).toBe(started.generationId);
+    expect(generation).toMatchObject({
+      status: 'done',
+      kind: 'caption',
+      modelName: 'align-draw-mnist',
+      modelVersion: 'drawing-v1',
+      seed: 11,
+      params: { caption: 'the digit 7 is at the top right of the image', samples: 3, model: 'align-draw-mnist' },
+      canvas: { width: 60, height: 60, channels: 1 },
+      result: { steps: 4, reading: { kind: 'seen' } },
+    });
+    expect(generation.images).toHaveLength(3);
+    expect(generation.strips.map((s) => s.frames)).toEqual([4, 4, 4]);
+    expect(generation.result!.alignments).toHaveLength(3);
+    expect(generation.result!.alignments[0][1]).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(generation.result!.writeBoxes[2][3]).toEqual({ x: 2, y: 45, width: 56, height: 15 });
+    expect(await captions.generation(generationId)).toEqual(generation);
+    expect((await captions.recent(5))[0].id).toBe(generationId);
+    expect(await db.modelVersion.findUnique({ where: { name_version: { name: 'align-draw-mnist', version: 'drawing-v1' } } })).not.toBeNull();
+
+    // The same caption, samples and seed again: the same images, under the same blob names.
+    const again = await captions.start(await captions.prepare({ caption: 'the digit 7 is at the top right of the image', samples: 3, seed: 11 }));
+    const second = (await followToEnd(jobs, again.job.id)).end.result as CaptionJobResult;
+    expect(second.generationId).not.toBe(generationId);
+    expect(second.generation.images).toEqual(generation.images);
+  });
+
+  it('cancelling the job stops the model and marks the generation cancelled', async () => {
+    const jobs = new JobRegistry();
+    const captions = service(drawingModel({ stepMs: 40 }).client, jobs);
+    const started = await captions.start(await captions.prepare({ caption: 'the digit 2 is at the bottom of the digit 8', samples: 2 }));
+    await new Promise<void>((resolve) => jobs.follow(started.job.id, (event) => event === 'progress' && resolve()));
+    jobs.cancel(started.job.id);
+    const { end, steps } = await followToEnd(jobs, started.job.id);
+    expect(end.status).toBe('cancelled');
+    expect(steps.length).toBeLessThan(STEPS);
+    const generation = await captions.generation(started.generationId);
+    expect(generation).toMatchObject({ status: 'cancelled', images: [], error: { code: 'CANCELLED' } });
+    expect((await captions.recent(50)).map((g) => g.id)).not.toContain(started.generationId);
+  });
+
+  it('a model that fails mid-way fails the job with its code and records why', async () => {
+    const jobs = new JobRegistry();
+    const captions = service(drawingModel({ fail: true }).client, jobs);
+    const started = await captions.start(await captions.prepare({ caption: 'the digit 2 is at the bottom of the digit 8', samples: 1 }));
+    const { end } = await followToEnd(jobs, started.job.id);
+    expect(end).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
+    expect(await captions.generation(started.generationId)).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
+  });
+
+  it('a progress event without canvases still says which step it is', () => {
+    expect(drawingProgress({ step: 3, total: 16 })).toEqual({ step: 3, total: 16, message: 'Drawing step 3 of 16' });
+  });
+});
+
+describe('POST /api/caption', () => {
+  const post = (body: string, contentType = 'application/json') =>
+    POST(new Request('http://localhost/api/caption', { method: 'POST', headers: { 'content-type': contentType }, body }));
+
+  beforeAll(() => {
+    (globalThis as { __latentStudioCaption?: CaptionService }).__latentStudioCaption = service(drawingModel().client);
+  });
+  afterAll(() => {
+    delete (globalThis as { __latentStudioCaption?: CaptionService }).__latentStudioCaption;
+  });
+
+  it('answers 202 with the job, the generation id and the seed it will use', async () => {
+    const response = await post(JSON.stringify({ caption: 'the digit 5 is at the bottom right of the image', samples: 2, seed: 99 }));
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({
+      job: { id: expect.any(String), status: 'running' },
+      generationId: expect.any(String),
+      seed: 99,
+      samples: 2,
+      model: 'align-draw-mnist',
+      reading: { kind: 'seen' },
+    });
+  });
+
+  it.each([
+    ['bad JSON', '{"caption": "the digit', 400, 'BAD_REQUEST'],
+    ['a form instead of JSON', 'caption=the+digit+3', 400, 'BAD_REQUEST'],
+    ['an empty caption', JSON.stringify({ caption: '' }), 400, 'BAD_REQUEST'],
+    ['an over-long body', JSON.stringify({ caption: 'x'.repeat(10_000) }), 400, 'BAD_REQUEST'],
+    ['unknown words', JSON.stringify({ caption: 'a cat on a mat' }), 422, 'UNKNOWN_WORDS'],
+    ['too many samples', JSON.stringify({ caption: 'the digit 3 is on the left of the digit 5', samples: 100 }), 400, 'BAD_REQUEST'],
+    ['a seed as text', JSON.stringify({ caption: 'the digit 3 is on the left of the digit 5', seed: 'abc' }), 400, 'BAD_REQUEST'],
+  ])('answers %s with a clear error', async (name, body, status, code) => {
+    const response = await post(body, name === 'a form instead of JSON' ? 'application/x-www-form-urlencoded' : 'application/json');
+    expect(response.status).toBe(status);
+    const { error } = await response.json();
+    expect(error.code).toBe(code);
+    expect(error.message.length).toBeGreaterThan(10);
+  });
+});
