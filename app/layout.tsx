@@ -19,6 +19,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav>
             <Link href="/gallery">Gallery</Link>
             <Link href="/tags">Tags</Link>
+            <Link href="/caption">Caption</Link>
             <Link href="/models">Models</Link>
           </nav>
         </header>

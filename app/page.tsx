@@ -1,7 +1,6 @@
 import Link from 'next/link';
 
 const USES = [
-  { title: 'Caption → images', text: 'Type a caption and watch alignDRAW draw it step by step, attending to your words.', href: null },
   { title: 'GAN playground', text: 'Sample digits and characters, walk the latent space, watch the generator/discriminator game.', href: null },
   { title: 'One-shot drawing', text: 'Draw one character and get new variants of it; see which of 20 characters it matches.', href: null },
 ];
@@ -23,6 +22,11 @@ export default function Home() {
         <Link href="/tags" className="card" style={{ color: 'inherit', textDecoration: 'none' }}>
           <h3>Photo → tags</h3>
           <p>Upload a photo and get tags with their probabilities, then keep, remove or add your own; type tags and get matching photos. A multimodal Deep Boltzmann Machine.</p>
+          <span className="badge ok">available</span>
+        </Link>
+        <Link href="/caption" className="card" style={{ color: 'inherit', textDecoration: 'none' }}>
+          <h3>Caption → images</h3>
+          <p>Type a caption and watch alignDRAW draw it step by step; see which of your words each step attended to, and draw it again from the gallery with the same seed.</p>
           <span className="badge ok">available</span>
         </Link>
         {USES.map((use) => (

@@ -1,6 +1,10 @@
+import Link from 'next/link';
 import { PhotoGrid } from '@/app/components/PhotoGrid';
+import { getCaptionService } from '@/lib/caption';
 import { env } from '@/lib/env';
+import { getGenerationService } from '@/lib/generations';
 import { getUploadService } from '@/lib/uploads';
+import { GeneratedGrid } from './GeneratedGrid';
 import { SamplePhotos } from './SamplePhotos';
 import { UploadPanel } from './UploadPanel';
 
@@ -8,16 +12,32 @@ export const dynamic = 'force-dynamic';
 
 export default async function GalleryPage() {
   const uploads = getUploadService();
-  const [{ uploads: recent }, total] = await Promise.all([uploads.list({ limit: 60 }), uploads.count()]);
+  const [{ uploads: recent }, total, generated, generatedTotal] = await Promise.all([
+    uploads.list({ limit: 60 }),
+    uploads.count(),
+    getCaptionService().recent(24),
+    getGenerationService().count('caption'),
+  ]);
   return (
     <>
       <h1>Gallery</h1>
       <p className="lead">
         Upload a photo to store it and see the most similar photos already here. Similarity is the distance between image features computed in
         the model server: a colour histogram and GIST oriented-edge energies on a 4×4 grid — the same features the tagging model reads.
+        Images drawn from captions are kept here too, each with the caption, seed and model version that made it.
       </p>
       <UploadPanel maxBytes={env.UPLOAD_MAX_BYTES} />
       <SamplePhotos />
+      <h2 id="generated">
+        Generated <span className="muted">({generatedTotal})</span>
+      </h2>
+      {generated.length === 0 ? (
+        <p className="empty">
+          Nothing drawn yet. <Link href="/caption">Draw a caption</Link>.
+        </p>
+      ) : (
+        <GeneratedGrid generations={generated} />
+      )}
       <h2>
         All uploads <span className="muted">({total})</span>
       </h2>

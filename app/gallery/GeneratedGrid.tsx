@@ -1,0 +1,29 @@
+import Link from 'next/link';
+import styles from '@/app/caption/caption.module.css';
+import type { CaptionGeneration } from '@/lib/caption';
+
+/** Recent caption drawings: up to four of each one's images, its caption, model version and seed. */
+export function GeneratedGrid({ generations }: { generations: CaptionGeneration[] }) {
+  return (
+    <ol className={styles.generated} data-testid="generations">
+      {generations.map((g) => (
+        <li key={g.id} className={styles.generation} data-testid="generation-tile">
+          <Link href={`/gallery/generations/${g.id}`} className={styles.generationLink}>
+            <div className={styles.thumbs}>
+              {g.images.slice(0, 4).map((image, i) => (
+                // eslint-disable-next-line @next/next/no-img-element
+                <img key={i} src={image.url} alt="" loading="lazy" />
+              ))}
+            </div>
+            <div className={styles.generationMeta}>
+              <div className={styles.generationCaption} data-testid="generation-caption">
+                “{g.params.caption}”
+              </div>
+              {g.images.length} {g.images.length === 1 ? 'image' : 'images'} · seed {g.seed} · {g.modelName} {g.modelVersion.slice(0, 8)}
+            </div>
+          </Link>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,81 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import styles from '@/app/caption/caption.module.css';
+import { GenerationViewer } from '@/app/caption/GenerationViewer';
+import { getCaptionService, type CaptionGeneration } from '@/lib/caption';
+import { isAppError } from '@/lib/errors';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Drawn from a caption · Latent Studio' };
+
+const READING: Record<string, string> = {
+  seen: 'seen — a scene of the kind drawn in training',
+  novel: 'novel — this scene was held out of training',
+  'outside-grammar': 'outside the training grammar',
+};
+
+/** The address of /caption that draws this generation again: same caption, number of images, seed and model. */
+function drawAgainHref(generation: CaptionGeneration): string {
+  const query = new URLSearchParams({
+    caption: generation.params.caption,
+    samples: String(generation.params.samples),
+    seed: String(generation.seed ?? ''),
+    model: generation.params.model ?? generation.modelName,
+  });
+  return `/caption?${query}`;
+}
+
+export default async function GenerationPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const generation = await getCaptionService()
+    .generation(id)
+    .catch((error) => {
+      if (isAppError(error) && error.code === 'NOT_FOUND') notFound();
+      throw error;
+    });
+  const reading = generation.result?.reading.kind;
+  return (
+    <>
+      <p>
+        <Link href="/gallery#generated">← Gallery</Link>
+      </p>
+      <h1 data-testid="generation-caption">“{generation.params.caption}”</h1>
+      <dl className={styles.facts}>
+        <dt>model</dt>
+        <dd>{generation.modelName}</dd>
+        <dt>model version</dt>
+        <dd data-testid="generation-version">{generation.modelVersion || '—'}</dd>
+        <dt>seed</dt>
+        <dd data-testid="generation-seed">{generation.seed}</dd>
+        <dt>images</dt>
+        <dd>
+          {generation.params.samples}
+          {generation.canvas ? `, ${generation.canvas.width}×${generation.canvas.height} ${generation.canvas.channels === 1 ? 'grey' : 'colour'}` : ''}
+          {generation.result ? `, drawn in ${generation.result.steps} steps` : ''}
+        </dd>
+        {reading && READING[reading] && (
+          <>
+            <dt>caption</dt>
+            <dd>{READING[reading]}</dd>
+          </>
+        )}
+        <dt>made</dt>
+        <dd>{new Date(generation.createdAt).toLocaleString('en-GB')}</dd>
+        <dt>status</dt>
+        <dd>{generation.status}</dd>
+      </dl>
+      <p>
+        <Link href={drawAgainHref(generation)} className="button" data-testid="draw-again">
+          Draw again
+        </Link>{' '}
+        <span className="muted">with the same caption, number of images, seed and model: the same images.</span>
+      </p>
+      {generation.status === 'done' ? (
+        <GenerationViewer generation={generation} initialSample={0} />
+      ) : (
+        <p className="empty">This drawing did not finish ({generation.status}); nothing was stored.</p>
+      )}
+    </>
+  );
+}
