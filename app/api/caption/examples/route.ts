@@ -8,5 +8,8 @@ export const dynamic = 'force-dynamic';
 export const GET = handler(async () => {
   const models = await getCaptionService().servedModels();
   const served = new Set(models.map((m) => m.name));
-  return Response.json({ models, examples: EXAMPLE_CAPTIONS.filter((e) => served.has(e.model)) });
+  return Response.json({
+    models: models.map(({ name, label, description, grammar, vocabulary }) => ({ name, label, description, grammar, vocabulary })),
+    examples: EXAMPLE_CAPTIONS.filter((e) => served.has(e.model)),
+  });
 });
