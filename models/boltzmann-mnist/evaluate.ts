@@ -89,13 +89,26 @@ async function valuesOver(data: tf.Tensor2D, batch: number, perRow: (rows: tf.Te
 const average = (values: Float64Array) => values.reduce((a, b) => a + b, 0) / values.length;
 
 /**
- * A certain lower bound on log Z: Z = Σ_v p*(v) ≥ Σ over the distinct training images of p*(v), and
- * p*(v) ≥ e^(value) for the −F(v) of an RBM or the variational bound (log Z left out) of a DBM.
- * An AIS estimate below it is wrong.
+ * A certain lower bound on log Z: Z = Σ_v p*(v) ≥ Σ over the distinct training images, and the
+ * blank image where no training image is blank, of p*(v), and p*(v) ≥ e^(value) for the −F(v) of
+ * an RBM or the variational bound (log Z left out) of a DBM. An AIS estimate below it is wrong.
+ * The blank image is there because a Boltzmann machine can grow a spurious mode on it that no
+ * training image shows.
  */
-function logZFloor(trainValues: Float64Array, distinctRows: number[]): number {
-  const max = Math.max(...distinctRows.map((r) => trainValues[r]));
-  return max + Math.log(distinctRows.reduce((a, r) => a + Math.exp(trainValues[r] - max), 0));
+function logZFloor(trainValues: Float64Array, distinctRows: number[], blank?: number): number {
+  const values = distinctRows.map((r) => trainValues[r]).concat(blank === undefined ? [] : [blank]);
+  const max = Math.max(...values);
+  return max + Math.log(values.reduce((a, x) => a + Math.exp(x - max), 0));
+}
+
+/** The per-row value of the blank image, or undefined where a training image is blank. */
+async function blankValue(train: tf.Tensor2D, perRow: (rows: tf.Tensor2D) => Promise<Float32Array> | Float32Array): Promise<number | undefined> {
+  const emptyRows = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.sum(train, 1), 0), 'float32')).dataSync()[0]);
+  if (emptyRows > 0) return undefined;
+  const zeros = tf.zeros([1, train.shape[1]]) as tf.Tensor2D;
+  const value = (await perRow(zeros))[0];
+  zeros.dispose();
+  return value;
 }
 
 /** The figures of one model from its per-image unnormalised log-probabilities (or bounds) and AIS. */
@@ -126,7 +139,7 @@ async function evaluateRbm(rbm: Rbm, train: tf.Tensor2D, heldOut: tf.Tensor2D, d
   return {
     model: `RBM 784-${rbm.hidden}`,
     version: version ?? 'unknown',
-    ...metricsOf(await valuesOver(heldOut, 500, negFree), trainValues, ais, logZFloor(trainValues, distinctRows)),
+    ...metricsOf(await valuesOver(heldOut, 500, negFree), trainValues, ais, logZFloor(trainValues, distinctRows, await blankValue(train, negFree))),
     ais: 'pixels kept, base-rate pixels, hidden units summed out',
     measure: 'log p(v) = −F(v) − log Z',
     published: PUBLISHED.rbm.figure,
@@ -178,7 +191,7 @@ async function evaluateDbm(dbm: Dbm, train: tf.Tensor2D, heldOut: tf.Tensor2D, d
   return {
     model: `DBM 784-${dbm.layers.slice(1).map((l) => l.size).join('-')}`,
     version: version ?? 'unknown',
-    ...metricsOf(await valuesOver(heldOut, 500, bound), trainValues, ais, logZFloor(trainValues, distinctRows)),
+    ...metricsOf(await valuesOver(heldOut, 500, bound), trainValues, ais, logZFloor(trainValues, distinctRows, await blankValue(train, bound))),
     ais: 'v and h2 kept, base-rate pixels and uniform h2, h1 summed out',
     measure: 'variational lower bound on log p(v), 30 mean-field sweeps',
     published: PUBLISHED.dbm.figure,

@@ -19,7 +19,7 @@ export interface ModelMetrics {
   logZ: number;
   /** AIS's log Z ± 3 standard errors (the lower end is −∞, null in JSON, when 3σ exceeds the mean weight). */
   logZInterval: [number, number];
-  /** log Z is certainly above this: Σ over the distinct training images of p*(v) ≤ Z. */
+  /** log Z is certainly above this: Σ over the distinct training images (and the blank one) of p*(v) ≤ Z. */
   logZFloor: number;
   /** Which layers AIS kept, and its base model. */
   ais: string;

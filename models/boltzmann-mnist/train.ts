@@ -161,7 +161,7 @@ async function trainDbmModel(): Promise<void> {
     const estimate = await quickDbmEstimate(dbm, train, heldOut!, base!);
     monitorSeconds += estimate.seconds;
     progress.push({ epoch, ...estimate });
-    log(`dbm after ${epoch} joint epochs: quick estimate held-out ${estimate.heldOut.toFixed(2)}, train ${estimate.train.toFixed(2)} (short AIS log Z ${estimate.logZ.toFixed(1)}, floor ${estimate.logZFloor.toFixed(1)}, ${estimate.seconds.toFixed(0)} s)`);
+    log(`dbm after ${epoch} joint epochs: quick estimate held-out ${estimate.heldOut.toFixed(2)}, train ${estimate.train.toFixed(2)} (short AIS log Z ${estimate.logZ.toFixed(1)}, floor ${estimate.logZFloor.toFixed(1)}, blank image ${estimate.blank.toFixed(1)}, ${estimate.seconds.toFixed(0)} s)`);
     if (snapshots) await saveDbm(dbm, `${snapshots}/epoch-${epoch}`);
   };
   if (monitorEvery > 0) await monitor(0);
@@ -200,7 +200,7 @@ async function trainDbmModel(): Promise<void> {
     joint: {
       learningRate,
       learningRateDecay,
-      momentum: `0.5 for ${momentumSwitch} epochs, then 0.9`,
+      momentum: momentumSwitch >= epochs ? '0.5 throughout' : `0.5 for ${momentumSwitch} epochs, then 0.9`,
       weightDecay,
       fantasyParticles: chains,
       gibbsSteps,
