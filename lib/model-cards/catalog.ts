@@ -62,7 +62,7 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
       'A binary RBM and a two-layer Deep Boltzmann Machine over binarised MNIST digits, from the shared Boltzmann blocks; log-likelihoods are estimated with annealed importance sampling.',
   },
   {
-    folder: 'aligndraw',
+    folder: 'align-draw',
     name: 'alignDRAW',
     task: 'Caption → images, drawn step by step',
     page: '/caption',

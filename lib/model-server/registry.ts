@@ -6,4 +6,7 @@ export const MODELS: ModelSpec[] = [
   { name: 'image-features', module: 'models/image-features/model.ts', maxBatch: 32 },
   // Mean-field over a batch of photos costs little more than over one; codes batch by the hundred.
   { name: 'multimodal-dbm', module: 'models/multimodal-dbm/model.ts', maxBatch: 64 },
+  // One caption per request: its samples already share one forward pass, and a drawing streams
+  // its steps to one page.
+  { name: 'align-draw-mnist', module: 'models/align-draw/serve.ts', maxBatch: 1 },
 ];

@@ -1,0 +1,103 @@
+/**
+ * alignDRAW in the model server (`align-draw-mnist`), answering the contract in contract.ts: one
+ * request draws `samples` canvases of one caption, reporting every drawing step as progress.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { BatchContext, ServableModel } from '@/lib/model-server/types';
+import type { AttentionBox } from '@/models/blocks/draw-attention';
+import { MAX_SAMPLES, type Box, type DrawInput, type Drawing, type DrawingStep } from './contract';
+import { AlignDraw } from './model';
+import { CaptionTokenizer, MNIST_CHECKPOINT_DIR } from './tokenizer';
+
+export interface LoadedCaptionModel {
+  model: AlignDraw;
+  tokenizer: CaptionTokenizer;
+  version: string;
+}
+
+/** The model and tokenizer of a checkpoint directory; the version is a hash of its weights. */
+export async function loadCaptionModel(dir: string = MNIST_CHECKPOINT_DIR): Promise<LoadedCaptionModel> {
+  const weights = await fs.readFile(path.join(dir, 'weights.bin'));
+  const version = `align-draw-${crypto.createHash('sha256').update(weights).digest('hex').slice(0, 12)}`;
+  return { model: await AlignDraw.load(dir), tokenizer: CaptionTokenizer.load(dir), version };
+}
+
+const badRequest = (message: string) => Object.assign(new Error(message), { code: 'BAD_REQUEST' });
+
+/** σ(c_t) in [0, 1] → bytes, one canvas per sample. */
+function toBytes(canvases: Float32Array, samples: number, pixels: number): Uint8Array[] {
+  return Array.from({ length: samples }, (_, s) => {
+    const out = new Uint8Array(pixels);
+    for (let i = 0; i < pixels; i++) out[i] = Math.round(255 * Math.min(1, Math.max(0, canvases[s * pixels + i])));
+    return out;
+  });
+}
+
+/** The write grid's square, as a box from its top-left corner. */
+const asBox = (box: AttentionBox): Box => ({ x: box.x - box.size / 2, y: box.y - box.size / 2, width: box.size, height: box.size });
+
+/** Draws one caption: tokens, then T steps reported through `onStep`. */
+export async function draw(
+  loaded: LoadedCaptionModel,
+  input: DrawInput,
+  options: { onStep?: (step: DrawingStep) => void | Promise<void>; cancelled?: () => boolean } = {},
+): Promise<Drawing> {
+  const { model, tokenizer } = loaded;
+  if (typeof input.caption !== 'string' || input.caption.trim() === '') throw badRequest('Type a caption to draw.');
+  if (!Number.isInteger(input.samples) || input.samples < 1 || input.samples > MAX_SAMPLES) throw badRequest(`Ask for 1 to ${MAX_SAMPLES} samples.`);
+  if (!Number.isInteger(input.seed) || input.seed < 0) throw badRequest('The seed must be a whole number ≥ 0.');
+  const { ids, words } = await tokenizer.encode(input.caption); // UnknownWordsError names the words
+  const { height, width, steps } = model.config;
+  const pixels = height * width;
+  const abort = new AbortController();
+  const stepCanvases: Uint8Array[][] = Array.from({ length: input.samples }, () => []);
+  const alignments: number[][][] = Array.from({ length: input.samples }, () => []);
+  const writeBoxes: Box[][] = Array.from({ length: input.samples }, () => []);
+  const generation = await model.generate({
+    tokens: ids,
+    samples: input.samples,
+    seed: input.seed,
+    signal: abort.signal,
+    onStep: async (step) => {
+      const canvases = toBytes(step.canvases, input.samples, pixels);
+      const boxes = step.writeBoxes.map(asBox);
+      for (let s = 0; s < input.samples; s++) {
+        stepCanvases[s].push(canvases[s]);
+        alignments[s].push(Array.from(step.alignment.subarray(s * ids.length, (s + 1) * ids.length), (a) => Number(a.toFixed(4))));
+        writeBoxes[s].push(boxes[s]);
+      }
+      await options.onStep?.({ step: step.step, steps, height, width, channels: 1, canvases, writeBoxes: boxes });
+      await tf.nextFrame(); // lets a cancel message arrive between steps
+      if (options.cancelled?.()) abort.abort();
+    },
+  });
+  if (generation.steps.length < steps) throw Object.assign(new Error('The drawing was cancelled.'), { code: 'CANCELLED' });
+  return { words, steps, height, width, channels: 1, images: toBytes(generation.images, input.samples, pixels), stepCanvases, alignments, writeBoxes };
+}
+
+let loading: Promise<LoadedCaptionModel> | undefined;
+
+export const servable: ServableModel<DrawInput, Drawing> = {
+  async load() {
+    loading ??= loadCaptionModel();
+    return { version: (await loading).version };
+  },
+
+  /** One caption per request (each already draws its samples as one batch). */
+  async runBatch(inputs: DrawInput[], ctx: BatchContext) {
+    const loaded = await (loading ??= loadCaptionModel());
+    const outputs: Drawing[] = [];
+    for (const [i, input] of inputs.entries()) {
+      outputs.push(
+        await draw(loaded, input, {
+          onStep: (step) => ctx.progress(i, { step: step.step, total: step.steps, message: `drawing step ${step.step} of ${step.steps}`, preview: step }),
+          cancelled: () => ctx.cancelled(i),
+        }),
+      );
+    }
+    return outputs;
+  },
+};
