@@ -411,7 +411,7 @@ export function CaptionDrawer({
               <div className={styles.progressRow}>
                 <span className="status" data-testid="draw-steps">
                   {progress.total ? `step ${progress.step} of ${progress.total}` : 'waiting for the model…'}
-                  {state.phase === 'done' && result ? ` · done · model version ${result.generation.modelVersion.slice(0, 12)}` : ''}
+                  {state.phase === 'done' && result ? ` · done · model version ${result.generation.modelVersion}` : ''}
                 </span>
                 {busy && (
                   <button type="button" className="secondary" onClick={() => void cancel()} data-testid="cancel">

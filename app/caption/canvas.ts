@@ -57,11 +57,17 @@ function paintSource(target: HTMLCanvasElement, source: CanvasImageSource, sx: n
   context.clearRect(0, 0, target.width, target.height);
   context.drawImage(source, sx, 0, width, height, 0, 0, target.width, target.height);
   if (box) {
+    // The write window may reach past the canvas; outline the part of it that is on the canvas.
     const fx = target.width / width;
     const fy = target.height / height;
+    const x0 = Math.max(0, box.x) * fx;
+    const y0 = Math.max(0, box.y) * fy;
+    const x1 = Math.min(width, box.x + box.width) * fx;
+    const y1 = Math.min(height, box.y + box.height) * fy;
+    if (x1 <= x0 || y1 <= y0) return;
     context.strokeStyle = 'rgba(255, 196, 87, 0.95)';
     context.lineWidth = 2;
-    context.strokeRect(box.x * fx, box.y * fy, Math.max(2, box.width * fx), Math.max(2, box.height * fy));
+    context.strokeRect(x0 + 1, y0 + 1, Math.max(2, x1 - x0 - 2), Math.max(2, y1 - y0 - 2));
   }
 }
 

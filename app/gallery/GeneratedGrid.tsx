@@ -12,14 +12,19 @@ export function GeneratedGrid({ generations }: { generations: CaptionGeneration[
             <div className={styles.thumbs}>
               {g.images.slice(0, 4).map((image, i) => (
                 // eslint-disable-next-line @next/next/no-img-element
-                <img key={i} src={image.url} alt="" loading="lazy" />
+                <img key={i} src={image.url} alt="" />
               ))}
             </div>
             <div className={styles.generationMeta}>
               <div className={styles.generationCaption} data-testid="generation-caption">
                 “{g.params.caption}”
               </div>
-              {g.images.length} {g.images.length === 1 ? 'image' : 'images'} · seed {g.seed} · {g.modelName} {g.modelVersion.slice(0, 8)}
+              <div>
+                {g.images.length} {g.images.length === 1 ? 'image' : 'images'} · seed {g.seed}
+              </div>
+              <div className={styles.generationVersion} title={`${g.modelName}, version ${g.modelVersion}`}>
+                {g.modelVersion || g.modelName}
+              </div>
             </div>
           </Link>
         </li>

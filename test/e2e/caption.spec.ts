@@ -1,0 +1,107 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// A caption of the paper's MNIST grammar, drawn by the trained alignDRAW checkpoint.
+const CAPTION = 'the digit 3 is on the left of the digit 5';
+const WORDS = ['the', 'digit', '3', 'is', 'on', 'the', 'left', 'of', 'the', 'digit', '5', '.'];
+
+const imageNames = (page: Page) => page.getByTestId('result-image').evaluateAll((els) => els.map((el) => el.getAttribute('data-sha256')!));
+
+test('clear errors for captions the model cannot draw', async ({ request }) => {
+  const unknown = await request.post('/api/caption', { data: { caption: 'the digit 3 is next to a cat', samples: 2 } });
+  expect(unknown.status()).toBe(422);
+  const { error } = await unknown.json();
+  expect(error.code).toBe('UNKNOWN_WORDS');
+  expect(error.message).toContain('"next", "to", "a", "cat"');
+  expect(error.details.unknown).toEqual(['next', 'to', 'a', 'cat']);
+  expect(error.details.known).toEqual(expect.arrayContaining(['digit', 'left', 'image']));
+
+  for (const data of [{ caption: '   ' }, { caption: 'x'.repeat(201) }, { caption: CAPTION, samples: 17 }, { caption: CAPTION, samples: 0 }, { caption: CAPTION, seed: -1 }, { caption: 42 }]) {
+    const response = await request.post('/api/caption', { data });
+    expect(response.status(), JSON.stringify(data)).toBe(400);
+    expect((await response.json()).error.code).toBe('BAD_REQUEST');
+  }
+  const badJson = await request.post('/api/caption', { headers: { 'content-type': 'application/json' }, data: '{"caption": ' });
+  expect(badJson.status()).toBe(400);
+
+  const examples = await (await request.get('/api/caption/examples')).json();
+  expect(examples.models.map((m: { name: string }) => m.name)).toContain('align-draw-mnist');
+  expect(examples.examples.some((e: { kind: string }) => e.kind === 'novel')).toBe(true);
+});
+
+test('a caption is drawn step by step, its alignment shown, saved to the gallery and drawn again identically from there', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/caption');
+  await expect(page.getByRole('heading', { name: 'Caption → images' })).toBeVisible();
+  // Example captions are offered, labelled seen and novel.
+  await expect(page.getByTestId('example-caption').filter({ hasText: 'the digit 3 is on the left of the digit 5' })).toHaveAttribute('data-kind', 'seen');
+  await expect(page.locator('[data-testid="example-caption"][data-kind="novel"]').first()).toBeVisible();
+
+  await page.getByTestId('caption-input').fill('');
+  await page.getByTestId('caption-input').pressSequentially('the digit 3 is on the left of the cat');
+  await expect(page.getByTestId('unknown-hint')).toContainText('“cat”');
+  await page.getByTestId('caption-input').fill(CAPTION);
+  await expect(page.getByTestId('unknown-hint')).toHaveCount(0);
+  await page.getByTestId('samples-input').fill('4');
+  await page.getByTestId('seed-input').fill('');
+  await page.getByTestId('draw').click();
+
+  await expect(page.getByTestId('caption-reading')).toHaveAttribute('data-kind', 'seen');
+  const canvases = page.getByTestId('live-canvas');
+  await expect(canvases).toHaveCount(4);
+  // The steps stream in and the canvases fill with ink while the model draws.
+  await expect(page.getByTestId('draw-steps')).toContainText(/step \d+ of \d+/, { timeout: 120_000 });
+  await expect.poll(async () => Number(await canvases.first().getAttribute('data-ink')), { timeout: 120_000 }).toBeGreaterThan(0);
+  await expect(page.getByTestId('draw-steps')).toContainText(/step (\d+) of \1 · done/, { timeout: 120_000 });
+  const steps = Number((await page.getByTestId('draw-steps').textContent())!.match(/of (\d+)/)![1]);
+  expect(steps).toBeGreaterThan(1);
+
+  // The seed the server chose is in the form and in the address.
+  const seed = await page.getByTestId('seed-input').inputValue();
+  expect(seed).toMatch(/^\d+$/);
+  await expect(page).toHaveURL(new RegExp(`seed=${seed}`));
+
+  const images = page.getByTestId('result-image');
+  await expect(images).toHaveCount(4);
+  const first = await imageNames(page);
+  expect(new Set(first).size).toBe(4); // four different drawings of one caption
+
+  // A sample's word alignment: steps × words, rows summing to 1; and its drawing replayed step by step.
+  await images.nth(1).click();
+  await expect(page.getByTestId('sample-detail')).toBeVisible();
+  await expect(page.getByTestId('heatmap-word')).toHaveText(WORDS);
+  await expect(page.getByTestId('heatmap-row')).toHaveCount(steps);
+  const sums = await page.getByTestId('heatmap-row').evaluateAll((rows) =>
+    rows.map((row) => [...row.querySelectorAll('td')].reduce((sum, td) => sum + Number(td.getAttribute('data-weight')), 0)),
+  );
+  for (const sum of sums) expect(sum).toBeCloseTo(1, 2);
+  await expect(page.getByTestId('replay-canvas')).toHaveAttribute('data-step', String(steps));
+  await page.getByTestId('replay-step').fill('1');
+  await expect(page.getByTestId('replay-label')).toHaveText(`step 1 of ${steps}`);
+  await expect(page.getByTestId('replay-canvas')).toHaveAttribute('data-step', '1');
+
+  // Saved to the gallery, with its caption, seed and model version.
+  await page.getByTestId('saved-link').click();
+  await expect(page).toHaveURL(/\/gallery\/generations\//);
+  await expect(page.getByTestId('generation-caption')).toContainText(CAPTION);
+  await expect(page.getByTestId('generation-seed')).toHaveText(seed);
+  await expect(page.getByTestId('generation-version')).not.toHaveText('—');
+  expect(await imageNames(page)).toEqual(first);
+  await expect(page.getByTestId('alignment-heatmap')).toBeVisible();
+
+  await page.goto('/gallery');
+  const tile = page.getByTestId('generation-tile').first();
+  await expect(tile.getByTestId('generation-caption')).toContainText(CAPTION);
+  await expect(tile).toContainText(`seed ${seed}`);
+  await tile.click();
+
+  // Draw again from the gallery: the same caption, samples and seed give the same images.
+  await page.getByTestId('draw-again').click();
+  await expect(page).toHaveURL(/\/caption\?/);
+  await expect(page.getByTestId('caption-input')).toHaveValue(CAPTION);
+  await expect(page.getByTestId('samples-input')).toHaveValue('4');
+  await expect(page.getByTestId('seed-input')).toHaveValue(seed);
+  await page.getByTestId('draw').click();
+  await expect(page.getByTestId('draw-steps')).toContainText(/step (\d+) of \1 · done/, { timeout: 120_000 });
+  await expect(page.getByTestId('result-image')).toHaveCount(4);
+  expect(await imageNames(page)).toEqual(first);
+});
