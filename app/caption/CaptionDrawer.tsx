@@ -6,6 +6,7 @@ import type { CaptionJobResult, CaptionReading, DrawingPreview, ExampleCaption }
 import type { Box } from '@/models/align-draw/contract';
 import { bytesFromBase64, paintBytes, SCALE, type Shape } from './canvas';
 import { GenerationViewer } from './GenerationViewer';
+import { usePacedSteps } from '@/app/components/usePacedSteps';
 import styles from './caption.module.css';
 
 type Failure = { code: string; message: string; details?: unknown };
@@ -123,32 +124,9 @@ export function CaptionDrawer({
   const source = useRef<EventSource | null>(null);
 
   // Steps waiting to be shown, one every STEP_MS.
-  const queue = useRef<(() => void)[]>([]);
-  const pacing = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const pump = useCallback(() => {
-    const next = queue.current.shift();
-    if (!next) {
-      pacing.current = null;
-      return;
-    }
-    next();
-    pacing.current = setTimeout(pump, STEP_MS);
-  }, []);
-  const show = useCallback(
-    (update: () => void) => {
-      queue.current.push(update);
-      if (!pacing.current) pump();
-    },
-    [pump],
-  );
+  const { show, clear: clearSteps } = usePacedSteps(STEP_MS);
 
-  useEffect(
-    () => () => {
-      source.current?.close();
-      if (pacing.current) clearTimeout(pacing.current);
-    },
-    [],
-  );
+  useEffect(() => () => source.current?.close(), []);
 
   const chosen = models.find((m) => m.name === model) ?? models[0];
   const unknown = useMemo(() => {
@@ -218,7 +196,7 @@ export function CaptionDrawer({
       return;
     }
     source.current?.close();
-    queue.current = [];
+    clearSteps();
     setState({ phase: 'starting' });
     try {
       const response = await fetch('/api/caption', {

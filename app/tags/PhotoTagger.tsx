@@ -4,6 +4,7 @@ import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'rea
 import { PhotoDropzone, UploadProgress } from '@/app/components/PhotoDropzone';
 import type { PhotoTags, PhotoTagView, SuggestResult, TagScore } from '@/lib/tags';
 import type { UploadView } from '@/lib/uploads';
+import { usePacedSteps } from '@/app/components/usePacedSteps';
 import styles from './tags.module.css';
 
 type Decision = 'accepted' | 'removed';
@@ -79,32 +80,9 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
   const [saved, setSaved] = useState<string | null>(null);
 
   // Steps waiting to be shown, one every STEP_MS.
-  const queue = useRef<(() => void)[]>([]);
-  const pacing = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const pump = useCallback(() => {
-    const next = queue.current.shift();
-    if (!next) {
-      pacing.current = null;
-      return;
-    }
-    next();
-    pacing.current = setTimeout(pump, STEP_MS);
-  }, []);
-  const show = useCallback(
-    (update: () => void) => {
-      queue.current.push(update);
-      if (!pacing.current) pump();
-    },
-    [pump],
-  );
+  const { show, clear: clearSteps } = usePacedSteps(STEP_MS);
 
-  useEffect(
-    () => () => {
-      source.current?.close();
-      if (pacing.current) clearTimeout(pacing.current);
-    },
-    [],
-  );
+  useEffect(() => () => source.current?.close(), []);
 
   const follow = useCallback((jobId: string) => {
     const ended = (job: JobEvent) => {
@@ -167,7 +145,7 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
           setState({ phase: 'idle' });
           return;
         }
-        queue.current = [];
+        clearSteps();
         setUpload(answer.upload);
         setScores([]);
         setSteps(null);
