@@ -1,12 +1,10 @@
 /**
  * The caption service and POST /api/caption: what a person can send and what they get back.
  *
- * Checking a caption uses the real MNIST-with-captions tokenizer and grammar, and a real model
- * server that serves `align-draw-mnist` (with no worker started: checking never runs the model).
- * Drawing runs through a stand-in for the model server that answers the alignDRAW contract with
- * known canvases (stripes that grow one row band per step), so the streamed steps, the stored
- * images, cancelling and failures can be checked exactly; the trained model itself is exercised by
- * test/e2e/caption.spec.ts.
+ * Everything runs on the committed alignDRAW checkpoint, served by a real model server with one
+ * WASM worker: checking a caption uses its tokenizer and grammar, and drawing streams its real
+ * steps into the job and the gallery. Only the failure test wraps the server, to make a worker
+ * crash at a known step.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,82 +17,46 @@ import { migrateDatabase } from '@/lib/db/migrate';
 import { AppError } from '@/lib/errors';
 import { GenerationService } from '@/lib/generations';
 import { JobRegistry, type JobView } from '@/lib/jobs';
-import { ModelServer, type ModelClient, type ModelServerHealth, type RunOptions, type RunResult } from '@/lib/model-server';
+import { ModelServer, type ModelClient, type RunOptions, type RunResult } from '@/lib/model-server';
 import { BlobStore } from '@/lib/storage';
-import type { DrawInput, Drawing } from '@/models/align-draw/contract';
 
 const DB_URL = 'file:./test/.tmp/caption.db';
 const SIZE = 60;
-const STEPS = 4;
+/** Drawing steps of the committed checkpoint. */
+const STEPS = 16;
 
-/** The model server with align-draw-mnist registered and no worker: enough to check requests. */
-const checkingServer = () =>
+/** The model server with align-draw-mnist on one WASM worker. */
+const drawingServer = () =>
   new ModelServer({
-    models: [{ name: 'align-draw-mnist', module: 'models/align-draw/serve.ts' }],
-    workers: 0,
-    backend: 'cpu',
-    defaults: { maxBatch: 4, maxWaitMs: 1, queueLimit: 8, timeoutMs: 10_000 },
+    models: [{ name: 'align-draw-mnist', module: 'models/align-draw/serve.ts', maxBatch: 1 }],
+    workers: 1,
+    backend: 'wasm',
+    defaults: { maxBatch: 1, maxWaitMs: 0, queueLimit: 8, timeoutMs: 60_000 },
+    root: process.cwd(),
   });
 
-/**
- * Answers `align-draw-mnist` like the contract says, with canvases whose first `step × 15` rows are
- * lit (brightness from the seed and sample), a write box per step and alignments over the words.
- */
-function drawingModel(options: { stepMs?: number; fail?: boolean } = {}) {
-  const inputs: DrawInput[] = [];
-  const client: ModelClient = {
-    async run<I, O>(model: string, input: I, run: RunOptions = {}): Promise<RunResult<O>> {
-      if (model !== 'align-draw-mnist') throw new AppError('MODEL_NOT_FOUND', `There is no model called "${model}".`);
-      const request = input as DrawInput;
-      inputs.push(request);
-      const words = request.caption.toLowerCase().split(/\s+/).concat('.');
-      const value = (i: number) => 1 + ((request.seed + 37 * i) % 255);
-      const canvasAt = (i: number, step: number) => {
-        const canvas = new Uint8Array(SIZE * SIZE);
-        canvas.fill(value(i), 0, step * 15 * SIZE);
-        return canvas;
-      };
-      const box = (step: number) => ({ x: 2, y: (step - 1) * 15, width: 56, height: 15 });
-      const stepCanvases = Array.from({ length: request.samples }, (_, i) => Array.from({ length: STEPS }, (_, t) => canvasAt(i, t + 1)));
-      for (let step = 1; step <= STEPS; step++) {
-        if (run.signal?.aborted) throw new AppError('CANCELLED', 'The request was cancelled.');
-        if (options.fail && step === 3) throw new AppError('MODEL_WORKER_CRASHED', 'The model worker stopped.');
-        run.onProgress?.({
-          step,
-          total: STEPS,
-          preview: {
-            step,
-            steps: STEPS,
-            width: SIZE,
-            height: SIZE,
-            channels: 1,
-            canvases: stepCanvases.map((c) => c[step - 1]),
-            writeBoxes: stepCanvases.map(() => box(step)),
-          },
-        });
-        if (options.stepMs) await new Promise((r) => setTimeout(r, options.stepMs));
-      }
-      const alignments = stepCanvases.map(() => Array.from({ length: STEPS }, (_, t) => words.map((_, w) => (w === t % words.length ? 1 : 0))));
-      const output: Drawing = {
-        width: SIZE,
-        height: SIZE,
-        channels: 1,
-        words,
-        steps: STEPS,
-        images: stepCanvases.map((c) => c[STEPS - 1]),
-        stepCanvases,
-        alignments,
-        writeBoxes: stepCanvases.map(() => Array.from({ length: STEPS }, (_, t) => box(t + 1))),
-      };
-      return { output: output as O, model, modelVersion: 'drawing-v1', backend: 'test', batchSize: 1, queueMs: 0, runMs: 0 };
+/** The real server, except that a run fails with MODEL_WORKER_CRASHED when step `at` arrives. */
+function crashingAt(server: ModelClient, at: number): ModelClient {
+  return {
+    run<I, O>(model: string, input: I, run: RunOptions = {}): Promise<RunResult<O>> {
+      const abort = new AbortController();
+      return new Promise<RunResult<O>>((resolve, reject) => {
+        const onProgress: RunOptions['onProgress'] = (event) => {
+          if (event.step === at) {
+            abort.abort();
+            reject(new AppError('MODEL_WORKER_CRASHED', 'The model worker stopped.'));
+          } else run.onProgress?.(event);
+        };
+        server.run<I, O>(model, input, { ...run, signal: abort.signal, onProgress }).then(resolve, reject);
+      });
     },
-    async health(): Promise<ModelServerHealth> {
-      return { mode: 'embedded', ok: true, workers: [], queues: {}, models: ['align-draw-mnist'], restarts: 0 };
-    },
-    async close() {},
+    health: () => server.health(),
+    close: async () => {},
   };
-  return { client, inputs };
 }
+
+/** Pixels of a canvas bright enough to be a stroke. */
+const strokePixels = (canvas: Uint8Array) => canvas.filter((v) => v > 128).length;
 
 /** Resolves with the job once it ends, collecting its progress events. */
 function followToEnd(jobs: JobRegistry, id: string): Promise<{ end: JobView; steps: JobView['progress'][] }> {
@@ -125,7 +87,8 @@ beforeAll(async () => {
   await migrateDatabase(DB_URL);
   db = createDb(DB_URL);
   blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caption-blobs-'));
-  server = checkingServer();
+  server = drawingServer();
+  await server.ready(60_000);
 });
 
 afterAll(async () => {
@@ -209,7 +172,7 @@ describe('checking a caption', () => {
     const error = await errorOf(service().prepare({ caption: 'sky water', model: 'align-draw-corel' }));
     expect(error.code).toBe('MODEL_UNAVAILABLE');
     expect(error.message).toContain('Served: align-draw-mnist.');
-    const nothing = new CaptionService({ db, models: { ...drawingModel().client, health: async () => ({ mode: 'embedded', ok: true, workers: [], queues: {}, models: [], restarts: 0 }) } });
+    const nothing = new CaptionService({ db, models: { ...crashingAt(server, 0), health: async () => ({ mode: 'embedded', ok: true, workers: [], queues: {}, models: [], restarts: 0 }) } });
     expect(await nothing.servedModels()).toEqual([]);
     expect((await errorOf(nothing.prepare({ caption: 'the digit 1 is at the top left of the image' }))).code).toBe('MODEL_UNAVAILABLE');
   });
@@ -230,27 +193,34 @@ describe('checking a caption', () => {
 });
 
 describe('drawing a caption', () => {
-  it('streams every step with its canvases, stores the images in the gallery and names the generation', async () => {
+  it('streams every drawing step of the trained model, stores the images in the gallery and names the generation', async () => {
     const jobs = new JobRegistry();
-    const model = drawingModel();
-    const captions = service(model.client, jobs);
-    const started = await captions.start(await captions.prepare({ caption: 'the digit 7 is at the top right of the image', samples: 3, seed: 11 }));
+    const captions = service(server, jobs);
+    const caption = 'the digit 7 is at the top right of the image';
+    const started = await captions.start(await captions.prepare({ caption, samples: 3, seed: 11 }));
     expect(started).toMatchObject({ seed: 11, samples: 3, job: { status: 'running', kind: 'caption' }, generationId: expect.any(String) });
     const { end, steps } = await followToEnd(jobs, started.job.id);
 
     expect(end.status).toBe('done');
-    expect(steps.map((p) => `${p!.step}/${p!.total}`)).toEqual(['1/4', '2/4', '3/4', '4/4']);
-    expect(steps[1]!.message).toBe('Drawing step 2 of 4');
-    // The canvases travel as base64 in JSON (as the events endpoint sends them), byte for byte.
-    const preview = JSON.parse(JSON.stringify(steps[1]!.preview)) as DrawingPreview;
-    expect(preview).toMatchObject({ step: 2, steps: 4, width: 60, height: 60, channels: 1 });
-    expect(preview.canvases).toHaveLength(3);
-    const bytes = Buffer.from(preview.canvases[1], 'base64');
-    expect(bytes.byteLength).toBe(3600);
-    expect(bytes[30 * 60 - 1]).toBe(1 + ((11 + 37) % 255));
-    expect(bytes[30 * 60]).toBe(0);
-    expect(preview.writeBoxes[0]).toEqual({ x: 2, y: 15, width: 56, height: 15 });
-    expect(model.inputs).toEqual([{ caption: 'the digit 7 is at the top right of the image', samples: 3, seed: 11 }]);
+    expect(steps.map((p) => `${p!.step}/${p!.total}`)).toEqual(Array.from({ length: STEPS }, (_, i) => `${i + 1}/${STEPS}`));
+    expect(steps[1]!.message).toBe(`Drawing step 2 of ${STEPS}`);
+    // The canvases travel as base64 in JSON (as the events endpoint sends them), one per sample.
+    const canvasesAt = (step: number) => {
+      const preview = JSON.parse(JSON.stringify(steps[step - 1]!.preview)) as DrawingPreview;
+      expect(preview).toMatchObject({ step, steps: STEPS, width: SIZE, height: SIZE, channels: 1 });
+      expect(preview.writeBoxes).toHaveLength(3);
+      return preview.canvases.map((c) => new Uint8Array(Buffer.from(c, 'base64')));
+    };
+    const first = canvasesAt(1);
+    const last = canvasesAt(STEPS);
+    expect(first.map((c) => c.byteLength)).toEqual([3600, 3600, 3600]);
+    // Strokes appear over the steps on every canvas (one MNIST digit lights about a hundred pixels),
+    // and the three samples differ.
+    for (let i = 0; i < 3; i++) {
+      expect(strokePixels(first[i])).toBeLessThan(20);
+      expect(strokePixels(last[i])).toBeGreaterThan(40);
+    }
+    expect(Buffer.from(last[0]).equals(Buffer.from(last[1]))).toBe(false);
 
     const { generationId, generation } = end.result as CaptionJobResult;
     expect(generationId).toBe(started.generationId);
@@ -258,32 +228,42 @@ describe('drawing a caption', () => {
       status: 'done',
       kind: 'caption',
       modelName: 'align-draw-mnist',
-      modelVersion: 'drawing-v1',
+      modelVersion: expect.stringMatching(/^align-draw-[0-9a-f]{12}$/),
       seed: 11,
-      params: { caption: 'the digit 7 is at the top right of the image', samples: 3, model: 'align-draw-mnist' },
-      canvas: { width: 60, height: 60, channels: 1 },
-      result: { steps: 4, reading: { kind: 'seen' } },
+      params: { caption, samples: 3, model: 'align-draw-mnist' },
+      canvas: { width: SIZE, height: SIZE, channels: 1 },
+      result: { steps: STEPS, reading: { kind: 'seen' } },
     });
     expect(generation.images).toHaveLength(3);
-    expect(generation.strips.map((s) => s.frames)).toEqual([4, 4, 4]);
-    expect(generation.result!.alignments).toHaveLength(3);
-    expect(generation.result!.alignments[0][1]).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(generation.result!.writeBoxes[2][3]).toEqual({ x: 2, y: 45, width: 56, height: 15 });
+    expect(generation.strips.map((s) => s.frames)).toEqual([STEPS, STEPS, STEPS]);
+    // At every step the attention over the caption's 12 words (with the full stop) sums to one.
+    const { alignments, writeBoxes } = generation.result!;
+    expect(alignments.map((a) => a.length)).toEqual([STEPS, STEPS, STEPS]);
+    for (const weights of alignments.flat()) {
+      expect(weights).toHaveLength(12);
+      expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    }
+    expect(writeBoxes[2]).toHaveLength(STEPS);
+    expect(writeBoxes[2].every((b) => Number.isFinite(b.x) && Number.isFinite(b.y) && b.width > 0 && b.width === b.height)).toBe(true);
     expect(await captions.generation(generationId)).toEqual(generation);
     expect((await captions.recent(5))[0].id).toBe(generationId);
-    expect(await db.modelVersion.findUnique({ where: { name_version: { name: 'align-draw-mnist', version: 'drawing-v1' } } })).not.toBeNull();
+    expect(await db.modelVersion.findUnique({ where: { name_version: { name: 'align-draw-mnist', version: generation.modelVersion } } })).not.toBeNull();
 
     // The same caption, samples and seed again: the same images, under the same blob names.
-    const again = await captions.start(await captions.prepare({ caption: 'the digit 7 is at the top right of the image', samples: 3, seed: 11 }));
+    const again = await captions.start(await captions.prepare({ caption, samples: 3, seed: 11 }));
     const second = (await followToEnd(jobs, again.job.id)).end.result as CaptionJobResult;
     expect(second.generationId).not.toBe(generationId);
     expect(second.generation.images).toEqual(generation.images);
+    // Another seed: other images.
+    const other = await captions.start(await captions.prepare({ caption, samples: 3, seed: 12 }));
+    const third = (await followToEnd(jobs, other.job.id)).end.result as CaptionJobResult;
+    expect(third.generation.images).not.toEqual(generation.images);
   });
 
-  it('cancelling the job stops the model and marks the generation cancelled', async () => {
+  it('cancelling the job stops the model between steps and marks the generation cancelled', async () => {
     const jobs = new JobRegistry();
-    const captions = service(drawingModel({ stepMs: 40 }).client, jobs);
-    const started = await captions.start(await captions.prepare({ caption: 'the digit 2 is at the bottom of the digit 8', samples: 2 }));
+    const captions = service(server, jobs);
+    const started = await captions.start(await captions.prepare({ caption: 'the digit 2 is at the bottom of the digit 8', samples: 16 }));
     await new Promise<void>((resolve) => jobs.follow(started.job.id, (event) => event === 'progress' && resolve()));
     jobs.cancel(started.job.id);
     const { end, steps } = await followToEnd(jobs, started.job.id);
@@ -294,12 +274,13 @@ describe('drawing a caption', () => {
     expect((await captions.recent(50)).map((g) => g.id)).not.toContain(started.generationId);
   });
 
-  it('a model that fails mid-way fails the job with its code and records why', async () => {
+  it('a worker that crashes mid-way fails the job with its code and records why', async () => {
     const jobs = new JobRegistry();
-    const captions = service(drawingModel({ fail: true }).client, jobs);
+    const captions = service(crashingAt(server, 3), jobs);
     const started = await captions.start(await captions.prepare({ caption: 'the digit 2 is at the bottom of the digit 8', samples: 1 }));
-    const { end } = await followToEnd(jobs, started.job.id);
+    const { end, steps } = await followToEnd(jobs, started.job.id);
     expect(end).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
+    expect(steps.map((p) => p!.step)).toEqual([1, 2]);
     expect(await captions.generation(started.generationId)).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
   });
 
@@ -313,7 +294,7 @@ describe('POST /api/caption', () => {
     POST(new Request('http://localhost/api/caption', { method: 'POST', headers: { 'content-type': contentType }, body }));
 
   beforeAll(() => {
-    (globalThis as { __latentStudioCaption?: CaptionService }).__latentStudioCaption = service(drawingModel().client);
+    (globalThis as { __latentStudioCaption?: CaptionService }).__latentStudioCaption = service(server);
   });
   afterAll(() => {
     delete (globalThis as { __latentStudioCaption?: CaptionService }).__latentStudioCaption;
