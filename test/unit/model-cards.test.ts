@@ -128,3 +128,26 @@ describe('model cards', () => {
     expect(formatDuration(600)).toBe('10 min');
   });
 });
+
+describe('the committed checkpoints', () => {
+  it('each shows on its card without problems, with its evaluation where one was written', async () => {
+    const cards = await loadModelCards(path.resolve('models'));
+    const trained = cards.filter((c) => c.trained);
+    expect(trained.map((c) => c.folder)).toEqual(expect.arrayContaining(['multimodal-dbm', 'boltzmann-mnist', 'align-draw']));
+    for (const card of trained) expect(card.problems, card.folder).toEqual([]);
+    for (const folder of ['multimodal-dbm', 'boltzmann-mnist', 'align-draw']) {
+      expect(cards.find((c) => c.folder === folder)!.evaluation, folder).toBeDefined();
+    }
+  });
+
+  it('the alignDRAW card gives the held-out bound and how often the picture is right, with the goal', async () => {
+    const card = (await loadModelCards(path.resolve('models'))).find((c) => c.folder === 'align-draw')!;
+    const evaluation = card.evaluation!;
+    expect(evaluation.columns.map((c) => c.key)).toEqual(['bound', 'seen', 'novel']);
+    const ours = evaluation.rows.find((r) => r.kind === 'ours')!;
+    const pixels = evaluation.rows.find((r) => r.key === 'pixels')!;
+    expect(ours.values.bound).toBeGreaterThan(pixels.values.bound!);
+    expect(ours.values.seen).toBeGreaterThan(evaluation.rows.find((r) => r.key === 'chance')!.values.seen!);
+    expect(evaluation.goal).toMatchObject({ text: expect.stringContaining('95%') });
+  });
+});
