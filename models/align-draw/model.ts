@@ -55,6 +55,10 @@ export interface AlignDrawConfig {
   /** Canvas height and width, pixels. */
   height: number;
   width: number;
+  /** Colour channels of the canvas (1 grey, 3 RGB), interleaved last. */
+  channels: number;
+  /** Logit of the blank canvas c_0 at the start of training (it is learned). */
+  blank: number;
   /** Word ids are 0 … vocabularySize − 1. */
   vocabularySize: number;
   /** Word embedding size. */
@@ -88,6 +92,8 @@ export interface AlignDrawConfig {
 export const PAPER_MNIST_CONFIG: AlignDrawConfig = {
   height: 60,
   width: 60,
+  channels: 1,
+  blank: -3,
   vocabularySize: 23,
   embedding: 23,
   languageUnits: 128,
@@ -114,6 +120,8 @@ export const PAPER_MNIST_CONFIG: AlignDrawConfig = {
 export const DEFAULT_CONFIG: AlignDrawConfig = {
   height: 60,
   width: 60,
+  channels: 1,
+  blank: -3,
   vocabularySize: 32,
   embedding: 64,
   languageUnits: 64,
@@ -126,6 +134,20 @@ export const DEFAULT_CONFIG: AlignDrawConfig = {
   writeGrid: 8,
   learningRate: 1e-3,
   clipNorm: 100,
+};
+
+/**
+ * Corel-5k photos at 32×32 in colour, captioned by their tags: DEFAULT_CONFIG's sizes on a smaller,
+ * three-channel canvas that starts grey (photos are mid-toned, unlike MNIST's black canvases).
+ * The vocabulary is Corel's 374 tags.
+ */
+export const COREL_CONFIG: AlignDrawConfig = {
+  ...DEFAULT_CONFIG,
+  height: 32,
+  width: 32,
+  channels: 3,
+  blank: 0,
+  vocabularySize: 376,
 };
 
 /** Captions ready for the model: annotations per word and which positions are words. */
@@ -170,7 +192,7 @@ export interface TrainStepResult {
 export interface DrawingStep {
   /** 1 … T. */
   step: number;
-  /** [samples × height·width], row-major: σ(c_t), the canvas after this step, in [0, 1]. */
+  /** [samples × height·width·channels], row-major, channels last: σ(c_t), the canvas after this step, in [0, 1]. */
   canvases: Float32Array;
   /** [samples × words]: α_t, the attention this step paid to each word of the caption. */
   alignment: Float32Array;
@@ -196,6 +218,7 @@ export interface Generation {
   words: number;
   height: number;
   width: number;
+  channels: number;
   /** One entry per step taken. */
   steps: DrawingStep[];
   /** σ(c_T): the last step's canvases. */
@@ -259,7 +282,7 @@ function initialWeights(config: AlignDrawConfig, rng: Rng): Record<WeightName, t
   const lstm = (inputs: number, units: number) => [dense(inputs, 4 * units), dense(units, 4 * units), gateBias(units)];
   const [lfK, lfR, lfB] = lstm(c.embedding, c.languageUnits);
   const [lbK, lbR, lbB] = lstm(c.embedding, c.languageUnits);
-  const [eK, eR, eB] = lstm(2 * c.readGrid * c.readGrid + c.decoderUnits, c.encoderUnits);
+  const [eK, eR, eB] = lstm(2 * c.readGrid * c.readGrid * c.channels + c.decoderUnits, c.encoderUnits);
   const [dK, dR, dB] = lstm(c.latent + annotation, c.decoderUnits);
   return {
     embedding: normal([c.vocabularySize, c.embedding], 1),
@@ -289,11 +312,11 @@ function initialWeights(config: AlignDrawConfig, rng: Rng): Record<WeightName, t
     'decoder/bias': dB,
     'write/W': normal([c.decoderUnits, 5], 0.01),
     'write/b': tf.zeros([5]),
-    'patch/W': dense(c.decoderUnits, c.writeGrid * c.writeGrid),
-    'patch/b': tf.zeros([c.writeGrid * c.writeGrid]),
+    'patch/W': dense(c.decoderUnits, c.writeGrid * c.writeGrid * c.channels),
+    'patch/b': tf.zeros([c.writeGrid * c.writeGrid * c.channels]),
     // A learned blank canvas c_0 (as in the authors' code): captioned-MNIST canvases are ~95 %
-    // black, so it starts at σ(c_0) ≈ 0.05 rather than DRAW's 0.5 grey.
-    canvas0: tf.fill([c.height * c.width], -3),
+    // black, so there it starts at σ(−3) ≈ 0.05 rather than DRAW's 0.5 grey.
+    canvas0: tf.fill([c.height * c.width * c.channels], c.blank),
   };
 }
 
@@ -334,8 +357,9 @@ export class AlignDraw {
   constructor(config: Partial<AlignDrawConfig> = {}, seed = 0, weights?: Partial<Record<string, tf.Tensor>>) {
     this.config = { ...DEFAULT_CONFIG, ...config };
     this.rng = new Rng(seed);
-    this.read = { height: this.config.height, width: this.config.width, grid: this.config.readGrid };
-    this.write = { height: this.config.height, width: this.config.width, grid: this.config.writeGrid };
+    const { height, width, channels } = this.config;
+    this.read = { height, width, channels, grid: this.config.readGrid };
+    this.write = { height, width, channels, grid: this.config.writeGrid };
     const fresh = tf.tidy(() => initialWeights(this.config, this.rng));
     const prefix = `align-draw-${++instances}`;
     const wrong = WEIGHT_NAMES.find((name) => weights?.[name] && weights[name].shape.join() !== fresh[name].shape.join());
@@ -478,9 +502,14 @@ export class AlignDraw {
     return { reconstruction, kl };
   }
 
+  /** Values in one image: height × width × channels. */
+  get imageSize(): number {
+    return this.config.height * this.config.width * this.config.channels;
+  }
+
   private checkImages(images: Float32Array, count: number): void {
-    const pixels = this.config.height * this.config.width;
-    if (images.length !== count * pixels) throw new RangeError(`expected ${count} images of ${pixels} pixels (${count * pixels} values), got ${images.length}`);
+    const size = this.imageSize;
+    if (images.length !== count * size) throw new RangeError(`expected ${count} images of ${size} values (${count * size} in all), got ${images.length}`);
   }
 
   /**
@@ -489,7 +518,7 @@ export class AlignDraw {
    */
   lowerBoundTerms(images: Float32Array, tokens: number[][], options: { seed?: number; batchSize?: number } = {}): BoundTerms {
     this.checkImages(images, tokens.length);
-    const pixels = this.config.height * this.config.width;
+    const pixels = this.imageSize;
     const batchSize = options.batchSize ?? 100;
     const rng = options.seed === undefined ? this.rng : new Rng(options.seed);
     const out: BoundTerms = { bound: new Float32Array(tokens.length), reconstruction: new Float32Array(tokens.length), kl: new Float32Array(tokens.length) };
@@ -521,8 +550,7 @@ export class AlignDraw {
   trainStep(images: Float32Array, tokens: number[][], options: { seed?: number } = {}): TrainStepResult {
     const rng = options.seed === undefined ? this.rng : new Rng(options.seed);
     this.checkImages(images, tokens.length);
-    const pixels = this.config.height * this.config.width;
-    const x = tf.tensor2d(images, [tokens.length, pixels]);
+    const x = tf.tensor2d(images, [tokens.length, this.imageSize]);
     let parts: tf.Scalar[] = [];
     try {
       const { value, grads } = tf.variableGrads(() => {
@@ -597,7 +625,7 @@ export class AlignDraw {
       tf.dispose([canvas, decoder.h, decoder.c, ...Object.values(captions)]);
     }
     const last = steps.at(-1);
-    return { samples, words, height: c.height, width: c.width, steps, images: last ? last.canvases : new Float32Array(samples * c.height * c.width).fill(0) };
+    return { samples, words, height: c.height, width: c.width, channels: c.channels, steps, images: last ? last.canvases : new Float32Array(samples * this.imageSize).fill(0) };
   }
 
   // ── Checkpoints ────────────────────────────────────────────────────────────────────────────

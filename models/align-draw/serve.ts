@@ -1,6 +1,7 @@
 /**
- * alignDRAW in the model server (`align-draw-mnist`), answering the contract in contract.ts: one
- * request draws `samples` canvases of one caption, reporting every drawing step as progress.
+ * alignDRAW in the model server (`align-draw-mnist`; `align-draw-corel` is serve-corel.ts),
+ * answering the contract in contract.ts: one request draws `samples` canvases of one caption,
+ * reporting every drawing step as progress.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -27,7 +28,7 @@ export async function loadCaptionModel(dir: string = MNIST_CHECKPOINT_DIR): Prom
 
 const badRequest = (message: string) => Object.assign(new Error(message), { code: 'BAD_REQUEST' });
 
-/** σ(c_t) in [0, 1] → bytes, one canvas per sample. */
+/** σ(c_t) in [0, 1] → bytes, one canvas (height × width × channels) per sample. */
 function toBytes(canvases: Float32Array, samples: number, pixels: number): Uint8Array[] {
   return Array.from({ length: samples }, (_, s) => {
     const out = new Uint8Array(pixels);
@@ -50,8 +51,8 @@ export async function draw(
   if (!Number.isInteger(input.samples) || input.samples < 1 || input.samples > MAX_SAMPLES) throw badRequest(`Ask for 1 to ${MAX_SAMPLES} samples.`);
   if (!Number.isInteger(input.seed) || input.seed < 0) throw badRequest('The seed must be a whole number ≥ 0.');
   const { ids, words } = await tokenizer.encode(input.caption); // UnknownWordsError names the words
-  const { height, width, steps } = model.config;
-  const pixels = height * width;
+  const { height, width, steps, channels } = model.config;
+  const pixels = model.imageSize;
   const abort = new AbortController();
   const stepCanvases: Uint8Array[][] = Array.from({ length: input.samples }, () => []);
   const alignments: number[][][] = Array.from({ length: input.samples }, () => []);
@@ -69,35 +70,40 @@ export async function draw(
         alignments[s].push(Array.from(step.alignment.subarray(s * ids.length, (s + 1) * ids.length), (a) => Number(a.toFixed(4))));
         writeBoxes[s].push(boxes[s]);
       }
-      await options.onStep?.({ step: step.step, steps, height, width, channels: 1, canvases, writeBoxes: boxes });
+      await options.onStep?.({ step: step.step, steps, height, width, channels: channels as 1 | 3, canvases, writeBoxes: boxes });
       await tf.nextFrame(); // lets a cancel message arrive between steps
       if (options.cancelled?.()) abort.abort();
     },
   });
   if (generation.steps.length < steps) throw Object.assign(new Error('The drawing was cancelled.'), { code: 'CANCELLED' });
-  return { words, steps, height, width, channels: 1, images: toBytes(generation.images, input.samples, pixels), stepCanvases, alignments, writeBoxes };
+  return { words, steps, height, width, channels: channels as 1 | 3, images: toBytes(generation.images, input.samples, pixels), stepCanvases, alignments, writeBoxes };
 }
 
-let loading: Promise<LoadedCaptionModel> | undefined;
+/** A servable for the checkpoint in `dir`, loaded once on first use. */
+export function servableFor(dir: string): ServableModel<DrawInput, Drawing> {
+  let loading: Promise<LoadedCaptionModel> | undefined;
+  return {
+    async load() {
+      loading ??= loadCaptionModel(dir);
+      return { version: (await loading).version };
+    },
 
-export const servable: ServableModel<DrawInput, Drawing> = {
-  async load() {
-    loading ??= loadCaptionModel();
-    return { version: (await loading).version };
-  },
+    /** One caption per request (each already draws its samples as one batch). */
+    async runBatch(inputs: DrawInput[], ctx: BatchContext) {
+      const loaded = await (loading ??= loadCaptionModel(dir));
+      const outputs: Drawing[] = [];
+      for (const [i, input] of inputs.entries()) {
+        outputs.push(
+          await draw(loaded, input, {
+            onStep: (step) => ctx.progress(i, { step: step.step, total: step.steps, message: `drawing step ${step.step} of ${step.steps}`, preview: step }),
+            cancelled: () => ctx.cancelled(i),
+          }),
+        );
+      }
+      return outputs;
+    },
+  };
+}
 
-  /** One caption per request (each already draws its samples as one batch). */
-  async runBatch(inputs: DrawInput[], ctx: BatchContext) {
-    const loaded = await (loading ??= loadCaptionModel());
-    const outputs: Drawing[] = [];
-    for (const [i, input] of inputs.entries()) {
-      outputs.push(
-        await draw(loaded, input, {
-          onStep: (step) => ctx.progress(i, { step: step.step, total: step.steps, message: `drawing step ${step.step} of ${step.steps}`, preview: step }),
-          cancelled: () => ctx.cancelled(i),
-        }),
-      );
-    }
-    return outputs;
-  },
-};
+/** `align-draw-mnist`: the MNIST-with-captions checkpoint. */
+export const servable = servableFor(MNIST_CHECKPOINT_DIR);

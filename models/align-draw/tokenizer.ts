@@ -27,6 +27,7 @@ import {
   Tokenizer,
   WordLevel,
   WordPiece,
+  whitespaceSplitPreTokenizer,
   wordPieceDecoder,
 } from 'tokenizers';
 import { AppError } from '@/lib/errors';
@@ -38,6 +39,9 @@ export const TOKENIZER_FILE = 'tokenizer.json';
 /** Where the MNIST-with-captions checkpoint (and its tokenizer) lives. */
 export const MNIST_CHECKPOINT_DIR = 'models/align-draw/checkpoint';
 /** Where the free-text (COCO) checkpoint (and its WordPiece tokenizer) lives. */
+/** The Corel-5k model's checkpoint and its tag tokenizer. */
+export const COREL_CHECKPOINT_DIR = 'models/align-draw/checkpoint-corel';
+/** The WordPiece tokenizer of the caption corpora. */
 export const COCO_CHECKPOINT_DIR = 'models/align-draw/checkpoint-coco';
 /** Word pieces kept after training (with [PAD] and [UNK]). */
 export const WORDPIECE_VOCABULARY_SIZE = 4000;
@@ -187,6 +191,22 @@ export function mnistCaptionTokenizer(): CaptionTokenizer {
   );
   tokenizer.setPreTokenizer(bertPreTokenizer());
   tokenizer.setPostProcessor(templateProcessing('$A .', undefined, [['.', vocab['.']]]));
+  return fromTokenizer(tokenizer);
+}
+
+/**
+ * The Corel-5k tag tokenizer: [PAD], [UNK], then the dataset's keywords in its order, one token a
+ * tag. Captions are tags separated by spaces or punctuation ("water, sky, tree"); hyphenated tags
+ * ("close-up", "f-16") stay whole.
+ */
+export function corelCaptionTokenizer(vocabulary: readonly string[]): CaptionTokenizer {
+  const vocab: Record<string, number> = { [PAD]: 0, [UNK]: 1 };
+  vocabulary.forEach((word, i) => (vocab[word] = i + 2));
+  const tokenizer = new Tokenizer(WordLevel.init(vocab, { unkToken: UNK }));
+  tokenizer.setNormalizer(
+    sequenceNormalizer([nfkcNormalizer(), lowercase(), ...CAPTION_PUNCTUATION.filter((mark) => mark !== '-').map((mark) => replace(mark, ' '))]),
+  );
+  tokenizer.setPreTokenizer(whitespaceSplitPreTokenizer());
   return fromTokenizer(tokenizer);
 }
 

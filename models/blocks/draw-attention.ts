@@ -13,7 +13,8 @@
  *
  * Pixel coordinates a, b and grid indices i, j count from 1, as in the paper, so g̃ = 0 is the
  * image's centre and δ̃ = 1 spreads the grid over the whole image. Images are row-major
- * [batch, B·A] rows (the layout of every image in this project).
+ * [batch, B·A·C] rows, channels last (the layout of every image in this project); a colour image
+ * is read and written through the same filters in each of its C channels, as DRAW did on SVHN.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -23,6 +24,8 @@ export interface AttentionGeometry {
   width: number;
   /** The grid is N×N filters (N ≥ 2). */
   grid: number;
+  /** Colour channels C, interleaved last (default 1, grey). */
+  channels?: number;
 }
 
 /** One attention window per example, each a [batch, 1] column (a type alias, so tf.tidy accepts it). */
@@ -81,23 +84,37 @@ export function gaussianFilterbank(window: AttentionWindow, geometry: AttentionG
   });
 }
 
-/** eq. 27 without γ: the N×N glimpse F_Y x F_Xᵀ of each image, as [batch, N·N] rows. */
+/** eq. 27 without γ: the N×N glimpse F_Y x F_Xᵀ of each image and channel, as [batch, N·N·C] rows. */
 export function readGlimpse(images: tf.Tensor2D, bank: Filterbank, geometry: AttentionGeometry): tf.Tensor2D {
   const { height, width, grid } = geometry;
+  const channels = geometry.channels ?? 1;
   return tf.tidy(() => {
-    const x = images.reshape([-1, height, width]);
-    const glimpse = tf.matMul(tf.matMul(bank.fy, x), bank.fx, false, true); // [batch, N, N]
-    return glimpse.reshape([-1, grid * grid]) as tf.Tensor2D;
+    if (channels === 1) {
+      const x = images.reshape([-1, height, width]);
+      const glimpse = tf.matMul(tf.matMul(bank.fy, x), bank.fx, false, true); // [batch, N, N]
+      return glimpse.reshape([-1, grid * grid]) as tf.Tensor2D;
+    }
+    // F_Y over the rows of all channels at once, then F_X over each channel's columns.
+    const rows = tf.matMul(bank.fy, images.reshape([-1, height, width * channels])); // [batch, N, A·C]
+    const byChannel = rows.reshape([-1, grid, width, channels]).transpose([0, 1, 3, 2]).reshape([-1, grid * channels, width]);
+    const glimpse = tf.matMul(byChannel, bank.fx, false, true); // [batch, N·C, N]: (row j, channel, column i)
+    return glimpse.reshape([-1, grid * grid * channels]) as tf.Tensor2D;
   });
 }
 
-/** eq. 29 without 1/γ: each N×N patch spread onto the image grid, F_Yᵀ w F_X, as [batch, B·A]. */
+/**
+ * eq. 29 without 1/γ: each N×N patch spread onto the image grid, F_Yᵀ w F_X, as [batch, B·A·C].
+ * A colour patch is [batch, N·N·C] ordered (row j, channel, column i), as `readGlimpse` reads.
+ */
 export function writePatch(patches: tf.Tensor2D, bank: Filterbank, geometry: AttentionGeometry): tf.Tensor2D {
   const { height, width, grid } = geometry;
+  const channels = geometry.channels ?? 1;
   return tf.tidy(() => {
-    const w = patches.reshape([-1, grid, grid]);
-    const image = tf.matMul(tf.matMul(bank.fy, w, true, false), bank.fx); // [batch, B, A]
-    return image.reshape([-1, height * width]) as tf.Tensor2D;
+    const w = patches.reshape([-1, grid, grid * channels]);
+    const rows = tf.matMul(bank.fy, w, true, false); // [batch, B, C·N]
+    const image = tf.matMul(rows.reshape([-1, height * channels, grid]), bank.fx); // [batch, B·C, A]
+    if (channels === 1) return image.reshape([-1, height * width]) as tf.Tensor2D;
+    return image.reshape([-1, height, channels, width]).transpose([0, 1, 3, 2]).reshape([-1, height * width * channels]) as tf.Tensor2D;
   });
 }
 

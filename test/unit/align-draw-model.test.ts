@@ -90,6 +90,36 @@ describe('DRAW attention filterbanks', () => {
     tf.dispose(Object.values(window));
   });
 
+  it('a colour image is read and written through the same filters in each channel', () => {
+    const grey = { height: 8, width: 10, grid: 3 };
+    const colour = { ...grey, channels: 3 };
+    const windows = windowFor([[0.2, -0.3, 0.5, -0.4, 0.1], [-0.5, 0.4, -1, -1, 0]], grey);
+    // Two RGB images, channels last, and each channel on its own as a grey image.
+    const rgb = Float32Array.from({ length: 2 * 80 * 3 }, (_, i) => ((i * 13) % 17) / 16);
+    const channel = (c: number) => Float32Array.from({ length: 2 * 80 }, (_, p) => rgb[p * 3 + c]);
+    tf.tidy(() => {
+      const bank = gaussianFilterbank(windows, grey);
+      const glimpse = readGlimpse(tf.tensor2d(rgb, [2, 240]), bank, colour);
+      expect(glimpse.shape).toEqual([2, 27]);
+      // Read: (row j, channel c, column i) of the colour glimpse is (j, i) of channel c's grey glimpse.
+      const read = glimpse.arraySync();
+      for (let c = 0; c < 3; c++) {
+        const alone = readGlimpse(tf.tensor2d(channel(c), [2, 80]), bank, grey).arraySync();
+        for (let b = 0; b < 2; b++) for (let j = 0; j < 3; j++) for (let i = 0; i < 3; i++) expect(read[b][j * 9 + c * 3 + i]).toBeCloseTo(alone[b][j * 3 + i], 5);
+      }
+      // Write: channel c of the written image is the grey write of channel c's patch.
+      const written = writePatch(glimpse, bank, colour);
+      expect(written.shape).toEqual([2, 240]);
+      const image = written.dataSync();
+      for (let c = 0; c < 3; c++) {
+        const patch = tf.tensor2d(read.map((row) => Array.from({ length: 9 }, (_, k) => row[Math.floor(k / 3) * 9 + c * 3 + (k % 3)])));
+        const alone = writePatch(patch, bank, grey).dataSync();
+        for (let p = 0; p < 160; p++) expect(image[(p % 80) * 3 + c + Math.floor(p / 80) * 240]).toBeCloseTo(alone[p], 5);
+      }
+    });
+    tf.dispose(Object.values(windows));
+  });
+
   it('a small window reads the pixels under its grid: centre (3, 5), stride 2 on an 8×8 image', () => {
     const geometry = { height: 8, width: 8, grid: 2 };
     // g_X = 4.5 (g̃ + 1) = 3, g_Y = 5; δ = 7 δ̃ = 2; so μ_X = {2, 4}, μ_Y = {4, 6} (pixels from 1).
