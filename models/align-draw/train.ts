@@ -1,33 +1,81 @@
 /**
- * Trains alignDRAW on MNIST with Captions by maximising the variational lower bound (Adam, fresh
- * canvases every batch from the training digit images only). Resumable: the run directory keeps
+ * Trains alignDRAW by maximising the variational lower bound (Adam), on MNIST with Captions (fresh
+ * canvases every batch from the training digit images only) or, with `--data corel`, on Corel-5k
+ * photos at 32×32 captioned by their tags (training split only). Resumable: the run directory keeps
  * float32 weights and Adam's moments, saved every few minutes and on Ctrl-C; running the same
- * command again continues where it stopped. `--export DIR` writes the float16 weights a page
- * serves, with meta.json, next to the caption tokenizer.
+ * command again continues where it stopped. `--export [DIR]` writes the float16 weights a page
+ * serves (by default to the model's checkpoint folder), with meta.json, next to the tokenizer.
  *
- *   npx tsx models/align-draw/train.ts [--run data/runs/align-draw] [--minutes 120] [--batch 32]
- *                                      [--seed 1] [--export models/align-draw/checkpoint]
+ *   npx tsx models/align-draw/train.ts [--data mnist|corel] [--run data/runs/align-draw[-corel]]
+ *                                      [--minutes 120] [--batch 32] [--seed 1] [--export [DIR]]
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { log, parseFlags, ProgressBar, formatSeconds } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
+import { corelExamples, corelSplit, corelTrainingBatch, loadCorelCanvases } from './corel-data';
 import { batchSeed, captionedMnist, loadMnistDigitSplits } from './data';
-import { AlignDraw, DEFAULT_CONFIG, META_FILE } from './model';
-import { CaptionTokenizer, MNIST_CHECKPOINT_DIR, TOKENIZER_FILE } from './tokenizer';
+import { AlignDraw, COREL_CONFIG, DEFAULT_CONFIG, META_FILE, type AlignDrawConfig } from './model';
+import { CaptionTokenizer, COREL_CHECKPOINT_DIR, corelCaptionTokenizer, MNIST_CHECKPOINT_DIR, TOKENIZER_FILE } from './tokenizer';
 
 const flags = parseFlags();
-const runDir = String(flags.get('run') ?? 'data/runs/align-draw');
+const dataName = String(flags.get('data') ?? 'mnist');
+if (dataName !== 'mnist' && dataName !== 'corel') throw new Error(`--data must be mnist or corel, got ${dataName}`);
+const runDir = String(flags.get('run') ?? (dataName === 'mnist' ? 'data/runs/align-draw' : 'data/runs/align-draw-corel'));
 const minutes = Number(flags.get('minutes') ?? 120);
 const batchSize = Number(flags.get('batch') ?? 32);
 const seed = Number(flags.get('seed') ?? 1);
 const saveEveryMinutes = Number(flags.get('save-every') ?? 5);
-const exportDir = flags.has('export') ? String(flags.get('export') === true ? MNIST_CHECKPOINT_DIR : flags.get('export')) : null;
 
 const backend = await initBackend('auto');
 log(`backend: ${backend.name}`);
-const tokenizer = CaptionTokenizer.load(MNIST_CHECKPOINT_DIR);
-const digits = await loadMnistDigitSplits();
+
+/** What training needs of a dataset. */
+interface TrainingData {
+  tokenizer: CaptionTokenizer;
+  /** Where the served checkpoint goes. */
+  checkpointDir: string;
+  /** The model of a new run. */
+  config: Partial<AlignDrawConfig>;
+  /** Batch `index` of a run: a function of (seed, index, count) alone. */
+  batch(index: number, seed: number, count: number): { images: Float32Array; captions: string[] };
+  /** A fixed held-out batch to watch the bound on. */
+  watch: { images: Float32Array; captions: string[] };
+  /** For meta.json. */
+  description: string;
+}
+
+async function mnistData(): Promise<TrainingData> {
+  const digits = await loadMnistDigitSplits();
+  return {
+    tokenizer: CaptionTokenizer.load(MNIST_CHECKPOINT_DIR),
+    checkpointDir: MNIST_CHECKPOINT_DIR,
+    config: DEFAULT_CONFIG,
+    batch: (index, seed, count) => captionedMnist(digits, { split: 'train', count, seed: batchSeed(seed, index) }),
+    // Test digit images, seen-style captions.
+    watch: captionedMnist(digits, { split: 'test', kind: 'seen', count: 200, seed: 7 }),
+    description:
+      'MNIST with Captions (models/align-draw/data.ts): 60×60 canvases drawn afresh every batch from the 9,000 training digit images of a fixed 9k/1k split of MNIST\'s 10,000 test images; held-out scenes never drawn',
+  };
+}
+
+async function corelData(): Promise<TrainingData> {
+  const corel = await loadCorelCanvases({ onProgress: (done, total) => done % 1000 === 0 && log(`shrinking Corel-5k photos to 32×32: ${done}/${total}`) });
+  const train = corelSplit(corel, 'train');
+  return {
+    tokenizer: corelCaptionTokenizer(corel.dataset.vocabulary),
+    checkpointDir: COREL_CHECKPOINT_DIR,
+    config: COREL_CONFIG,
+    batch: (index, seed, count) => corelTrainingBatch(corel, train, { count, seed: batchSeed(seed, index) }),
+    watch: corelExamples(corel, corelSplit(corel, 'test').slice(0, 200)),
+    description:
+      'Corel-5k with Captions (models/align-draw/corel-data.ts): the 4,500 training photos of Corel-5k shrunk to 32×32, captioned by their tags in a random order, mirrored half of the time',
+  };
+}
+
+const data = dataName === 'mnist' ? await mnistData() : await corelData();
+const { tokenizer } = data;
+const exportDir = flags.has('export') ? String(flags.get('export') === true ? data.checkpointDir : flags.get('export')) : null;
 
 interface RunState {
   seed: number;
@@ -41,7 +89,7 @@ interface RunState {
 
 const statePath = path.join(runDir, 'run.json');
 const resumed = await fs.readFile(path.join(runDir, META_FILE), 'utf8').then(() => true, () => false);
-const model = resumed ? await AlignDraw.load(runDir, { optimizer: true, seed }) : new AlignDraw({ ...DEFAULT_CONFIG, vocabularySize: tokenizer.size }, seed);
+const model = resumed ? await AlignDraw.load(runDir, { optimizer: true, seed }) : new AlignDraw({ ...data.config, vocabularySize: tokenizer.size }, seed);
 const state: RunState = resumed
   ? JSON.parse(await fs.readFile(statePath, 'utf8'))
   : { seed, batchSize, batches: 0, trainingSeconds: 0, history: [] };
@@ -63,8 +111,7 @@ async function tokens(captions: string[]): Promise<number[][]> {
   return out;
 }
 
-// A fixed held-out batch (test digit images, seen-style captions) to watch the bound on.
-const watch = captionedMnist(digits, { split: 'test', kind: 'seen', count: 200, seed: 7 });
+const { watch } = data;
 const watchTokens = await tokens(watch.captions);
 const testBound = () => mean(model.lowerBound(watch.images, watchTokens, { seed: 11, batchSize: 100 }));
 
@@ -90,7 +137,7 @@ let recent: { bound: number; kl: number }[] = [];
 
 while (!stopping && Date.now() - started < budget) {
   // Batch i is a function of (seed, i) alone, so a resumed run draws what an uninterrupted one would.
-  const batch = captionedMnist(digits, { split: 'train', count: state.batchSize, seed: batchSeed(state.seed, state.batches) });
+  const batch = data.batch(state.batches, state.seed, state.batchSize);
   const result = model.trainStep(batch.images, await tokens(batch.captions), { seed: state.seed * 1_000_003 + state.batches });
   state.batches++;
   recent.push({ bound: result.bound, kl: result.kl });
@@ -123,7 +170,7 @@ if (exportDir) {
   await model.save(exportDir, {
     dtype: 'float16',
     meta: {
-      data: 'MNIST with Captions (models/align-draw/data.ts): 60×60 canvases drawn afresh every batch from the 9,000 training digit images of a fixed 9k/1k split of MNIST\'s 10,000 test images; held-out scenes never drawn',
+      data: data.description,
       command: `npx tsx models/align-draw/train.ts ${process.argv.slice(2).join(' ')}`.trim(),
       seed: state.seed,
       batchSize: state.batchSize,
@@ -137,7 +184,7 @@ if (exportDir) {
       trainedAt: new Date().toISOString(),
     },
   });
-  if (path.resolve(exportDir) !== path.resolve(MNIST_CHECKPOINT_DIR)) await tokenizer.save(exportDir);
+  await tokenizer.save(exportDir);
   log(`exported float16 weights to ${exportDir}`);
 }
 
