@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { formatBytes, loadModelCards, type CheckpointInfo, type EvaluationColumn, type EvaluationRow, type ModelCard, type TrainingCurve } from '@/lib/model-cards';
+import { cardId, formatBytes, loadModelCards, type CheckpointInfo, type EvaluationColumn, type EvaluationRow, type ModelCard, type TrainingCurve } from '@/lib/model-cards';
 import styles from './models.module.css';
 
 // Checkpoints and evaluations change when a model is retrained: read them on every request.
@@ -27,7 +27,7 @@ function EvaluationTable({ card }: { card: ModelCard }) {
     <>
       <h3 className={styles.section}>How well it does</h3>
       <div className={styles.tableWrap}>
-        <table className={styles.table} data-testid={`evaluation-${card.folder}`}>
+        <table className={styles.table} data-testid={`evaluation-${cardId(card)}`}>
           <thead>
             <tr>
               <th>method</th>
@@ -56,7 +56,7 @@ function EvaluationTable({ card }: { card: ModelCard }) {
         </table>
       </div>
       {evaluation.goal && (
-        <p className={`${styles.goal} ${evaluation.goal.met ? styles.goalMet : styles.goalNotMet}`} data-testid={`goal-${card.folder}`}>
+        <p className={`${styles.goal} ${evaluation.goal.met ? styles.goalMet : styles.goalNotMet}`} data-testid={`goal-${cardId(card)}`}>
           <strong>{evaluation.goal.met ? 'Goal met.' : 'Goal not met yet.'}</strong> {evaluation.goal.text}
           {evaluation.goal.detail && <> ({evaluation.goal.detail})</>}
         </p>
@@ -158,7 +158,7 @@ function Checkpoint({ checkpoint }: { checkpoint: CheckpointInfo }) {
 function Card({ card }: { card: ModelCard }) {
   const version = card.checkpoints.length === 1 ? card.checkpoints[0].version : undefined;
   return (
-    <section className={styles.model} data-testid={`model-card-${card.folder}`}>
+    <section className={styles.model} data-testid={`model-card-${cardId(card)}`}>
       <div className={styles.head}>
         <h2>{card.name}</h2>
         <span className={`badge ${card.trained ? 'ok' : ''}`}>{card.trained ? `trained${version ? ` · ${version}` : ''}` : 'not trained yet'}</span>
@@ -223,7 +223,7 @@ export default async function ModelsPage() {
         and what it scores on held-out data next to simple baselines run in the same command and to the figures the papers published.
       </p>
       {cards.map((card) => (
-        <Card key={card.folder} card={card} />
+        <Card key={cardId(card)} card={card} />
       ))}
     </>
   );

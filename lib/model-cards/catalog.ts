@@ -14,6 +14,8 @@ export interface Paper {
 export interface CatalogEntry {
   /** The folder under `models/`, also the model server's model name. */
   folder: string;
+  /** The checkpoint folder inside it, when the folder holds more than one model (default `checkpoint`). */
+  checkpoint?: string;
   name: string;
   /** What a person does with it, in their words. */
   task: string;
@@ -22,6 +24,10 @@ export interface CatalogEntry {
   papers: Paper[];
   architecture: string;
 }
+
+/** A card's name on the page: the folder, or folder and checkpoint for a second model in one folder. */
+export const cardId = (entry: Pick<CatalogEntry, 'folder' | 'checkpoint'>): string =>
+  entry.checkpoint ? `${entry.folder}-${entry.checkpoint.replace(/^checkpoint-?/, '')}` : entry.folder;
 
 export const MODEL_CATALOG: readonly CatalogEntry[] = [
   {
@@ -75,7 +81,23 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
       },
     ],
     architecture: 'A bidirectional-LSTM caption encoder and a DRAW recurrent variational autoencoder with read/write attention, aligned to the words at every step.',
+  },  {
+    folder: 'align-draw',
+    checkpoint: 'checkpoint-corel',
+    name: 'alignDRAW on Corel-5k photos',
+    task: 'Caption of tags → 32×32 colour pictures',
+    page: '/caption',
+    papers: [
+      {
+        authors: 'E. Mansimov, E. Parisotto, J. L. Ba, R. Salakhutdinov',
+        title: 'Generating Images from Captions with Attention',
+        venue: 'ICLR 2016',
+        url: 'https://arxiv.org/abs/1511.02793',
+      },
+    ],
+    architecture: 'The MNIST model’s alignDRAW on a 32×32 three-channel canvas, reading captions made of Corel-5k tags: the paper’s COCO setup in miniature.',
   },
+
   {
     folder: 'gan',
     name: 'Generative Adversarial Network',

@@ -168,9 +168,9 @@ async function metaFiles(dir: string): Promise<Array<{ part: string | null; dir:
   return parts;
 }
 
-/** The card of one catalog entry, from `<modelsDir>/<folder>/checkpoint/`. */
+/** The card of one catalog entry, from `<modelsDir>/<folder>/checkpoint/` (or its own checkpoint folder). */
 export async function loadModelCard(entry: CatalogEntry, modelsDir: string): Promise<ModelCard> {
-  const dir = path.join(modelsDir, entry.folder, 'checkpoint');
+  const dir = path.join(modelsDir, entry.folder, entry.checkpoint ?? 'checkpoint');
   const card: ModelCard = { ...entry, trained: false, checkpoints: [], problems: [] };
   for (const { part, dir: partDir } of await metaFiles(dir)) {
     const file = path.join(part ?? '', META_FILE);
