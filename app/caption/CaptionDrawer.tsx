@@ -57,12 +57,20 @@ type Phase = { phase: 'idle' } | { phase: 'starting' } | { phase: 'drawing'; ste
 /** Each drawing step stays on screen at least this long, so a person can watch the picture form. */
 const STEP_MS = 90;
 const MAX_SEED = 2 ** 31 - 1;
-const PUNCTUATION = /[.,;:!?"'()\-]/g;
+const PUNCTUATION = /[.,;:!?"'()]/g;
 
 const randomSeed = () => Math.floor(Math.random() * (MAX_SEED + 1));
 
-/** The words of a caption as the MNIST tokenizer splits them (the server checks for real). */
+/** The words of a caption as the tokenizers split them (the server checks for real). */
 const wordsOf = (caption: string) => caption.normalize('NFKC').toLowerCase().replace(PUNCTUATION, ' ').split(/\s+/).filter(Boolean);
+/** Known as a whole ("close-up", a Corel tag) or as hyphenated known words ("top-left" reads as "top left"). */
+const isKnown = (word: string, known: Set<string>) => known.has(word) || word.split('-').every((part) => part === '' || known.has(part));
+
+/** The words a model reads, for a hint: all of a small grammar, a sample of a long tag list. */
+function knownWordsText(vocabulary: string[]): string {
+  if (vocabulary.length <= 40) return `It knows: ${vocabulary.join(' ')}`;
+  return `It knows ${vocabulary.length} words, such as: ${vocabulary.slice(0, 30).join(' ')} …`;
+}
 
 function readingText(reading: CaptionReading): string {
   switch (reading.kind) {
@@ -132,7 +140,7 @@ export function CaptionDrawer({
   const unknown = useMemo(() => {
     if (!chosen?.vocabulary) return [];
     const known = new Set(chosen.vocabulary);
-    return [...new Set(wordsOf(caption).filter((w) => !known.has(w)))];
+    return [...new Set(wordsOf(caption).filter((w) => !isKnown(w, known)))];
   }, [caption, chosen]);
   const modelExamples = examples.filter((e) => e.model === chosen?.name);
 
@@ -262,7 +270,7 @@ export function CaptionDrawer({
         <div id="caption-hint" className={styles.hint}>
           {unknown.length > 0 ? (
             <span className={styles.problem} data-testid="unknown-hint">
-              Not in the model&apos;s vocabulary: {unknown.map((w) => `“${w}”`).join(', ')}. It knows: {chosen?.vocabulary?.join(' ')}
+              Not in the model&apos;s vocabulary: {unknown.map((w) => `“${w}”`).join(', ')}. {knownWordsText(chosen?.vocabulary ?? [])}
             </span>
           ) : (
             <span>
