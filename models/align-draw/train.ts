@@ -171,7 +171,9 @@ if (exportDir) {
     dtype: 'float16',
     meta: {
       data: data.description,
-      command: `npx tsx models/align-draw/train.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      // A run is resumed across sessions, so the command that reproduces it names the total time.
+      command: `npx tsx models/align-draw/train.ts${dataName === 'mnist' ? '' : ` --data ${dataName}`} --minutes ${Math.round(state.trainingSeconds / 60)} --export`,
+      note: 'trained in resumed sessions of the same command in one run directory; batch i is the same whichever session draws it',
       seed: state.seed,
       batchSize: state.batchSize,
       batches: state.batches,
