@@ -28,6 +28,7 @@ import { EVALUATION_FILE, type Evaluation } from '@/lib/model-cards';
 import { mulberry32 } from '@/lib/random';
 import { initBackend } from '@/lib/tfjs/backend';
 import { FEATURE_CONFIG, gaborBank, imageFeatures } from '@/models/image-features/model';
+import { independentPixels, mean, pct, round } from './baselines';
 import { COREL_CANVAS, COREL_CANVAS_SIZE, corelExamples, corelSplit, loadCorelCanvases } from './corel-data';
 import { loadCaptionModel } from './serve';
 import { COREL_CHECKPOINT_DIR } from './tokenizer';
@@ -73,7 +74,7 @@ const lowerBoundNats = mean(loaded.model.lowerBound(heldOut.images, ownCaptions,
 progress(`lower bound, own captions: ${lowerBoundNats.toFixed(2)} nats`);
 const otherCaptionNats = mean(loaded.model.lowerBound(heldOut.images, otherCaptions, { seed: 1, batchSize: 100 }));
 progress(`lower bound, another photo's caption: ${otherCaptionNats.toFixed(2)} nats`);
-const pixelsNats = independentPixels(corelExamples(corel, train).images, heldOut.images);
+const pixelsNats = independentPixels(corelExamples(corel, train).images, heldOut.images, COREL_CANVAS_SIZE);
 progress(`independent pixels: ${pixelsNats.toFixed(2)} nats`);
 
 // ── 2. Tags of the drawings, by nearest training photos ──────────────────────────────────────────
@@ -187,34 +188,9 @@ if (write) {
 }
 loaded.model.dispose();
 
-/** Per-value Bernoullis fitted on the training photos, scored like the model (cross-entropy against grey levels). */
-function independentPixels(trainImages: Float32Array, testImages: Float32Array): number {
-  const p = new Float64Array(COREL_CANVAS_SIZE);
-  for (let i = 0; i < trainImages.length; i++) p[i % COREL_CANVAS_SIZE] += trainImages[i];
-  const n = trainImages.length / COREL_CANVAS_SIZE;
-  for (let j = 0; j < COREL_CANVAS_SIZE; j++) p[j] = (p[j] + 1) / (n + 2);
-  let total = 0;
-  for (let i = 0; i < testImages.length; i++) {
-    const x = testImages[i];
-    const q = p[i % COREL_CANVAS_SIZE];
-    total += x * Math.log(q) + (1 - x) * Math.log(1 - q);
-  }
-  return total / (testImages.length / COREL_CANVAS_SIZE);
-}
 
 function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
-}
-function mean(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return s / values.length;
-}
-function round(x: number): number {
-  return Number(x.toFixed(4));
-}
-function pct(x: number): string {
-  return `${(100 * x).toFixed(1)}%`;
 }

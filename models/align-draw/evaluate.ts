@@ -23,6 +23,7 @@ import { env } from '@/lib/env';
 import { EVALUATION_FILE, type Evaluation } from '@/lib/model-cards';
 import { initBackend } from '@/lib/tfjs/backend';
 import { mulberry32 } from '@/lib/random';
+import { independentPixels, mean, pct, round } from './baselines';
 import { CANVAS, CANVAS_PIXELS, captionedMnist, captionedMnistFor, captionText, HELD_OUT_CAPTIONS, loadMnistDigitSplits, type CaptionStructure } from './data';
 import { loadDigitClassifier, type DigitClassifier } from './digit-classifier';
 import { verdict, type Verdict } from './judge';
@@ -52,7 +53,7 @@ const started = performance.now();
 const bounds = loaded.model.lowerBound(heldOut.images, await tokensOf(heldOut.captions), { seed: 1, batchSize: 100 });
 const lowerBoundNats = mean(bounds);
 progress(`lower bound on ${boundImages} held-out canvases: ${lowerBoundNats.toFixed(2)} nats (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-const pixelsBaseline = independentPixels(captionedMnist(digits, { split: 'train', count: 20000, seed: 20162 }).images, heldOut.images);
+const pixelsBaseline = independentPixels(captionedMnist(digits, { split: 'train', count: 20000, seed: 20162 }).images, heldOut.images, CANVAS_PIXELS);
 progress(`independent Bernoulli pixels: ${pixelsBaseline.toFixed(2)} nats`);
 
 // ── 2. Is the picture right? ───────────────────────────────────────────────────────────────────
@@ -157,31 +158,3 @@ if (write) {
 }
 classifier.dispose();
 loaded.model.dispose();
-
-/** Exact log-likelihood of binarised held-out canvases under per-pixel Bernoullis fitted on training canvases. */
-function independentPixels(train: Float32Array, test: Float32Array): number {
-  const n = train.length / CANVAS_PIXELS;
-  const p = new Float64Array(CANVAS_PIXELS);
-  for (let i = 0; i < train.length; i++) p[i % CANVAS_PIXELS] += train[i];
-  for (let j = 0; j < CANVAS_PIXELS; j++) p[j] = (p[j] + 1) / (n + 2);
-  // The same likelihood the model's bound uses: cross-entropy against grey levels in [0, 1].
-  let total = 0;
-  for (let i = 0; i < test.length; i++) {
-    const x = test[i];
-    const q = p[i % CANVAS_PIXELS];
-    total += x * Math.log(q) + (1 - x) * Math.log(1 - q);
-  }
-  return total / (test.length / CANVAS_PIXELS);
-}
-
-function mean(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return s / values.length;
-}
-function round(x: number): number {
-  return Number(x.toFixed(4));
-}
-function pct(x: number): string {
-  return `${(100 * x).toFixed(1)}%`;
-}
