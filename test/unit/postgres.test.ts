@@ -1,5 +1,5 @@
 /**
- * The same upload path on PostgreSQL. Runs where TEST_POSTGRES_URL names an empty database the
+ * The same upload path and gallery of generations on PostgreSQL. Runs where TEST_POSTGRES_URL names an empty database the
  * test may write to (CI starts one); elsewhere it is skipped, and says so.
  */
 import fs from 'node:fs';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '@/lib/db';
+import { GenerationService } from '@/lib/generations';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { ModelServer } from '@/lib/model-server';
 import { MODELS } from '@/lib/model-server/registry';
@@ -51,5 +52,29 @@ describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
     expect(second.similar[0].id).toBe(bear.upload.id);
     expect((await uploads.create(photo('100000'), 'again.jpg')).created).toBe(false);
     expect((await uploads.list({ limit: 10 })).uploads).toHaveLength(3);
+  });
+
+  it('keeps generations: running, then done with colour images and strips, or failed with why', async () => {
+    const generations = new GenerationService(db, new BlobStore(blobDir));
+    const shape = { width: 4, height: 2, channels: 3 as const };
+    const image = (offset: number) => Uint8Array.from({ length: 24 }, (_, i) => (i * 29 + offset) % 256);
+    const id = await generations.begin({ kind: 'caption', modelName: 'align-draw-corel', seed: 7, params: { caption: 'sky water tree', samples: 2 } });
+    expect(await generations.get(id)).toMatchObject({ status: 'running', seed: 7, images: [] });
+    const done = await generations.complete(id, {
+      modelVersion: 'align-draw-test',
+      canvases: { ...shape, images: [image(0), image(50)], frames: [[image(1), image(0)], [image(2), image(50)]] },
+      output: { words: ['sky', 'water', 'tree'], alignments: [[[0.2, 0.3, 0.5]]] },
+    });
+    expect(done).toMatchObject({ status: 'done', canvas: shape, params: { caption: 'sky water tree' }, result: { words: ['sky', 'water', 'tree'] } });
+    expect(done.images).toHaveLength(2);
+    expect(done.strips.map((s) => s.frames)).toEqual([2, 2]);
+    expect(await generations.get(id)).toEqual(done);
+
+    const failed = await generations.begin({ kind: 'caption', modelName: 'align-draw-corel', seed: 8, params: { caption: 'sky', samples: 1 } });
+    await generations.end(failed, 'failed', { code: 'MODEL_WORKER_CRASHED', message: 'The model worker stopped.' });
+    expect(await generations.get(failed)).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
+    // The gallery lists finished drawings only, newest first.
+    expect((await generations.list({ kind: 'caption', limit: 10 })).map((g) => g.id)).toEqual([id]);
+    expect(await generations.count('caption')).toBe(1);
   });
 });
