@@ -12,10 +12,10 @@
  */
 import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { getDb, type Db } from '@/lib/db';
+import { ModelVersions } from '@/lib/db/model-versions';
 import { AppError, isAppError, toAppError } from '@/lib/errors';
 import { getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
 import { parse } from '@/lib/http/respond';
@@ -141,7 +141,7 @@ export class CaptionService {
   private readonly generations: GenerationService;
   private readonly root: string;
   private readonly tokenizers = new Map<CaptionModel, CaptionTokenizer>();
-  private readonly recordedVersions = new Set<string>();
+  private readonly versions: ModelVersions;
 
   constructor(options: CaptionServiceOptions = {}) {
     this.db = options.db ?? getDb();
@@ -149,6 +149,7 @@ export class CaptionService {
     this.jobs = options.jobs ?? getJobs();
     this.generations = options.generations ?? getGenerationService();
     this.root = options.root ?? process.cwd();
+    this.versions = new ModelVersions(this.db, this.root);
   }
 
   /** The caption models this server can draw with: registered in the model server, with their tokenizer shipped. */
@@ -218,7 +219,7 @@ export class CaptionService {
           throw error;
         });
       const drawing = checkDrawing(run.output, prepared.samples);
-      await this.recordModelVersion(prepared.model, run.modelVersion);
+      await this.versions.record(prepared.model, run.modelVersion, CAPTION_MODEL_INFO[prepared.model].checkpointDir);
       const output: CaptionOutput = {
         words: drawing.words,
         steps: drawing.steps,
@@ -277,26 +278,6 @@ export class CaptionService {
       this.tokenizers.set(model, tokenizer);
     }
     return tokenizer;
-  }
-
-  /** Records a checkpoint in ModelVersion the first time it draws. */
-  private async recordModelVersion(model: CaptionModel, version: string): Promise<void> {
-    const key = `${model}:${version}`;
-    if (this.recordedVersions.has(key)) return;
-    let meta = '{}';
-    try {
-      const text = await fsp.readFile(path.join(this.root, CAPTION_MODEL_INFO[model].checkpointDir, 'meta.json'), 'utf8');
-      JSON.parse(text);
-      meta = text;
-    } catch {
-      // no meta.json (or not JSON): the version alone is still worth recording
-    }
-    await this.db.modelVersion
-      .upsert({ where: { name_version: { name: model, version } }, create: { name: model, version, meta }, update: {} })
-      .catch((error: { code?: string }) => {
-        if (error.code !== 'P2002') throw error; // recorded by a concurrent request
-      });
-    this.recordedVersions.add(key);
   }
 }
 

@@ -8,9 +8,8 @@
  * - `search`: words → the photos whose image code is nearest (Euclidean) to the words' text code:
  *   the person's uploads and, where DATA_DIR has it, Corel-5k's training photos.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { getDb, type Db, type PhotoTag } from '@/lib/db';
+import { ModelVersions } from '@/lib/db/model-versions';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { getJobs, type JobRegistry } from '@/lib/jobs';
@@ -20,6 +19,9 @@ import { blobUrl, getUploadService, UploadService, type UploadView } from '@/lib
 import { CorelIndex, corelPhotoUrl, FEATURE_MODEL, type CorelIndexStatus } from './corel';
 import { mapLimit, meanFieldProgress, MultimodalDbm, roundScore, TAG_MODEL, type TagScore } from './dbm';
 import { cleanPersonTag, loadVocabulary, type Vocabulary } from './words';
+
+/** The multimodal DBM's checkpoint, relative to the project root. */
+const DBM_CHECKPOINT_DIR = 'models/multimodal-dbm/checkpoint';
 
 export { CorelIndex, corelPhotoUrl, type CorelIndexStatus } from './corel';
 export { MultimodalDbm, TAG_MODEL, mapLimit, type TagScore } from './dbm';
@@ -127,13 +129,14 @@ export class TagService {
   private vocabularyPromise?: Promise<Vocabulary>;
   /** Image codes of uploads, by `${modelVersion}:${uploadId}`. */
   private readonly uploadCodes = new Map<string, Float32Array>();
-  private readonly recordedVersions = new Set<string>();
+  private readonly versions: ModelVersions;
 
   constructor(options: TagServiceOptions = {}) {
     this.db = options.db ?? getDb();
     const models = options.models ?? getModelServer();
     this.uploads = options.uploads ?? new UploadService(this.db, undefined, models);
     this.root = options.root ?? process.cwd();
+    this.versions = new ModelVersions(this.db, this.root);
     this.dbm = new MultimodalDbm(models);
     this.corel = new CorelIndex(models, this.dbm, options.jobs ?? getJobs(), {
       dataDir: options.dataDir ?? env.DATA_DIR,
@@ -180,7 +183,7 @@ export class TagService {
       onProgress: onProgress && ((event) => onProgress(meanFieldProgress(event, SHOWN_SUGGESTIONS))),
     });
     const top = run.tags.slice(0, SHOWN_SUGGESTIONS).map(roundScore);
-    await this.recordModelVersion(run.modelVersion);
+    await this.versions.record(TAG_MODEL, run.modelVersion, DBM_CHECKPOINT_DIR);
     const generation = await this.db.generation.create({
       data: {
         kind: 'tags',
@@ -269,7 +272,7 @@ export class TagService {
     const clean = (await this.vocabulary()).check(words);
     const text = await this.dbm.textCode(clean, { signal: options.signal });
     const version = text.modelVersion;
-    await this.recordModelVersion(version);
+    await this.versions.record(TAG_MODEL, version, DBM_CHECKPOINT_DIR);
 
     const [uploads, corel] = await Promise.all([
       this.codesOfUploads(version, options.signal),
@@ -361,25 +364,6 @@ export class TagService {
       const code = this.uploadCodes.get(`${version}:${uploadId}`);
       return code ? [{ uploadId, code }] : [];
     });
-  }
-
-  /** Records a DBM checkpoint in ModelVersion the first time it is used. */
-  private async recordModelVersion(version: string): Promise<void> {
-    if (this.recordedVersions.has(version)) return;
-    let meta = '{}';
-    try {
-      const text = await fs.readFile(path.join(this.root, 'models', 'multimodal-dbm', 'checkpoint', 'meta.json'), 'utf8');
-      JSON.parse(text);
-      meta = text;
-    } catch {
-      // no meta.json (or not JSON): the version alone is still worth recording
-    }
-    await this.db.modelVersion
-      .upsert({ where: { name_version: { name: TAG_MODEL, version } }, create: { name: TAG_MODEL, version, meta }, update: {} })
-      .catch((error: { code?: string }) => {
-        if (error.code !== 'P2002') throw error; // recorded by a concurrent request
-      });
-    this.recordedVersions.add(version);
   }
 }
 
