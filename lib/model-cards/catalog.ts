@@ -25,6 +25,13 @@ export interface CatalogEntry {
   architecture: string;
 }
 
+const ALIGN_DRAW: Paper = {
+  authors: 'E. Mansimov, E. Parisotto, J. L. Ba, R. Salakhutdinov',
+  title: 'Generating Images from Captions with Attention',
+  venue: 'ICLR 2016',
+  url: 'https://arxiv.org/abs/1511.02793',
+};
+
 /** A card's name on the page: the folder, or folder and checkpoint for a second model in one folder. */
 export const cardId = (entry: Pick<CatalogEntry, 'folder' | 'checkpoint'>): string =>
   entry.checkpoint ? `${entry.folder}-${entry.checkpoint.replace(/^checkpoint-?/, '')}` : entry.folder;
@@ -72,14 +79,7 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     name: 'alignDRAW',
     task: 'Caption → images, drawn step by step',
     page: '/caption',
-    papers: [
-      {
-        authors: 'E. Mansimov, E. Parisotto, J. L. Ba, R. Salakhutdinov',
-        title: 'Generating Images from Captions with Attention',
-        venue: 'ICLR 2016',
-        url: 'https://arxiv.org/abs/1511.02793',
-      },
-    ],
+    papers: [ALIGN_DRAW],
     architecture: 'A bidirectional-LSTM caption encoder and a DRAW recurrent variational autoencoder with read/write attention, aligned to the words at every step.',
   },  {
     folder: 'align-draw',
@@ -87,14 +87,7 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     name: 'alignDRAW on Corel-5k photos',
     task: 'Caption of tags → 32×32 colour pictures',
     page: '/caption',
-    papers: [
-      {
-        authors: 'E. Mansimov, E. Parisotto, J. L. Ba, R. Salakhutdinov',
-        title: 'Generating Images from Captions with Attention',
-        venue: 'ICLR 2016',
-        url: 'https://arxiv.org/abs/1511.02793',
-      },
-    ],
+    papers: [ALIGN_DRAW],
     architecture: 'The MNIST model’s alignDRAW on a 32×32 three-channel canvas, reading captions made of Corel-5k tags: the paper’s COCO setup in miniature.',
   },
 
