@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useState } from 'react';
 import { PhotoDropzone, UploadProgress } from '@/app/components/PhotoDropzone';
 import { PhotoGrid } from '@/app/components/PhotoGrid';
+import { sendFile } from '@/app/components/sendFile';
 
 interface Similar {
   id: string;
@@ -27,22 +28,6 @@ type State =
   | { phase: 'done'; answer: UploadAnswer; name: string }
   | { phase: 'failed'; code: string; message: string };
 
-/** Sends the file with XMLHttpRequest, which (unlike fetch) reports upload progress. */
-function send(file: File, onProgress: (fraction: number) => void, onSent: () => void): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/uploads');
-    xhr.responseType = 'json';
-    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
-    xhr.upload.onload = onSent;
-    xhr.onload = () => resolve({ status: xhr.status, body: xhr.response });
-    xhr.onerror = () => reject(new Error('network'));
-    const form = new FormData();
-    form.append('file', file);
-    xhr.send(form);
-  });
-}
-
 export function UploadPanel({ maxBytes }: { maxBytes: number }) {
   const router = useRouter();
   const [state, setState] = useState<State>({ phase: 'idle' });
@@ -55,7 +40,8 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
       }
       setState({ phase: 'uploading', fraction: 0, name: file.name });
       try {
-        const { status, body } = await send(
+        const { status, body } = await sendFile(
+          '/api/uploads',
           file,
           (fraction) => setState({ phase: 'uploading', fraction, name: file.name }),
           () => setState({ phase: 'processing', name: file.name }),

@@ -6,6 +6,7 @@ import type { PhotoTags, PhotoTagView, SuggestResult, TagScore } from '@/lib/tag
 import type { UploadView } from '@/lib/uploads';
 import { usePacedSteps } from '@/app/components/usePacedSteps';
 import styles from './tags.module.css';
+import { sendFile } from '@/app/components/sendFile';
 
 type Decision = 'accepted' | 'removed';
 type Failure = { code: string; message: string };
@@ -42,22 +43,6 @@ function tagProblem(word: string): string | null {
   if (word.length > 40) return 'A tag has at most 40 characters.';
   if (!TAG_PATTERN.test(word)) return 'Use letters, digits, spaces and hyphens, starting with a letter or digit.';
   return null;
-}
-
-/** Sends the file with XMLHttpRequest, which (unlike fetch) reports upload progress. */
-function send(file: File, onProgress: (fraction: number) => void, onSent: () => void): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/tags');
-    xhr.responseType = 'json';
-    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
-    xhr.upload.onload = onSent;
-    xhr.onload = () => resolve({ status: xhr.status, body: xhr.response });
-    xhr.onerror = () => reject(new Error('network'));
-    const form = new FormData();
-    form.append('file', file);
-    xhr.send(form);
-  });
 }
 
 function decisionsFrom(stored: PhotoTagView[]): Map<string, Decision> {
@@ -134,7 +119,8 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
       }
       setState({ phase: 'uploading', fraction: 0, name: file.name });
       try {
-        const { status, body } = await send(
+        const { status, body } = await sendFile(
+          '/api/tags',
           file,
           (fraction) => setState({ phase: 'uploading', fraction, name: file.name }),
           () => setState({ phase: 'checking', name: file.name }),
