@@ -548,6 +548,52 @@ export class AlignDraw {
    * resumed run draws what an uninterrupted one would).
    */
   trainStep(images: Float32Array, tokens: number[][], options: { seed?: number } = {}): TrainStepResult {
+    const { grads, terms } = this.lossGradients(images, tokens, options);
+    try {
+      return { ...terms, gradientNorm: this.applyGradientTensors(grads) };
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+  }
+
+  /**
+   * The gradient of −L averaged over the batch, one array per weight (in the order of
+   * `weightValues`), without changing the weights: for data-parallel training, where several
+   * copies each take part of a batch and one applies the average (`applyGradients`).
+   */
+  gradients(images: Float32Array, tokens: number[][], options: { seed?: number } = {}): { gradients: Float32Array[]; bound: number; reconstruction: number; kl: number } {
+    const { grads, terms } = this.lossGradients(images, tokens, options);
+    try {
+      return { ...terms, gradients: this.variables.map((v) => (grads[v.name].dataSync() as Float32Array).slice()) };
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+  }
+
+  /** One Adam step along `gradients` (of −L, as `gradients` gives them), clipped to `clipNorm`; returns their norm before clipping. */
+  applyGradients(gradients: Float32Array[]): number {
+    if (gradients.length !== this.variables.length) throw new RangeError(`expected ${this.variables.length} gradients, got ${gradients.length}`);
+    const grads = Object.fromEntries(this.variables.map((v, i) => [v.name, tf.tensor(gradients[i], v.shape)]));
+    try {
+      return this.applyGradientTensors(grads);
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+  }
+
+  /** Every weight's values, in WEIGHT_NAMES order (copies). */
+  weightValues(): Float32Array[] {
+    return this.variables.map((v) => (v.dataSync() as Float32Array).slice());
+  }
+
+  /** Overwrites every weight (WEIGHT_NAMES order), e.g. with another copy's after its Adam step. */
+  setWeightValues(values: Float32Array[]): void {
+    if (values.length !== this.variables.length) throw new RangeError(`expected ${this.variables.length} weights, got ${values.length}`);
+    this.variables.forEach((v, i) => v.assign(tf.tensor(values[i], v.shape)));
+  }
+
+  /** −L's gradients as tensors (the caller disposes them) and the batch means of the bound's terms. */
+  private lossGradients(images: Float32Array, tokens: number[][], options: { seed?: number }): { grads: tf.NamedTensorMap; terms: { bound: number; reconstruction: number; kl: number } } {
     const rng = options.seed === undefined ? this.rng : new Rng(options.seed);
     this.checkImages(images, tokens.length);
     const x = tf.tensor2d(images, [tokens.length, this.imageSize]);
@@ -560,18 +606,25 @@ export class AlignDraw {
         parts = [tf.keep(meanReconstruction), tf.keep(meanKl)];
         return tf.sub(meanKl, meanReconstruction) as tf.Scalar;
       }, this.variables);
-      const norm = tf.tidy(() => tf.sqrt(tf.addN(this.variables.map((v) => tf.sum(tf.square(grads[v.name])))))) as tf.Scalar;
-      const gradientNorm = norm.dataSync()[0];
-      const scale = gradientNorm > this.config.clipNorm ? this.config.clipNorm / gradientNorm : 1;
-      const clipped = this.variables.map((v) => ({ name: v.name, tensor: scale === 1 ? grads[v.name] : tf.mul(grads[v.name], scale) }));
-      this.optimizer.applyGradients(clipped);
       const loss = value.dataSync()[0];
       const [reconstruction, kl] = parts.map((p) => p.dataSync()[0]);
-      tf.dispose([value, norm, ...Object.values(grads), ...clipped.map((g) => g.tensor)]);
-      return { bound: -loss, reconstruction, kl, gradientNorm };
+      value.dispose();
+      return { grads, terms: { bound: -loss, reconstruction, kl } };
     } finally {
       tf.dispose([x, ...parts]);
     }
+  }
+
+  /** Clips `grads` to `clipNorm` (global norm) and takes one Adam step; returns the norm before clipping. */
+  private applyGradientTensors(grads: tf.NamedTensorMap): number {
+    const norm = tf.tidy(() => tf.sqrt(tf.addN(this.variables.map((v) => tf.sum(tf.square(grads[v.name])))))) as tf.Scalar;
+    const gradientNorm = norm.dataSync()[0];
+    norm.dispose();
+    const scale = gradientNorm > this.config.clipNorm ? this.config.clipNorm / gradientNorm : 1;
+    const clipped = this.variables.map((v) => ({ name: v.name, tensor: scale === 1 ? grads[v.name] : tf.mul(grads[v.name], scale) }));
+    this.optimizer.applyGradients(clipped);
+    if (scale !== 1) tf.dispose(clipped.map((g) => g.tensor));
+    return gradientNorm;
   }
 
   // ── Generation (§3.2, sampling from the prior) ─────────────────────────────────────────────

@@ -7,7 +7,9 @@
  * serves (by default to the model's checkpoint folder), with meta.json, next to the tokenizer.
  *
  *   npx tsx models/align-draw/train.ts [--data mnist|corel] [--run data/runs/align-draw[-corel]]
- *                                      [--minutes 120] [--batch 32] [--seed 1] [--export [DIR]]
+ *                                      [--minutes 120] [--batch 32] [--seed 1] [--copies 2] [--export [DIR]]
+ *
+ * `--copies 2` trains on two cores (data-parallel, parallel.ts) when the machine has nothing else to do.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +17,7 @@ import { log, parseFlags, ProgressBar, formatSeconds } from '@/lib/cli/progress'
 import { initBackend } from '@/lib/tfjs/backend';
 import { corelExamples, corelSplit, corelTrainingBatch, loadCorelCanvases } from './corel-data';
 import { batchSeed, captionedMnist, loadMnistDigitSplits } from './data';
+import { DataParallelTrainer } from './parallel';
 import { AlignDraw, COREL_CONFIG, DEFAULT_CONFIG, META_FILE, type AlignDrawConfig } from './model';
 import { CaptionTokenizer, COREL_CHECKPOINT_DIR, corelCaptionTokenizer, MNIST_CHECKPOINT_DIR, TOKENIZER_FILE } from './tokenizer';
 
@@ -26,6 +29,8 @@ const minutes = Number(flags.get('minutes') ?? 120);
 const batchSize = Number(flags.get('batch') ?? 32);
 const seed = Number(flags.get('seed') ?? 1);
 const saveEveryMinutes = Number(flags.get('save-every') ?? 5);
+/** Model copies training in parallel, one a core (data-parallel: each takes a share of every batch). */
+const copies = Number(flags.get('copies') ?? 1);
 
 const backend = await initBackend('auto');
 log(`backend: ${backend.name}`);
@@ -128,6 +133,8 @@ process.on('SIGINT', () => {
   log('stopping after this batch (Ctrl-C again to quit without saving)');
 });
 
+const trainer = await DataParallelTrainer.start(model, copies);
+if (copies > 1) log(`training on ${copies} cores: each batch is cut in ${copies} shares`);
 const started = Date.now();
 const budget = minutes * 60_000;
 const bar = new ProgressBar('alignDRAW'.padEnd(12), Math.round(minutes * 60));
@@ -138,7 +145,7 @@ let recent: { bound: number; kl: number }[] = [];
 while (!stopping && Date.now() - started < budget) {
   // Batch i is a function of (seed, i) alone, so a resumed run draws what an uninterrupted one would.
   const batch = data.batch(state.batches, state.seed, state.batchSize);
-  const result = model.trainStep(batch.images, await tokens(batch.captions), { seed: state.seed * 1_000_003 + state.batches });
+  const result = await trainer.step(batch.images, await tokens(batch.captions), state.seed * 1_000_003 + state.batches);
   state.batches++;
   recent.push({ bound: result.bound, kl: result.kl });
   if (!Number.isFinite(result.bound)) throw new Error(`the bound became ${result.bound} at batch ${state.batches}; restart from the last save`);
@@ -160,6 +167,7 @@ while (!stopping && Date.now() - started < budget) {
     await save();
   }
 }
+await trainer.close();
 state.trainingSeconds += (Date.now() - lastSave) / 1000;
 state.history.push({ batch: state.batches, seconds: Math.round(state.trainingSeconds), trainBound: mean(recent.map((r) => r.bound)), testBound: testBound(), kl: mean(recent.map((r) => r.kl)) });
 await save();

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@/lib/tfjs/backend';
 import { AlignDraw, type AlignDrawConfig } from '@/models/align-draw/model';
+import { DataParallelTrainer, shareSeed } from '@/models/align-draw/parallel';
 import { attentionWindow, gaussianFilterbank, readGlimpse, writePatch, type AttentionGeometry } from '@/models/blocks/draw-attention';
 import { gaussianKl } from '@/models/blocks/gaussian';
 import { mulberry32 } from '@/lib/random';
@@ -335,6 +336,36 @@ describe('alignDRAW', () => {
     } finally {
       trained.dispose();
       await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('data-parallel training', () => {
+  it('a step on two cores (this thread and a worker, half the batch each) is the step of the averaged half-batch gradients', async () => {
+    const { images, tokens } = toyBatch();
+    const parallel = new AlignDraw(TINY, 4);
+    const serial = new AlignDraw(TINY, 4);
+    const trainer = await DataParallelTrainer.start(parallel, 2);
+    try {
+      expect(trainer.copies).toBe(2);
+      for (let step = 0; step < 2; step++) {
+        const seed = 100 + step;
+        const result = await trainer.step(images, tokens, seed);
+        // The same by hand: each half with its own seed, gradients averaged, one Adam step.
+        const a = serial.gradients(images.slice(0, 4 * 144), tokens.slice(0, 4), { seed });
+        const b = serial.gradients(images.slice(4 * 144), tokens.slice(4), { seed: shareSeed(seed, 1) });
+        const norm = serial.applyGradients(a.gradients.map((g, i) => g.map((v, j) => (v + b.gradients[i][j]) / 2)));
+        expect(result.bound).toBeCloseTo((a.bound + b.bound) / 2, 3);
+        expect(result.gradientNorm).toBeCloseTo(norm, 3);
+      }
+      const after = parallel.weightValues();
+      serial.weightValues().forEach((w, i) => {
+        for (let j = 0; j < w.length; j += 7) expect(after[i][j]).toBeCloseTo(w[j], 4);
+      });
+    } finally {
+      await trainer.close();
+      parallel.dispose();
+      serial.dispose();
     }
   });
 });
