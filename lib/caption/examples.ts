@@ -26,7 +26,7 @@ const SEEN: CaptionStructure[] = [
 /** A few of the 50 held-out captions: side by side, stacked, and a corner, in both wordings. */
 const NOVEL = [0, 7, 21, 34, 45].map((i) => HELD_OUT_CAPTIONS[i]);
 
-const COREL = ['sky water tree', 'sun clouds sea', 'grass tiger'];
+const COREL = ['sky water tree', 'sun clouds sea', 'grass tiger', 'snow mountain sky', 'beach sand water', 'flowers garden', 'people street buildings'];
 
 const strip = (caption: string) => caption.replace(/\.$/, '');
 
