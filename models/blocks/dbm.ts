@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerChain } from './ais';
 import { Rng } from './random';
+import { TemperedChains } from './tempering';
 import type { Rbm } from './rbm';
 import { binaryEntropy, lengthsOf, meanOf, sampleOf, visibleTerm, type Units } from './units';
 
@@ -133,13 +134,18 @@ export class Dbm {
 
   /**
    * One Gibbs sweep over every layer (even layers given odd ones, then odd given even — each
-   * parity is conditionally independent given the other), in place.
+   * parity is conditionally independent given the other), in place. `beta` < 1 samples the
+   * tempered p_β ∝ exp(−β E) instead (binary layers only: their inputs are scaled by β).
    */
-  gibbsSweep(states: tf.Tensor2D[], lengths: Map<number, tf.Tensor1D>, rng: Rng, clamped: Set<number> = new Set()): void {
+  gibbsSweep(states: tf.Tensor2D[], lengths: Map<number, tf.Tensor1D>, rng: Rng, clamped: Set<number> = new Set(), beta = 1): void {
     for (const parity of [0, 1]) {
       for (let l = parity; l < this.layers.length; l += 2) {
         if (clamped.has(l)) continue;
-        const next = tf.tidy(() => sampleOf(this.layers[l].units, this.input(l, states, lengths), rng, lengths.get(l)));
+        if (beta !== 1 && this.layers[l].units !== 'binary') throw new Error('tempered Gibbs sampling needs binary layers');
+        const next = tf.tidy(() => {
+          const input = this.input(l, states, lengths);
+          return sampleOf(this.layers[l].units, beta === 1 ? input : tf.mul(input, beta), rng, lengths.get(l));
+        });
         states[l].dispose();
         states[l] = next;
       }
@@ -202,6 +208,13 @@ export interface DbmTrainingOptions {
   /** Fantasy particles of the persistent Gibbs chains. */
   chains?: number;
   gibbsSteps?: number;
+  /**
+   * Inverse temperatures (ascending to 1) for parallel tempering of the chains (tempering.ts),
+   * e.g. `geometricBetas(10, 0.05)`; without them the chains are plain Gibbs. Binary layers only.
+   */
+  temperatures?: number[];
+  /** Called after each epoch's last update with the tempered chains' swap rates per neighbouring pair. */
+  onSwapRates?: (rates: number[]) => void;
   meanFieldSteps?: number;
   seed: number;
   onEpoch?: (info: { epoch: number; epochs: number; seconds: number; dataTerm: number }) => void | Promise<void>;
@@ -234,6 +247,9 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
     return sampled;
   });
   tf.dispose(Object.values(startObserved));
+  const tempered = options.temperatures ? new TemperedChains(dbm, chains, options.temperatures, rng) : null;
+  /** The chains the model term reads: the β = 1 copies when tempered. */
+  const modelChains = () => (tempered ? tempered.model : chains);
   const velocity: { weights: tf.Tensor[]; biases: tf.Tensor[] } = {
     weights: dbm.weights.map((w) => tf.zerosLike(w)),
     biases: dbm.layers.map((l) => tf.zerosLike(l.bias)),
@@ -253,7 +269,11 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
         const n = observed[observedLayers[0]].shape[0];
         const means = await dbm.meanField(observed, { steps: options.meanFieldSteps ?? 10 });
         const dataLengths = dbm.lengthsFor(observed, n);
-        for (let s = 0; s < (options.gibbsSteps ?? 1); s++) dbm.gibbsSweep(chains, chainLengths, rng);
+        for (let s = 0; s < (options.gibbsSteps ?? 1); s++) {
+          if (tempered) tempered.sweep();
+          else dbm.gibbsSweep(chains, chainLengths, rng);
+        }
+        const fantasy = modelChains();
 
         const scaled = (states: tf.Tensor2D[], l: number, lengths: Map<number, tf.Tensor1D>) => {
           const by = dbm.layers[l].scaleBiasBy;
@@ -261,12 +281,12 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
         };
         const updates = tf.tidy(() => {
           const weights = dbm.weights.map((w, i) => {
-            const grad = tf.sub(tf.div(tf.matMul(means[i], means[i + 1], true), n), tf.div(tf.matMul(chains[i], chains[i + 1], true), chainsCount));
+            const grad = tf.sub(tf.div(tf.matMul(means[i], means[i + 1], true), n), tf.div(tf.matMul(fantasy[i], fantasy[i + 1], true), chainsCount));
             const rate = lr * (options.weightRateScale?.[i] ?? 1);
             return tf.add(tf.mul(momentum, velocity.weights[i]), tf.mul(rate, tf.sub(grad, tf.mul(weightDecay, w))));
           });
           const biases = dbm.layers.map((layer, l) => {
-            const grad = tf.sub(tf.mean(scaled(means, l, dataLengths), 0), tf.mean(scaled(chains, l, chainLengths), 0));
+            const grad = tf.sub(tf.mean(scaled(means, l, dataLengths), 0), tf.mean(scaled(fantasy, l, chainLengths), 0));
             return tf.add(tf.mul(momentum, velocity.biases[l]), tf.mul(lr, grad));
           });
           const fit = tf.mean(dbm.negativeEnergy(means, dataLengths));
@@ -284,9 +304,12 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
         options.onBatch?.(epoch * batches + batch + 1, options.epochs * batches);
         if (batch % 4 === 3) await tf.nextFrame();
       }
+      if (tempered) options.onSwapRates?.(tempered.swapRates);
       await options.onEpoch?.({ epoch: epoch + 1, epochs: options.epochs, seconds: (Date.now() - started) / 1000, dataTerm: dataTerm / batches });
     }
   } finally {
-    tf.dispose([...chains, ...chainLengths.values(), ...velocity.weights, ...velocity.biases]);
+    if (tempered) tempered.dispose();
+    else tf.dispose(chains);
+    tf.dispose([...chainLengths.values(), ...velocity.weights, ...velocity.biases]);
   }
 }

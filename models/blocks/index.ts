@@ -6,4 +6,5 @@ export * from './contrastive-divergence';
 export * from './greedy';
 export * from './dbm';
 export * from './ais';
+export * from './tempering';
 export * from './checkpoint';

@@ -14,6 +14,7 @@
  *       [--learning-rate-decay 0.05] [--momentum-switch 2] [--gibbs 5] [--mean-field 10]
  *       [--monitor N]             # every N joint epochs, a quick AIS estimate of the bound (stderr, meta.json)
  *       [--snapshots DIR]         # with --monitor, also a checkpoint per estimate in DIR/epoch-<n>
+ *       [--tempering K]           # the fantasy particles as K-temperature parallel tempering (β from 0.05 to 1)
  *
  * Progress goes to stderr. Checkpoints (float16) and meta.json go to <out>/{rbm,dbm}/; the
  * metrics are added to meta.json by `npm run eval:boltzmann -- --write`.
@@ -21,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { log, parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { Dbm, greedyPretrain, Rbm, Rng, trainDbm, trainRbm } from '@/models/blocks';
+import { Dbm, geometricBetas, greedyPretrain, Rbm, Rng, trainDbm, trainRbm } from '@/models/blocks';
 import { asTensor, BINARIZATION, DATA_DESCRIPTION, loadBinaryMnist, pixelLogOdds, SPLIT } from './data';
 import { CHECKPOINT_DIR, checkpointDir, checkpointVersion, loadDbm, readMeta, saveDbm, saveRbm, writeMeta, type ModelName } from './model';
 import { quickDbmEstimate, type QuickEstimate } from './monitor';
@@ -121,6 +122,7 @@ async function trainDbmModel(): Promise<void> {
   const meanFieldSteps = Number(flags.get('mean-field') ?? 10);
   const monitorEvery = Number(flags.get('monitor') ?? 0);
   const snapshots = flags.has('snapshots') ? String(flags.get('snapshots')) : undefined;
+  const temperatures = flags.has('tempering') ? geometricBetas(Number(flags.get('tempering')), 0.05) : undefined;
   const started = Date.now();
   let dbm: Dbm;
   let pretrainingFacts: Record<string, unknown>;
@@ -167,7 +169,7 @@ async function trainDbmModel(): Promise<void> {
   if (monitorEvery > 0) await monitor(0);
   monitorSeconds = 0;
 
-  log(`DBM joint training: ${epochs} epochs, lr ${learningRate} / (1 + ${learningRateDecay} epoch), ${chains} fantasy particles, ${gibbsSteps} Gibbs sweeps and ${meanFieldSteps} mean-field sweeps per update`);
+  log(`DBM joint training: ${epochs} epochs, lr ${learningRate} / (1 + ${learningRateDecay} epoch), ${chains} fantasy particles${temperatures ? ` tempered over ${temperatures.length} temperatures` : ''}, ${gibbsSteps} Gibbs sweeps and ${meanFieldSteps} mean-field sweeps per update`);
   const jointStarted = Date.now();
   await trainDbm(dbm, { 0: train }, {
     epochs,
@@ -179,6 +181,8 @@ async function trainDbmModel(): Promise<void> {
     chains,
     gibbsSteps,
     meanFieldSteps,
+    temperatures,
+    onSwapRates: (rates) => log(`  tempered swaps accepted: ${rates.map((r) => r.toFixed(2)).join(' ')}`),
     seed: seed + 1,
     onEpoch: async (info) => {
       log(`dbm epoch ${info.epoch}/${info.epochs}: E_q[−E] ${info.dataTerm.toFixed(1)}, ${info.seconds.toFixed(1)} s`);
@@ -203,6 +207,7 @@ async function trainDbmModel(): Promise<void> {
       momentum: momentumSwitch >= epochs ? '0.5 throughout' : `0.5 for ${momentumSwitch} epochs, then 0.9`,
       weightDecay,
       fantasyParticles: chains,
+      ...(temperatures ? { temperatures: temperatures.map((b) => Number(b.toFixed(4))) } : {}),
       gibbsSteps,
       meanFieldSteps,
       seconds: Math.round(jointSeconds),

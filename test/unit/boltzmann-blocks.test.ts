@@ -14,12 +14,14 @@ import {
   Dbm,
   exactLogZ,
   fromHalf,
+  geometricBetas,
   greedyPretrain,
   loadTensors,
   Rbm,
   Rng,
   saveTensors,
   standardBetas,
+  TemperedChains,
   toHalf,
   trainDbm,
   trainRbm,
@@ -267,6 +269,100 @@ describe('DBM inference and learning', () => {
     const before = await boundOf();
     await trainDbm(dbm, { 0: data }, { epochs: 20, batchSize: 20, learningRate: 0.05, momentum: { initial: 0.5, final: 0.5, switchEpoch: 0 }, chains: 20, seed: 22 });
     expect(await boundOf()).toBeGreaterThan(before + 1);
+  });
+});
+
+describe('parallel tempering', () => {
+  /**
+   * Two far-apart modes: h2 unit 0 turns on h1 units 0–3, which turn on pixels 0–4; h2 unit 1 does
+   * the same for h1 4–7 and pixels 5–9; each side shuts the other off. The model is symmetric, so
+   * every pixel is on equally often; a chain must cross a high barrier to change sides.
+   */
+  const twoModes = () => {
+    const w1 = Array.from({ length: 10 }, (_, i) => Array.from({ length: 8 }, (_, j) => ((i < 5) === (j < 4) ? 3 : -1)));
+    const w2 = Array.from({ length: 8 }, (_, j) => [j < 4 ? 3 : -3, j < 4 ? -3 : 3]);
+    return new Dbm(
+      [
+        { name: 'v', units: 'binary', bias: tf.fill([10], -1.5) as tf.Tensor1D },
+        { name: 'h1', units: 'binary', bias: tf.fill([8], -2) as tf.Tensor1D },
+        { name: 'h2', units: 'binary', bias: tf.fill([2], -1) as tf.Tensor1D },
+      ],
+      [tf.tensor2d(w1), tf.tensor2d(w2)],
+    );
+  };
+  /** Exact P(v_i = 1), summing h1 by enumeration with v and h2 summed out analytically. */
+  const exactPixelMarginals = (dbm: Dbm) =>
+    tf.tidy(() => {
+      const h1 = allBinary(8);
+      const pixelInput = tf.add(tf.matMul(h1, dbm.weights[0], false, true), dbm.layers[0].bias);
+      const logWeight = tf.add(
+        tf.add(tf.sum(tf.mul(h1, dbm.layers[1].bias), 1), tf.sum(tf.softplus(pixelInput), 1)),
+        tf.sum(tf.softplus(tf.add(tf.matMul(h1, dbm.weights[1]), dbm.layers[2].bias)), 1),
+      );
+      const p = tf.softmax(logWeight).expandDims(1);
+      return vec(tf.sum(tf.mul(p, tf.sigmoid(pixelInput)), 0));
+    });
+  /** Chains that all start on the first side: pixels 0–4, h1 0–3 and h2 unit 0 on. */
+  const startOnOneSide = (chains: number) => [
+    tf.tile(tf.tensor2d([[1, 1, 1, 1, 1, 0, 0, 0, 0, 0]]), [chains, 1]) as tf.Tensor2D,
+    tf.tile(tf.tensor2d([[1, 1, 1, 1, 0, 0, 0, 0]]), [chains, 1]) as tf.Tensor2D,
+    tf.tile(tf.tensor2d([[1, 0]]), [chains, 1]) as tf.Tensor2D,
+  ];
+  /** Mean pixel states over the chains and the last half of `sweeps` sweeps. */
+  const pixelMeans = (sweep: () => tf.Tensor2D, sweeps: number) => {
+    const total = new Float64Array(10);
+    for (let s = 0; s < sweeps; s++) {
+      const v = sweep();
+      if (s >= sweeps / 2) vec(tf.tidy(() => tf.mean(v, 0))).forEach((m, i) => (total[i] += m / (sweeps / 2)));
+    }
+    return Array.from(total);
+  };
+
+  it('the β = 1 copies reach both modes and sample the exact pixel marginals, where plain Gibbs stays on one side', () => {
+    const dbm = twoModes();
+    const exact = exactPixelMarginals(dbm);
+    expect(exact[0]).toBeCloseTo(exact[9], 3);
+
+    const rng = new Rng(40);
+    const plain = startOnOneSide(100);
+    const lengths = new Map<number, tf.Tensor1D>();
+    const stuck = pixelMeans(() => (dbm.gibbsSweep(plain, lengths, rng), plain[0]), 200);
+    expect(stuck[0] - stuck[9]).toBeGreaterThan(0.5);
+    tf.dispose(plain);
+
+    const tempered = new TemperedChains(dbm, startOnOneSide(100), geometricBetas(8, 0.05), new Rng(41));
+    const mixed = pixelMeans(() => (tempered.sweep(), tempered.model[0]), 400);
+    for (const [i, m] of mixed.entries()) expect(Math.abs(m - exact[i]), `pixel ${i}`).toBeLessThan(0.08);
+    expect(Math.min(...tempered.swapRates)).toBeGreaterThan(0.1);
+    tempered.dispose();
+    dbm.dispose();
+  });
+
+  it('checks its temperatures, and training with tempered chains raises the likelihood of the data', async () => {
+    const dbm = twoModes();
+    expect(() => new TemperedChains(dbm, startOnOneSide(2), [0.5, 0.9], new Rng(1))).toThrow(/end at 1/);
+    expect(() => new TemperedChains(dbm, startOnOneSide(2), [0.5, 0.3, 1], new Rng(1))).toThrow(/ascend/);
+    expect(geometricBetas(3, 0.01).map((b) => Number(b.toFixed(3)))).toEqual([0.01, 0.1, 1]);
+    dbm.dispose();
+
+    const rng = new Rng(42);
+    const learner = new Dbm(
+      [
+        { name: 'v', units: 'binary', bias: tf.zeros([6]) },
+        { name: 'h1', units: 'binary', bias: tf.zeros([5]) },
+        { name: 'h2', units: 'binary', bias: tf.zeros([3]) },
+      ],
+      [tf.randomNormal([6, 5], 0, 0.5, 'float32', rng.seed()), tf.randomNormal([5, 3], 0, 0.5, 'float32', rng.seed())],
+    );
+    const data = tf.tensor2d(Array.from({ length: 200 }, (_, i) => (i % 2 ? [1, 1, 1, 0, 0, 0] : [0, 0, 0, 1, 1, 1])));
+    const boundOf = async () => tf.mean(tf.tensor1d(await learner.logProbabilityBound(data, exactLogZ(learner.asChain(), 1)))).dataSync()[0];
+    const before = await boundOf();
+    const rates: number[][] = [];
+    await trainDbm(learner, { 0: data }, { epochs: 20, batchSize: 20, learningRate: 0.05, momentum: { initial: 0.5, final: 0.5, switchEpoch: 0 }, chains: 20, temperatures: geometricBetas(4, 0.2), onSwapRates: (r) => rates.push(r), seed: 43 });
+    expect(await boundOf()).toBeGreaterThan(before + 1);
+    expect(rates).toHaveLength(20);
+    expect(rates.at(-1)!.every((r) => r > 0)).toBe(true);
+    learner.dispose();
   });
 });
 
