@@ -9,4 +9,5 @@ export const MODELS: ModelSpec[] = [
   // One caption per request: its samples already share one forward pass, and a drawing streams
   // its steps to one page.
   { name: 'align-draw-mnist', module: 'models/align-draw/serve.ts', maxBatch: 1 },
+  { name: 'align-draw-corel', module: 'models/align-draw/serve-corel.ts', maxBatch: 1 },
 ];

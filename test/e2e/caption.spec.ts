@@ -105,3 +105,31 @@ test('a caption is drawn step by step, its alignment shown, saved to the gallery
   await expect(page.getByTestId('result-image')).toHaveCount(4);
   expect(await imageNames(page)).toEqual(first);
 });
+
+test('the Corel-5k model draws a caption of tags as colour pictures', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/caption');
+  await page.getByTestId('model-select').selectOption('align-draw-corel');
+  // Its own examples replace the MNIST ones; a hyphenated tag is known, a made-up word is not.
+  await expect(page.getByTestId('example-caption').filter({ hasText: 'sky water tree' })).toHaveAttribute('data-kind', 'example');
+  await page.getByTestId('caption-input').fill('close-up flowers banana');
+  await expect(page.getByTestId('unknown-hint')).toContainText('“banana”');
+  await expect(page.getByTestId('unknown-hint')).not.toContainText('close-up');
+  await page.getByTestId('example-caption').filter({ hasText: 'sky water tree' }).click();
+  await expect(page.getByTestId('caption-input')).toHaveValue('sky water tree');
+  await page.getByTestId('samples-input').fill('2');
+  await page.getByTestId('seed-input').fill('7');
+  await page.getByTestId('draw').click();
+  await expect(page.getByTestId('draw-steps')).toContainText(/step (\d+) of \1 · done/, { timeout: 120_000 });
+  const images = page.getByTestId('result-image');
+  await expect(images).toHaveCount(2);
+  // The saved pictures are 32×32 colour PNGs.
+  const src = await images.first().locator('img').getAttribute('src');
+  const png = await page.request.get(src!);
+  expect(png.headers()['content-type']).toBe('image/png');
+  const bytes = await png.body();
+  expect(bytes.readUInt32BE(16)).toBe(32); // IHDR width
+  expect(bytes.readUInt32BE(20)).toBe(32); // IHDR height
+  expect(bytes[25]).toBe(2); // colour type 2: RGB
+  await expect(page).toHaveURL(/model=align-draw-corel/);
+});

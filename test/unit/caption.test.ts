@@ -25,10 +25,13 @@ const SIZE = 60;
 /** Drawing steps of the committed checkpoint. */
 const STEPS = 16;
 
-/** The model server with align-draw-mnist on one WASM worker. */
+/** The model server with both caption models on one WASM worker. */
 const drawingServer = () =>
   new ModelServer({
-    models: [{ name: 'align-draw-mnist', module: 'models/align-draw/serve.ts', maxBatch: 1 }],
+    models: [
+      { name: 'align-draw-mnist', module: 'models/align-draw/serve.ts', maxBatch: 1 },
+      { name: 'align-draw-corel', module: 'models/align-draw/serve-corel.ts', maxBatch: 1 },
+    ],
     workers: 1,
     backend: 'wasm',
     defaults: { maxBatch: 1, maxWaitMs: 0, queueLimit: 8, timeoutMs: 60_000 },
@@ -169,19 +172,23 @@ describe('checking a caption', () => {
   });
 
   it('a caption model that is not served here is MODEL_UNAVAILABLE, naming the ones that are', async () => {
-    const error = await errorOf(service().prepare({ caption: 'sky water', model: 'align-draw-corel' }));
+    const serving = (models: string[]) => new CaptionService({ db, models: { ...crashingAt(server, 0), health: async () => ({ mode: 'embedded' as const, ok: true, workers: [], queues: {}, models, restarts: 0 }) } });
+    const error = await errorOf(serving(['align-draw-mnist']).prepare({ caption: 'sky water', model: 'align-draw-corel' }));
     expect(error.code).toBe('MODEL_UNAVAILABLE');
     expect(error.message).toContain('Served: align-draw-mnist.');
-    const nothing = new CaptionService({ db, models: { ...crashingAt(server, 0), health: async () => ({ mode: 'embedded', ok: true, workers: [], queues: {}, models: [], restarts: 0 }) } });
+    const nothing = serving([]);
     expect(await nothing.servedModels()).toEqual([]);
     expect((await errorOf(nothing.prepare({ caption: 'the digit 1 is at the top left of the image' }))).code).toBe('MODEL_UNAVAILABLE');
   });
 
   it('lists the served models with the words they know, and example captions that read as labelled', async () => {
-    const [mnist, ...others] = await service().servedModels();
+    const [mnist, corel, ...others] = await service().servedModels();
     expect(others).toEqual([]);
     expect(mnist).toMatchObject({ name: 'align-draw-mnist', label: 'MNIST with Captions', grammar: 'mnist' });
     expect(mnist.vocabulary).toHaveLength(22);
+    expect(corel).toMatchObject({ name: 'align-draw-corel', label: 'Corel-5k photos', grammar: null });
+    expect(corel.vocabulary).toHaveLength(374);
+    expect(corel.vocabulary).toEqual(expect.arrayContaining(['sky', 'water', 'tree', 'close-up']));
     const examples = EXAMPLE_CAPTIONS.filter((e) => e.model === 'align-draw-mnist');
     expect(examples.filter((e) => e.kind === 'seen').length).toBeGreaterThanOrEqual(4);
     expect(examples.filter((e) => e.kind === 'novel').length).toBeGreaterThanOrEqual(3);
@@ -272,6 +279,34 @@ describe('drawing a caption', () => {
     const generation = await captions.generation(started.generationId);
     expect(generation).toMatchObject({ status: 'cancelled', images: [], error: { code: 'CANCELLED' } });
     expect((await captions.recent(50)).map((g) => g.id)).not.toContain(started.generationId);
+  });
+
+  it('draws a caption of Corel tags in colour with the Corel model, and names tags it does not know', async () => {
+    const jobs = new JobRegistry();
+    const captions = service(server, jobs);
+    const prepared = await captions.prepare({ caption: 'Sky, water, tree', model: 'align-draw-corel', samples: 2, seed: 4 });
+    expect(prepared).toMatchObject({ model: 'align-draw-corel', words: ['sky', 'water', 'tree'], reading: { kind: 'free-text' } });
+    const started = await captions.start(prepared);
+    const { end, steps } = await followToEnd(jobs, started.job.id);
+    expect(end.status).toBe('done');
+    expect(steps).toHaveLength(STEPS);
+    const preview = JSON.parse(JSON.stringify(steps.at(-1)!.preview)) as DrawingPreview;
+    expect(preview).toMatchObject({ width: 32, height: 32, channels: 3 });
+    const canvas = new Uint8Array(Buffer.from(preview.canvases[0], 'base64'));
+    expect(canvas.byteLength).toBe(32 * 32 * 3);
+    // A colour picture: the three channels of a pixel are not all equal everywhere.
+    expect(canvas.some((_, i) => i % 3 === 0 && (canvas[i] !== canvas[i + 1] || canvas[i] !== canvas[i + 2]))).toBe(true);
+    const { generation } = end.result as CaptionJobResult;
+    expect(generation).toMatchObject({ modelName: 'align-draw-corel', canvas: { width: 32, height: 32, channels: 3 }, params: { model: 'align-draw-corel' } });
+    expect(generation.images).toHaveLength(2);
+    expect(generation.result!.alignments[0][0]).toHaveLength(3);
+
+    // Every example the page offers for this model reads with its tokenizer.
+    for (const example of EXAMPLE_CAPTIONS.filter((e) => e.model === 'align-draw-corel')) {
+      expect((await captions.prepare({ caption: example.caption, model: 'align-draw-corel' })).words, example.caption).toEqual(example.caption.split(' '));
+    }
+    const error = await errorOf(captions.prepare({ caption: 'sky banana', model: 'align-draw-corel' }));
+    expect(error).toMatchObject({ code: 'UNKNOWN_WORDS', status: 422, details: { unknown: ['banana'] } });
   });
 
   it('a worker that crashes mid-way fails the job with its code and records why', async () => {
