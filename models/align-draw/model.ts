@@ -589,7 +589,8 @@ export class AlignDraw {
   /** Overwrites every weight (WEIGHT_NAMES order), e.g. with another copy's after its Adam step. */
   setWeightValues(values: Float32Array[]): void {
     if (values.length !== this.variables.length) throw new RangeError(`expected ${this.variables.length} weights, got ${values.length}`);
-    this.variables.forEach((v, i) => v.assign(tf.tensor(values[i], v.shape)));
+    // Inside tidy: assign shares the new tensor's data, and the temporary must not keep a reference.
+    tf.tidy(() => this.variables.forEach((v, i) => v.assign(tf.tensor(values[i], v.shape))));
   }
 
   /** −L's gradients as tensors (the caller disposes them) and the batch means of the bound's terms. */

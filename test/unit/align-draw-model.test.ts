@@ -368,4 +368,20 @@ describe('data-parallel training', () => {
       serial.dispose();
     }
   });
+
+  it('copying weights in, and gradients out and back, leaves no tensors behind (a worker does it every step)', () => {
+    const { images, tokens } = toyBatch();
+    const model = new AlignDraw(TINY, 5);
+    try {
+      model.trainStep(images, tokens); // Adam makes its moments on the first step
+      const tensors = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) {
+        model.setWeightValues(model.weightValues());
+        model.applyGradients(model.gradients(images, tokens, { seed: i }).gradients);
+      }
+      expect(tf.memory().numTensors).toBe(tensors);
+    } finally {
+      model.dispose();
+    }
+  });
 });
