@@ -35,6 +35,11 @@ const rows = (t: tf.Tensor) => t.arraySync() as number[][];
 const vec = (t: tf.Tensor) => Array.from(t.dataSync());
 
 /** Every binary vector of length n, one per row. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThan(tolerance);
+}
+
 function allBinary(n: number): tf.Tensor2D {
   return tf.tensor2d(Array.from({ length: 2 ** n }, (_, s) => Array.from({ length: n }, (_, j) => (s >> j) & 1)));
 }
@@ -384,7 +389,33 @@ describe('memory', () => {
     await trainDbm(dbm, { 0: binary }, { epochs: 3, batchSize: 10, learningRate: 0.01, chains: 10, seed: 25 });
     tf.dispose(await dbm.meanField({ 0: binary }, { steps: 3 }));
     await dbm.logProbabilityBound(binary, 0);
-    expect(tf.memory().numTensors).toBe(before);
+    // The DBM keeps one transposed copy of each weight matrix for its downward messages…
+    expect(tf.memory().numTensors).toBe(before + dbm.weights.length);
+    // …replaced, not added to, when training changes the weights.
+    await trainDbm(dbm, { 0: binary }, { epochs: 2, batchSize: 10, learningRate: 0.01, chains: 10, seed: 26 });
+    tf.dispose(await dbm.meanField({ 0: binary }, { steps: 3 }));
+    expect(tf.memory().numTensors).toBe(before + dbm.weights.length);
+    dbm.dispose();
+  });
+
+  it('downward messages follow the weights as training changes them', async () => {
+    const dbm = new Dbm(
+      [
+        { name: 'v', units: 'binary', bias: tf.zeros([4]) },
+        { name: 'h', units: 'binary', bias: tf.zeros([3]) },
+      ],
+      [tf.randomNormal([4, 3], 0, 0.5, 'float32', 3)],
+    );
+    const h = tf.tensor2d([[1, 0, 1]]);
+    const expected = () => tf.tidy(() => tf.add(dbm.layers[0].bias, tf.matMul(h, dbm.weights[0], false, true)));
+    const before = dbm.input(0, [undefined, h], new Map());
+    expectClose(await before.data(), await expected().data(), 1e-6);
+    await trainDbm(dbm, { 0: tf.tensor2d([[1, 1, 0, 0], [0, 1, 1, 0]]) }, { epochs: 3, batchSize: 2, learningRate: 0.5, chains: 2, seed: 27 });
+    const after = dbm.input(0, [undefined, h], new Map());
+    expect(Array.from(await after.data())).not.toEqual(Array.from(await before.data()));
+    expectClose(await after.data(), await expected().data(), 1e-6);
+    tf.dispose([before, after, h]);
+    dbm.dispose();
   });
 });
 
