@@ -311,7 +311,7 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
                     <span className={styles.bar} aria-hidden="true">
                       <span style={{ width: `${Math.max(1.5, (100 * score.probability) / top)}%` }} />
                     </span>
-                    <span className={styles.percent} title={`p(${score.word} | image) = ${score.probability.toFixed(4)}`}>
+                    <span className={styles.percent} title={`p(${score.word} | image) = ${score.probability.toPrecision(3)}`}>
                       {percent < 1 ? '<1' : percent}%
                     </span>
                     <span className={styles.actions}>

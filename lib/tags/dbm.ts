@@ -81,7 +81,8 @@ export function meanFieldProgress(event: ProgressEvent, top: number): ProgressEv
   };
 }
 
-export const roundScore = ({ word, probability }: TagScore): TagScore => ({ word, probability: Number(probability.toFixed(4)) });
+/** Three significant digits: small probabilities stay above 0 (a shown word never reads as impossible). */
+export const roundScore = ({ word, probability }: TagScore): TagScore => ({ word, probability: Number(probability.toPrecision(3)) });
 
 /** Runs `fn` over `items` with at most `limit` calls in flight (the model server batches them). */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {
