@@ -163,7 +163,8 @@ while (!stopping && Date.now() - started < budget) {
   if (now - lastWatch > 60_000 || state.batches === 1) {
     const trainBound = mean(recent.map((r) => r.bound));
     const kl = mean(recent.map((r) => r.kl));
-    const seconds = state.trainingSeconds + elapsed / 1000;
+    // state.trainingSeconds already holds the time up to the last save.
+    const seconds = state.trainingSeconds + (now - lastSave) / 1000;
     state.history.push({ batch: state.batches, seconds: Math.round(seconds), trainBound, testBound: testBound(), kl });
     recent = [];
     lastWatch = now;
@@ -175,6 +176,8 @@ while (!stopping && Date.now() - started < budget) {
     lastSave = now;
     await save();
   }
+  // On one core every step can finish without a turn of the event loop, which would keep Ctrl-C unheard.
+  await new Promise((resolve) => setImmediate(resolve));
 }
 await trainer.close();
 state.trainingSeconds += (Date.now() - lastSave) / 1000;
