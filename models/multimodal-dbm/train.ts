@@ -188,6 +188,7 @@ const fullMeta = {
   data: `Corel-5k training split (${n} photos${validation ? `; ${validation.items.length} training photos held out for validation` : ''}), ${arch.words}-word vocabulary; image features ${FEATURE_VERSION}`,
   command: `npx tsx models/multimodal-dbm/train.ts ${process.argv.slice(2).join(' ')}`.trim(),
   seed,
+  featureScaling: scaling,
   validation: validationSize,
   pretrainEpochs,
   epochs,
