@@ -236,9 +236,49 @@ export interface DbmTrainingOptions {
   /** Called after each epoch's last update with the tempered chains' swap rates per neighbouring pair. */
   onSwapRates?: (rates: number[]) => void;
   meanFieldSteps?: number;
+  /**
+   * The centering trick (Montavon & Müller 2012; Melchior, Fischer & Wiskott 2016): the gradient
+   * is taken in the parameters of E(s) = −Σ_i (s_i − λ_i)ᵀ W_i (s_{i+1} − λ_{i+1}) − Σ_l c_l·s_l,
+   * each offset λ_l a running average (this rate per update) of layer l's mean-field means on the
+   * data. It is the same family of models, so the weights are kept in the usual form and each step
+   * is translated into it; only the steps differ, and they are better conditioned (the Hessian no
+   * longer couples weights to biases through the units' means). Binary and Gaussian layers only.
+   */
+  centering?: number;
+  /**
+   * Fantasy particles restarted at the blank state (v all zero, the hidden layers sampled from their
+   * mean-field posterior), the oldest `share` of them at the start of an epoch (after the first):
+   * every epoch, or only while the blank v is likelier than every particle's v (mean-field bounds
+   * on p*). Chains that start at the data may never reach a mode far from it — on binarized MNIST
+   * the empty canvas, which comes to hold most of the mass — while restarted ones find it, so the
+   * model term pushes it down. Restarted chains are not at equilibrium, so the model term is
+   * biased towards the blank state; restarting only while it outweighs every particle limits that
+   * to when the mode is evidently there. Binary DBMs observed at layer 0, plain chains.
+   */
+  blankRestarts?: { share: number; when: 'every-epoch' | 'while-blank-outweighs' };
+  onBlankRestart?: (epoch: number) => void;
   seed: number;
   onEpoch?: (info: { epoch: number; epochs: number; seconds: number; dataTerm: number }) => void | Promise<void>;
   onBatch?: (done: number, total: number) => void;
+}
+
+/** Fantasy particles at `observed`: the hidden layers sampled from their mean-field posterior. */
+async function startParticles(dbm: Dbm, observed: Observed, rng: Rng): Promise<tf.Tensor2D[]> {
+  const means = await dbm.meanField(observed, { steps: 5 });
+  return means.map((mu, l) => {
+    const sampled = dbm.layers[l].units === 'binary' && !observed[l] ? rng.bernoulli(mu) : mu.clone();
+    mu.dispose();
+    return sampled;
+  });
+}
+
+/** Whether the blank v has a larger mean-field bound on log p*(v) than every particle's v. */
+async function blankOutweighs(dbm: Dbm, particles: tf.Tensor2D): Promise<boolean> {
+  const blank = tf.zeros([1, particles.shape[1]]) as tf.Tensor2D;
+  const [blankBound] = await dbm.logProbabilityBound(blank, 0, 10);
+  blank.dispose();
+  const bounds = await dbm.logProbabilityBound(particles, 0, 10);
+  return bounds.every((b) => blankBound > b);
 }
 
 /**
@@ -260,16 +300,21 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
   const startObserved: Observed = Object.fromEntries(observedLayers.map((l) => [l, tf.gather(data[l], start) as tf.Tensor2D]));
   start.dispose();
   const chainLengths = dbm.lengthsFor(startObserved, chainsCount);
-  let chains = await dbm.meanField(startObserved, { steps: 5 });
-  chains = chains.map((mu, l) => {
-    const sampled = dbm.layers[l].units === 'binary' && !startObserved[l] ? rng.bernoulli(mu) : mu.clone();
-    mu.dispose();
-    return sampled;
-  });
+  let chains = await startParticles(dbm, startObserved, rng);
   tf.dispose(Object.values(startObserved));
+  if (options.blankRestarts?.share && (options.temperatures || observedLayers.join() !== '0' || dbm.layers.some((l) => l.units !== 'binary'))) {
+    throw new Error('blank restarts are for plain persistent chains of a binary DBM observed at layer 0');
+  }
+  const restarts = Math.round((options.blankRestarts?.share ?? 0) * chainsCount);
   const tempered = options.temperatures ? new TemperedChains(dbm, chains, options.temperatures, rng) : null;
   /** The chains the model term reads: the β = 1 copies when tempered. */
   const modelChains = () => (tempered ? tempered.model : chains);
+  // Centering offsets start at the starting particles' means (the data's pixel means for v).
+  const centering = options.centering;
+  if (centering !== undefined && dbm.layers.some((l) => l.units === 'softmax' || l.scaleBiasBy !== undefined)) {
+    throw new Error('centering needs binary or Gaussian layers');
+  }
+  let offsets: tf.Tensor1D[] | null = centering !== undefined ? chains.map((s) => tf.mean(s, 0) as tf.Tensor1D) : null;
   const velocity: { weights: tf.Tensor[]; biases: tf.Tensor[] } = {
     weights: dbm.weights.map((w) => tf.zerosLike(w)),
     biases: dbm.layers.map((l) => tf.zerosLike(l.bias)),
@@ -282,6 +327,15 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
       const lr = options.learningRate / (1 + epoch * (options.learningRateDecay ?? 0));
       const momentum = epoch < schedule.switchEpoch ? schedule.initial : schedule.final;
       let dataTerm = 0;
+      if (restarts > 0 && epoch > 0 && (options.blankRestarts!.when === 'every-epoch' || (await blankOutweighs(dbm, chains[0])))) {
+        // The oldest particles give way to ones started at the blank state.
+        const blank = tf.zeros([restarts, dbm.layers[0].size]) as tf.Tensor2D;
+        const fresh = await startParticles(dbm, { 0: blank }, rng);
+        const kept = chains.map((states, l) => tf.tidy(() => tf.concat([states.slice([restarts, 0], [-1, -1]), fresh[l]]) as tf.Tensor2D));
+        tf.dispose([...chains, ...fresh, blank]);
+        chains = kept;
+        options.onBlankRestart?.(epoch + 1);
+      }
       for (let batch = 0; batch < batches; batch++) {
         const indices = tf.tensor1d(order.subarray(batch * batchSize, (batch + 1) * batchSize), 'int32');
         const observed: Observed = Object.fromEntries(observedLayers.map((l) => [l, tf.gather(data[l], indices) as tf.Tensor2D]));
@@ -300,22 +354,38 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
           return by !== undefined ? tf.mul(states[l], lengths.get(by)!.expandDims(1)) : states[l];
         };
         const updates = tf.tidy(() => {
+          const centred = (states: tf.Tensor2D[], i: number) => (offsets ? tf.sub(states[i], offsets[i]) : states[i]);
           const weights = dbm.weights.map((w, i) => {
-            const grad = tf.sub(tf.div(tf.matMul(means[i], means[i + 1], true), n), tf.div(tf.matMul(fantasy[i], fantasy[i + 1], true), chainsCount));
+            const dataTerm = tf.div(tf.matMul(centred(means, i), centred(means, i + 1), true), n);
+            const modelTerm = tf.div(tf.matMul(centred(fantasy, i), centred(fantasy, i + 1), true), chainsCount);
             const rate = lr * (options.weightRateScale?.[i] ?? 1);
-            return tf.add(tf.mul(momentum, velocity.weights[i]), tf.mul(rate, tf.sub(grad, tf.mul(weightDecay, w))));
+            return tf.add(tf.mul(momentum, velocity.weights[i]), tf.mul(rate, tf.sub(tf.sub(dataTerm, modelTerm), tf.mul(weightDecay, w))));
           });
           const biases = dbm.layers.map((layer, l) => {
             const grad = tf.sub(tf.mean(scaled(means, l, dataLengths), 0), tf.mean(scaled(fantasy, l, chainLengths), 0));
             return tf.add(tf.mul(momentum, velocity.biases[l]), tf.mul(lr, grad));
           });
+          // A centred step moves c_l; the usual bias b_l = c_l − W_{l−1}ᵀλ_{l−1} − W_l λ_{l+1} moves with W too.
+          const biasSteps = offsets
+            ? biases.map((step, l) => {
+                let usual = step;
+                if (l > 0) usual = tf.sub(usual, tf.matMul(offsets![l - 1].expandDims(0), weights[l - 1]).squeeze([0]));
+                if (l < weights.length) usual = tf.sub(usual, tf.matMul(weights[l], offsets![l + 1].expandDims(1)).squeeze([1]));
+                return usual;
+              })
+            : biases;
           const fit = tf.mean(dbm.negativeEnergy(means, dataLengths));
-          return { weights, biases, fit };
+          return { weights, biases, biasSteps, fit };
         });
         tf.tidy(() => {
           dbm.weights.forEach((w, i) => w.assign(tf.add(w, updates.weights[i]) as tf.Tensor2D));
-          dbm.layers.forEach((layer, l) => layer.bias.assign(tf.add(layer.bias, updates.biases[l]) as tf.Tensor1D));
+          dbm.layers.forEach((layer, l) => layer.bias.assign(tf.add(layer.bias, updates.biasSteps[l]) as tf.Tensor1D));
         });
+        if (offsets) {
+          const next = offsets.map((offset, l) => tf.tidy(() => tf.add(tf.mul(1 - centering!, offset), tf.mul(centering!, tf.mean(means[l], 0))) as tf.Tensor1D));
+          tf.dispose([...offsets, ...updates.biasSteps]);
+          offsets = next;
+        }
         tf.dispose([...velocity.weights, ...velocity.biases]);
         velocity.weights = updates.weights;
         velocity.biases = updates.biases;
@@ -330,6 +400,6 @@ export async function trainDbm(dbm: Dbm, data: Observed, options: DbmTrainingOpt
   } finally {
     if (tempered) tempered.dispose();
     else tf.dispose(chains);
-    tf.dispose([...chainLengths.values(), ...velocity.weights, ...velocity.biases]);
+    tf.dispose([...chainLengths.values(), ...velocity.weights, ...velocity.biases, ...(offsets ?? [])]);
   }
 }

@@ -15,6 +15,9 @@
  *       [--monitor N]             # every N joint epochs, a quick AIS estimate of the bound (stderr, meta.json)
  *       [--snapshots DIR]         # with --monitor, also a checkpoint per estimate in DIR/epoch-<n>
  *       [--tempering K]           # the fantasy particles as K-temperature parallel tempering (β from 0.05 to 1)
+ *       [--centering R]           # centred gradients, offsets a running average of the data's means at rate R per update
+ *       [--blank-restarts S]      # restart a share S of the fantasy particles at the blank canvas at an epoch's start…
+ *       [--blank-restarts-when while-blank-outweighs|every-epoch]   # …while it outweighs every particle (default), or always
  *
  * Progress goes to stderr. Checkpoints (float16) and meta.json go to <out>/{rbm,dbm}/; the
  * metrics are added to meta.json by `npm run eval:boltzmann -- --write`.
@@ -123,6 +126,11 @@ async function trainDbmModel(): Promise<void> {
   const monitorEvery = Number(flags.get('monitor') ?? 0);
   const snapshots = flags.has('snapshots') ? String(flags.get('snapshots')) : undefined;
   const temperatures = flags.has('tempering') ? geometricBetas(Number(flags.get('tempering')), 0.05) : undefined;
+  const centering = flags.has('centering') ? Number(flags.get('centering')) : undefined;
+  const blankRestartsWhen = String(flags.get('blank-restarts-when') ?? 'while-blank-outweighs');
+  if (blankRestartsWhen !== 'every-epoch' && blankRestartsWhen !== 'while-blank-outweighs') throw new Error(`--blank-restarts-when is every-epoch or while-blank-outweighs, not ${blankRestartsWhen}`);
+  const blankRestarts = flags.has('blank-restarts') ? { share: Number(flags.get('blank-restarts')), when: blankRestartsWhen as 'every-epoch' | 'while-blank-outweighs' } : undefined;
+  const restartEpochs: number[] = [];
   const started = Date.now();
   let dbm: Dbm;
   let pretrainingFacts: Record<string, unknown>;
@@ -169,7 +177,7 @@ async function trainDbmModel(): Promise<void> {
   if (monitorEvery > 0) await monitor(0);
   monitorSeconds = 0;
 
-  log(`DBM joint training: ${epochs} epochs, lr ${learningRate} / (1 + ${learningRateDecay} epoch), ${chains} fantasy particles${temperatures ? ` tempered over ${temperatures.length} temperatures` : ''}, ${gibbsSteps} Gibbs sweeps and ${meanFieldSteps} mean-field sweeps per update`);
+  log(`DBM joint training: ${epochs} epochs, lr ${learningRate} / (1 + ${learningRateDecay} epoch), ${chains} fantasy particles${temperatures ? ` tempered over ${temperatures.length} temperatures` : ''}, ${gibbsSteps} Gibbs sweeps and ${meanFieldSteps} mean-field sweeps per update${centering !== undefined ? `, centred (offsets at rate ${centering})` : ''}${blankRestarts ? `, ${blankRestarts.share * chains} particles restarted at the blank canvas ${blankRestarts.when === 'every-epoch' ? 'every epoch' : 'at an epoch\'s start while it outweighs every particle'}` : ''}`);
   const jointStarted = Date.now();
   await trainDbm(dbm, { 0: train }, {
     epochs,
@@ -182,6 +190,12 @@ async function trainDbmModel(): Promise<void> {
     gibbsSteps,
     meanFieldSteps,
     temperatures,
+    centering,
+    blankRestarts,
+    onBlankRestart: (epoch) => {
+      restartEpochs.push(epoch);
+      log(`  epoch ${epoch}: ${blankRestarts!.share * chains} fantasy particles restarted at the blank canvas`);
+    },
     onSwapRates: (rates) => log(`  tempered swaps accepted: ${rates.map((r) => r.toFixed(2)).join(' ')}`),
     seed: seed + 1,
     onEpoch: async (info) => {
@@ -208,6 +222,8 @@ async function trainDbmModel(): Promise<void> {
       weightDecay,
       fantasyParticles: chains,
       ...(temperatures ? { temperatures: temperatures.map((b) => Number(b.toFixed(4))) } : {}),
+      ...(blankRestarts ? { blankRestarts: { ...blankRestarts, state: 'blank canvas, hidden layers sampled from mean field', epochs: restartEpochs } } : {}),
+      ...(centering !== undefined ? { centering: { offsets: "running average of each layer's mean-field means on the data", rate: centering } } : {}),
       gibbsSteps,
       meanFieldSteps,
       seconds: Math.round(jointSeconds),

@@ -275,6 +275,96 @@ describe('DBM inference and learning', () => {
     await trainDbm(dbm, { 0: data }, { epochs: 20, batchSize: 20, learningRate: 0.05, momentum: { initial: 0.5, final: 0.5, switchEpoch: 0 }, chains: 20, seed: 22 });
     expect(await boundOf()).toBeGreaterThan(before + 1);
   });
+
+  it('centred training (offsets at the units\' means) also raises the likelihood, and of the data with every bit flipped alike', async () => {
+    // Centering makes learning the same whichever way a unit's 0 and 1 are named (Melchior et al. 2016),
+    // so data with its bits flipped is learned about as well; the weights stay in the usual form.
+    const pattern = (i: number) => (i % 2 ? [1, 1, 1, 0, 0, 0] : [0, 0, 0, 1, 1, 1]);
+    const gains: number[] = [];
+    for (const flip of [false, true]) {
+      const dbm = tinyDbm(21);
+      const data = tf.tensor2d(Array.from({ length: 200 }, (_, i) => pattern(i).map((x) => (flip ? 1 - x : x))));
+      const boundOf = async () => tf.mean(tf.tensor1d(await dbm.logProbabilityBound(data, exactLogZ(dbm.asChain(), 1)))).dataSync()[0];
+      const before = await boundOf();
+      await trainDbm(dbm, { 0: data }, { epochs: 20, batchSize: 20, learningRate: 0.05, momentum: { initial: 0.5, final: 0.5, switchEpoch: 0 }, chains: 20, centering: 0.1, seed: 22 });
+      gains.push((await boundOf()) - before);
+      data.dispose();
+      dbm.dispose();
+    }
+    expect(gains[0]).toBeGreaterThan(1);
+    expect(gains[1]).toBeGreaterThan(1);
+    const softmaxDbm = new Dbm(
+      [
+        { name: 'text', units: 'softmax', bias: tf.zeros([4]) },
+        { name: 'h1', units: 'binary', bias: tf.zeros([3]), scaleBiasBy: 0 },
+      ],
+      [tf.zeros([4, 3])],
+    );
+    await expect(trainDbm(softmaxDbm, { 0: tf.tensor2d([[1, 0, 2, 0]]) }, { epochs: 1, batchSize: 1, learningRate: 0.1, chains: 1, centering: 0.1, seed: 1 })).rejects.toThrow(/centering needs binary or Gaussian/);
+    softmaxDbm.dispose();
+  });
+});
+
+describe('blank restarts', () => {
+  /**
+   * A DBM whose likeliest state is the blank one, far from the data: a pattern of three pixels is
+   * held on by its own h1 unit (W 12, pixel biases −6, h1 biases −20), −E = −2 with it on, while the
+   * blank state has −E = 0. Leaving a pattern takes two pixels dropping at once (~10⁻⁵ a sweep), so
+   * chains started at the data never see the mode that holds most of the mass.
+   */
+  const blankMode = () => {
+    const w1 = Array.from({ length: 6 }, (_, i) => Array.from({ length: 2 }, (_, j) => ((i < 3) === (j === 0) ? 12 : 0)));
+    return new Dbm(
+      [
+        { name: 'v', units: 'binary', bias: tf.fill([6], -6) as tf.Tensor1D },
+        { name: 'h1', units: 'binary', bias: tf.fill([2], -20) as tf.Tensor1D },
+        { name: 'h2', units: 'binary', bias: tf.fill([2], -3) as tf.Tensor1D },
+      ],
+      [tf.tensor2d(w1), tf.zeros([2, 2])],
+    );
+  };
+
+  it('restarts particles at the blank state only while it outweighs every particle, so the model term sees that mode and pushes it down', async () => {
+    const data = tf.tensor2d(Array.from({ length: 100 }, (_, i) => (i % 2 ? [1, 1, 1, 0, 0, 0] : [0, 0, 0, 1, 1, 1])));
+    const blank = tf.zeros([1, 6]) as tf.Tensor2D;
+    const training = { epochs: 10, batchSize: 20, learningRate: 0.05, momentum: { initial: 0.5, final: 0.5, switchEpoch: 0 }, chains: 20, seed: 5 };
+    const blankBounds: number[] = [];
+    const restartEpochs: number[] = [];
+    for (const blankRestarts of [0, 0.2]) {
+      const dbm = blankMode();
+      const logZ = exactLogZ(dbm.asChain(), 1);
+      expect((await dbm.logProbabilityBound(blank, logZ))[0]).toBeGreaterThan(Math.log(0.5));
+      await trainDbm(dbm, { 0: data }, { ...training, blankRestarts: { share: blankRestarts, when: 'while-blank-outweighs' }, onBlankRestart: (epoch) => restartEpochs.push(epoch) });
+      blankBounds.push((await dbm.logProbabilityBound(blank, exactLogZ(dbm.asChain(), 1)))[0]);
+      dbm.dispose();
+    }
+    // Plain persistent chains never leave the patterns, so the blank state keeps most of the mass.
+    expect(blankBounds[0]).toBeGreaterThan(Math.log(0.4));
+    expect(restartEpochs.length).toBeGreaterThan(0);
+    expect(blankBounds[1]).toBeLessThan(blankBounds[0] - 2);
+    // Restarting every epoch pushes it down as well, without the check.
+    const everyEpoch: number[] = [];
+    const always = blankMode();
+    await trainDbm(always, { 0: data }, { ...training, blankRestarts: { share: 0.2, when: 'every-epoch' }, onBlankRestart: (epoch) => everyEpoch.push(epoch) });
+    expect(everyEpoch).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect((await always.logProbabilityBound(blank, exactLogZ(always.asChain(), 1)))[0]).toBeLessThan(blankBounds[0] - 2);
+    always.dispose();
+    // A DBM whose blank state is not a mode is never restarted by the check.
+    const ordinary: number[] = [];
+    const dbm = new Dbm(
+      [
+        { name: 'v', units: 'binary', bias: tf.zeros([6]) },
+        { name: 'h1', units: 'binary', bias: tf.zeros([5]) },
+        { name: 'h2', units: 'binary', bias: tf.zeros([3]) },
+      ],
+      [tf.randomNormal([6, 5], 0, 0.5, 'float32', 7), tf.randomNormal([5, 3], 0, 0.5, 'float32', 8)],
+    );
+    await trainDbm(dbm, { 0: data }, { ...training, blankRestarts: { share: 0.2, when: 'while-blank-outweighs' }, onBlankRestart: (epoch) => ordinary.push(epoch) });
+    expect(ordinary).toEqual([]);
+    await expect(trainDbm(dbm, { 0: data }, { ...training, epochs: 1, blankRestarts: { share: 0.2, when: 'every-epoch' }, temperatures: [0.5, 1] })).rejects.toThrow(/blank restarts are for plain persistent chains/);
+    dbm.dispose();
+    tf.dispose([data, blank]);
+  });
 });
 
 describe('parallel tempering', () => {
@@ -393,6 +483,7 @@ describe('memory', () => {
     expect(tf.memory().numTensors).toBe(before + dbm.weights.length);
     // …replaced, not added to, when training changes the weights.
     await trainDbm(dbm, { 0: binary }, { epochs: 2, batchSize: 10, learningRate: 0.01, chains: 10, seed: 26 });
+    await trainDbm(dbm, { 0: binary }, { epochs: 2, batchSize: 10, learningRate: 0.01, chains: 10, centering: 0.1, blankRestarts: { share: 0.2, when: 'every-epoch' }, seed: 27 });
     tf.dispose(await dbm.meanField({ 0: binary }, { steps: 3 }));
     expect(tf.memory().numTensors).toBe(before + dbm.weights.length);
     dbm.dispose();
