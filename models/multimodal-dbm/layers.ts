@@ -12,7 +12,7 @@ import { initBackend } from '@/lib/tfjs/backend';
 import { knnTagScores } from './baselines';
 import { loadCorelFeatures, splitOf, type MultimodalSplit } from './data';
 import { tagMetrics } from './metrics';
-import { CHECKPOINT_DIR, loadMultimodalDbm, type MultimodalDbm } from './model';
+import { CHECKPOINT_DIR, loadMultimodalDbm } from './model';
 
 const flags = parseFlags();
 await initBackend('auto');
@@ -22,16 +22,14 @@ const words = corel.dataset.vocabulary.length;
 const train = splitOf(corel, 'train');
 const test = splitOf(corel, 'test');
 
-/** Every layer's mean-field values for the photos of a split, layer by layer. */
-async function layerValues(m: MultimodalDbm, split: MultimodalSplit): Promise<Float32Array[]> {
-  const image = m.standardise(tf.tensor2d(split.image, [split.items.length, corel.dims]));
-  const means = await m.dbm.meanField({ [m.at.image]: image }, { steps: m.meta.meanFieldSteps, freeLength: m.meta.meanTags });
-  const out = await Promise.all(means.map((t) => t.data() as Promise<Float32Array>));
-  tf.dispose([image, ...means]);
-  return out;
-}
+const layerValues = async (split: MultimodalSplit): Promise<Float32Array[]> => {
+  const features = tf.tensor2d(split.image, [split.items.length, corel.dims]);
+  const values = await model.layersFromImage(features);
+  features.dispose();
+  return values;
+};
 
-const [trainValues, testValues] = [await layerValues(model, train), await layerValues(model, test)];
+const [trainValues, testValues] = [await layerValues(train), await layerValues(test)];
 const truth = { counts: test.text, n: test.items.length, words };
 const rows = model.at.names.map((name, l) => {
   const reference = { image: trainValues[l], text: train.text, n: train.items.length };

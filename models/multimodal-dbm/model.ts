@@ -204,9 +204,18 @@ export class MultimodalDbm {
 
   /** The same layer inferred from photos. */
   async imagePathwayFromImage(features: tf.Tensor2D): Promise<Float32Array> {
+    const [out] = await this.layersFromImage(features, [this.at.imageTop]);
+    return out;
+  }
+
+  /**
+   * The mean-field values of the layers `which` (indices into the chain, every layer by default)
+   * with the photos' image features clamped; the image layer's are the scaled features.
+   */
+  async layersFromImage(features: tf.Tensor2D, which: number[] = this.at.names.map((_, l) => l)): Promise<Float32Array[]> {
     const image = this.standardise(features);
     const means = await this.dbm.meanField({ [this.at.image]: image }, { steps: this.meta.meanFieldSteps, freeLength: this.meta.meanTags });
-    const out = (await means[this.at.imageTop].data()) as Float32Array;
+    const out = await Promise.all(which.map((l) => means[l].data() as Promise<Float32Array>));
     tf.dispose([image, ...means]);
     return out;
   }
