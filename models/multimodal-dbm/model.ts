@@ -62,6 +62,11 @@ export interface CheckpointMeta {
   architecture: Architecture;
   /** Mean number of tags per training photo: the document length assumed when text is inferred. */
   meanTags: number;
+  /**
+   * How many times each tag is counted in the text layer (1 when absent): the Replicated Softmax's
+   * document length is textWeight × tags, which weighs the words more against the image features.
+   */
+  textWeight?: number;
   meanFieldSteps: number;
   /** Words are ranked by p(word | image) / p(word)^α (see tune.ts); p(word) per vocabulary word. */
   ranking?: { alpha: number; frequency: number[] };
@@ -96,11 +101,16 @@ export class MultimodalDbm {
 
   readonly at: ReturnType<typeof layout>;
 
+  /** Document length assumed for the free text layer: the mean number of tags, times their weight. */
+  get freeLength(): number {
+    return this.meta.meanTags * (this.meta.textWeight ?? 1);
+  }
+
   standardise(features: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => tf.div(tf.sub(features, this.featureMean), this.featureStd));
   }
 
-  /** Word counts of a list of tags (each vocabulary word once). */
+  /** Word counts of a list of tags (each vocabulary word once, counted textWeight times). */
   countsOf(words: string[][]): tf.Tensor2D {
     const index = new Map(this.vocabulary.map((w, i) => [w, i]));
     const counts = new Float32Array(words.length * this.vocabulary.length);
@@ -108,7 +118,7 @@ export class MultimodalDbm {
       for (const word of new Set(list)) {
         const i = index.get(word);
         if (i === undefined) throw Object.assign(new Error(`"${word}" is not in the tag vocabulary`), { code: 'UNKNOWN_TAGS' });
-        counts[r * this.vocabulary.length + i] = 1;
+        counts[r * this.vocabulary.length + i] = this.meta.textWeight ?? 1;
       }
     });
     return tf.tensor2d(counts, [words.length, this.vocabulary.length]);
@@ -123,12 +133,12 @@ export class MultimodalDbm {
     options: { steps?: number; onStep?: (step: number, probabilities: Float32Array) => void | Promise<void>; cancelled?: () => boolean } = {},
   ): Promise<Float32Array> {
     const image = this.standardise(features);
-    const textOf = (means: tf.Tensor2D[]) => tf.tidy(() => tf.div(means[this.at.text], this.meta.meanTags));
+    const textOf = (means: tf.Tensor2D[]) => tf.tidy(() => tf.div(means[this.at.text], this.freeLength));
     const means = await this.dbm.meanField(
       { [this.at.image]: image },
       {
         steps: options.steps ?? this.meta.meanFieldSteps,
-        freeLength: this.meta.meanTags,
+        freeLength: this.freeLength,
         cancelled: options.cancelled,
         onStep: options.onStep
           ? async (step, current) => {
@@ -214,7 +224,7 @@ export class MultimodalDbm {
    */
   async layersFromImage(features: tf.Tensor2D, which: number[] = this.at.names.map((_, l) => l)): Promise<Float32Array[]> {
     const image = this.standardise(features);
-    const means = await this.dbm.meanField({ [this.at.image]: image }, { steps: this.meta.meanFieldSteps, freeLength: this.meta.meanTags });
+    const means = await this.dbm.meanField({ [this.at.image]: image }, { steps: this.meta.meanFieldSteps, freeLength: this.freeLength });
     const out = await Promise.all(which.map((l) => means[l].data() as Promise<Float32Array>));
     tf.dispose([image, ...means]);
     return out;

@@ -8,6 +8,7 @@
  *                                          [--image-hidden 512] [--text-hidden 128] [--joint 512] [--alpha 0.6]
  *                                          [--validation 500]   # hold out training photos to watch
  *                                          [--scaling global|per-feature]   # of the image features
+ *                                          [--text-weight 1]   # times each tag is counted
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -64,7 +65,11 @@ const featureStd = tf.tidy(() =>
   scaling === 'global' ? tf.fill([arch.image], Math.sqrt(variance.mean().dataSync()[0])) : tf.maximum(tf.sqrt(variance), 1e-3),
 ) as tf.Tensor1D;
 const image = tf.div(tf.sub(rawImage, featureMean), featureStd) as tf.Tensor2D;
-const text = tf.tensor2d(train.text, [n, arch.words]);
+// Each tag counted textWeight times: the Replicated Softmax's document length grows with it, and so
+// does the words' pull on the joint layer against the 620 image numbers.
+const textWeight = Number(flags.get('text-weight') ?? 1);
+if (!Number.isInteger(textWeight) || textWeight < 1) throw new Error(`--text-weight is a whole number of at least 1, not ${flags.get('text-weight')}`);
+const text = tf.mul(tf.tensor2d(train.text, [n, arch.words]), textWeight) as tf.Tensor2D;
 const meanTags = train.text.reduce((a, b) => a + b, 0) / n;
 
 function pretrainOptions(label: string, learningRate: number, extra: Partial<CdOptions> = {}): CdOptions {
@@ -135,6 +140,7 @@ const meta: CheckpointMeta = {
   paper: 'Srivastava & Salakhutdinov, Multimodal Learning with Deep Boltzmann Machines (NIPS 2012; JMLR 2014)',
   architecture: arch,
   meanTags,
+  textWeight,
   meanFieldSteps: 10,
   featureVersion: FEATURE_VERSION,
   // Chosen on 500 held-out training photos with tune.ts (best F1 there).
@@ -145,7 +151,7 @@ const model = new MultimodalDbm(dbm, corel.dataset.vocabulary, featureMean as tf
 /** Mean precision of the top-5 tags on the held-out training photos: a quick training monitor. */
 async function validationPrecision(): Promise<number | null> {
   if (!validation) return null;
-  const p = await model.tagScores(validation.image, validation.items.length);
+  const p = await model.tagScores(validation.image, validation.items.length, undefined, true);
   let hits = 0;
   validation.items.forEach((item, r) => {
     const top = model.ranked(p, r).slice(0, 5).map((t) => t.word);
