@@ -1,0 +1,146 @@
+/**
+ * Measures the one-shot model on Lake's 20 runs (evaluation alphabets, never used in fitting):
+ *
+ * - classification error, 20-way, one exemplar per character, averaged over the runs; next to
+ *   nearest-exemplar classification by the modified Hausdorff distance (Lake et al.'s baseline)
+ *   in the same run, and the published anchors;
+ * - class consistency: variants of each run's exemplars, classified against the run's 20
+ *   exemplars by nearest exemplar, land on their own;
+ * - diversity: mean distance between two variants of an exemplar over the mean distance between
+ *   two people's drawings of a character (a run's test drawing and its exemplar); 0 for copies;
+ * - a visual-Turing-test proxy: a fresh ConvNet trained to tell people's drawings from variants on
+ *   runs 1–10, its accuracy on runs 11–20 (50% = indistinguishable). The same test against copies
+ *   of the exemplars (parsed and redrawn with the pen, not varied) shows what the pen alone gives
+ *   away.
+ *
+ *   npm run eval:oneshot                 table on stderr
+ *   npm run eval:oneshot -- --json       {"classificationError", "classConsistency", "diversity", "discriminatorAccuracy"} on stdout
+ *   npm run eval:oneshot -- --write      also saves checkpoint/evaluation.json for the model card
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
+import { renderDrawing, type Drawing } from '@/lib/strokes';
+import { initBackend } from '@/lib/tfjs/backend';
+import { classify, distances, referencesOf } from './classify';
+import { loadRunEpisodes, type Episode } from './data';
+import { DISCRIMINATOR_SIZE, discriminatorAccuracy, downsample, type Labelled } from './discriminator';
+import { centred, modifiedHausdorff, pathPoints } from './distance';
+import { binarize, CHECKPOINT_DIR, loadOneShotModel } from './model';
+
+const flags = parseFlags();
+const dir = String(flags.get('checkpoint') ?? CHECKPOINT_DIR);
+const seed = Number(flags.get('seed') ?? 1);
+/** Variants per exemplar for class consistency and diversity. */
+const VARIANTS = 5;
+const PUBLISHED = [
+  ['people (Lake et al. 2015)', 4.5],
+  ['Bayesian Program Learning', 3.3],
+  ['Siamese ConvNet', 8.0],
+  ['ConvNet', 13.5],
+] as const;
+
+const started = Date.now();
+const backend = await initBackend('auto');
+const model = await loadOneShotModel(dir);
+const runs = await loadRunEpisodes();
+log(`${runs.length} runs; model settings ${JSON.stringify(model.settings)}; backend ${backend.name}`);
+
+// Classification: the model and the nearest exemplar, from the same distances.
+const bar = new ProgressBar('classification'.padEnd(18), runs.length);
+let modelErrors = 0;
+let nearestErrors = 0;
+let tests = 0;
+runs.forEach((run, r) => {
+  const references = run.exemplars.map((d, k) => referencesOf(d, model.variation, model.settings.classificationVariants, seed * 1000 + 50 * r + k, model.settings.spread));
+  const matrix = distances(run.tests, references);
+  const wrong = (guesses: number[]) => guesses.filter((g, i) => g !== run.answers[i]).length;
+  modelErrors += wrong(classify(matrix, model.settings.temperature));
+  nearestErrors += wrong(classify(matrix, 1, 0));
+  tests += run.tests.length;
+  bar.update(r + 1);
+});
+const classificationError = modelErrors / tests;
+const nearestExemplarError = nearestErrors / tests;
+
+// Variants of every exemplar.
+const variants = runs.map((run, r) => run.exemplars.map((d, k) => model.variants(d, VARIANTS, seed * 1000 + 50 * r + k)));
+
+// Class consistency: each variant classified by nearest exemplar among the run's 20.
+let consistent = 0;
+let judged = 0;
+runs.forEach((run, r) => {
+  const flat = variants[r].flatMap((vs, k) => vs.map((v) => ({ v, k })));
+  const guesses = classify(distances(flat.map((f) => f.v), run.exemplars.map((e) => [centred(pathPoints(e))])), 1, 0);
+  consistent += guesses.filter((g, i) => g === flat[i].k).length;
+  judged += flat.length;
+});
+const classConsistency = consistent / judged;
+
+// Diversity: variant–variant distance over person–person distance, both by the modified Hausdorff distance.
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const points = (d: Drawing) => centred(pathPoints(d));
+const betweenVariants: number[] = [];
+const toExemplar: number[] = [];
+runs.forEach((run, r) =>
+  variants[r].forEach((vs, k) => {
+    const ps = vs.map(points);
+    for (let i = 0; i < ps.length; i++) for (let j = i + 1; j < ps.length; j++) betweenVariants.push(modifiedHausdorff(ps[i], ps[j]));
+    ps.forEach((p) => toExemplar.push(modifiedHausdorff(p, points(run.exemplars[k]))));
+  }),
+);
+const betweenPeople = mean(runs.flatMap((run) => run.tests.map((t, i) => modifiedHausdorff(points(t), points(run.exemplars[run.answers[i]])))));
+const diversity = mean(betweenVariants) / betweenPeople;
+
+// Visual-Turing-test proxy: people's drawings vs variants, train on runs 1–10, test on 11–20.
+async function turingTest(label: string, generated: (run: Episode, r: number) => Drawing[]): Promise<number> {
+  const half = (from: number, to: number) => {
+    const items: Labelled[] = [];
+    for (let r = from; r < to; r++) {
+      for (const image of [...runs[r].exemplarImages, ...runs[r].testImages]) items.push({ image: downsample(image, 105, DISCRIMINATOR_SIZE), human: 1 });
+      const made = generated(runs[r], r);
+      for (const d of made) items.push({ image: downsample(binarize(renderDrawing(d)), 105, DISCRIMINATOR_SIZE), human: 0 });
+    }
+    return items;
+  };
+  const accuracy = await discriminatorAccuracy(half(0, 10), half(10, 20), { seed });
+  log(`discriminator, people vs ${label}: ${(100 * accuracy).toFixed(1)}% on runs 11–20`);
+  return accuracy;
+}
+// As many generated drawings as people's: two variants per exemplar.
+const discriminatorAccuracyVariants = await turingTest('variants', (run, r) => variants[r].flatMap((vs) => vs.slice(0, 2)));
+const discriminatorAccuracyCopies = await turingTest('copies of the exemplars', (run) => run.exemplars.flatMap((d) => [d, d]));
+
+const rows = [
+  { what: 'classification error, one-shot model (20-way, 20 runs)', value: pct(classificationError) },
+  { what: 'classification error, nearest exemplar (modified Hausdorff)', value: pct(nearestExemplarError) },
+  ...PUBLISHED.map(([who, error]) => ({ what: `classification error, ${who} (published)`, value: `${error}%` })),
+  { what: `class consistency (${VARIANTS} variants per exemplar)`, value: pct(classConsistency) },
+  { what: 'diversity: variant–variant / person–person distance', value: diversity.toFixed(2) },
+  { what: '  variant–variant, variant–exemplar, person–person (px)', value: `${mean(betweenVariants).toFixed(2)}, ${mean(toExemplar).toFixed(2)}, ${betweenPeople.toFixed(2)}` },
+  { what: 'discriminator accuracy, people vs variants', value: pct(discriminatorAccuracyVariants) },
+  { what: 'discriminator accuracy, people vs copies of exemplars', value: pct(discriminatorAccuracyCopies) },
+];
+console.error(`\nOne-shot model on Lake's 20 runs (goals: error ≤ 8%, consistency ≥ 90%, discriminator ≤ 60%)`);
+console.table(rows);
+log(`evaluated in ${Math.round((Date.now() - started) / 1000)} s`);
+
+const result = { classificationError, classConsistency, diversity, discriminatorAccuracy: discriminatorAccuracyVariants };
+if (flags.has('json')) console.log(JSON.stringify(result));
+if (flags.has('write')) {
+  const evaluation = {
+    ...result,
+    nearestExemplarError,
+    discriminatorAccuracyCopies,
+    distances: { betweenVariants: mean(betweenVariants), variantToExemplar: mean(toExemplar), betweenPeople },
+    published: Object.fromEntries(PUBLISHED),
+    command: 'npm run eval:oneshot -- --write',
+    evaluatedAt: new Date().toISOString(),
+  };
+  await fs.writeFile(path.join(dir, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+  log(`saved ${path.join(dir, 'evaluation.json')}`);
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}

@@ -1,0 +1,148 @@
+/**
+ * Fits the one-shot model to Omniglot's two background splits (never the evaluation alphabets):
+ *
+ * 1. the variation model (variation.ts) to the pen trajectories: for every character, the pairs
+ *    of its 20 drawings with the same number of strokes;
+ * 2. the classification temperature T, by one-shot error on 20-way episodes built from the
+ *    background characters' images like Lake's runs.
+ *
+ *   npx tsx models/oneshot/train.ts [--seed 1] [--field-pairs 400] [--episodes 10] [--out DIR]
+ *
+ * Writes `meta.json` (the fitted numbers, data, command, seed, measurements) into the checkpoint.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
+import { mulberry32, seededShuffle } from '@/lib/random';
+import { fromOmniglot, type Drawing } from '@/lib/strokes';
+import { classify, distances, referencesOf } from './classify';
+import { backgroundEpisodes, loadBackgroundCharacters } from './data';
+import { centred, modifiedHausdorff, pathPoints } from './distance';
+import { CHECKPOINT_DIR, type OneShotSettings } from './model';
+import { affineVector, correspond, fieldLogLikelihood, fitAffine, gaussianOf, sampleVariant, type VariationModel } from './variation';
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+const flags = parseFlags();
+const seed = Number(flags.get('seed') ?? 1);
+const fieldPairs = Number(flags.get('field-pairs') ?? 400);
+const episodeCount = Number(flags.get('episodes') ?? 10);
+const CLASSIFICATION_VARIANTS = 40;
+const out = String(flags.get('out') ?? CHECKPOINT_DIR);
+/**
+ * Pairs whose points lie further than this (RMS, px) from the affine fit are taken to be drawn in a
+ * different stroke order or with a different stroke structure, which correspondence in drawing
+ * order cannot pair up; they are left out.
+ */
+const MAX_RESIDUAL = 8;
+
+const started = Date.now();
+const unique = await loadBackgroundCharacters();
+log(`background characters: ${unique.length}`);
+
+const affines: number[][] = [];
+const fieldSamples: { points: [number, number][]; residuals: [number, number][] }[] = [];
+let pairs = 0;
+let sameCount = 0;
+for (const character of unique) {
+  const drawings: Drawing[] = character.drawings.filter((d) => d.strokes).map((d) => fromOmniglot(d.strokes!));
+  for (let i = 0; i < drawings.length; i++) {
+    for (let j = i + 1; j < drawings.length; j++) {
+      pairs++;
+      const matched = correspond(drawings[i], drawings[j]);
+      if (!matched) continue;
+      sameCount++;
+      const { affine, residuals } = fitAffine(matched.p, matched.q);
+      const rms = Math.sqrt(residuals.reduce((s, [x, y]) => s + x * x + y * y, 0) / residuals.length);
+      if (rms > MAX_RESIDUAL) continue;
+      affines.push(affineVector(affine));
+      fieldSamples.push({ points: matched.p, residuals });
+    }
+  }
+}
+log(`pairs: ${pairs}; same stroke count: ${sameCount}; within ${MAX_RESIDUAL} px RMS of an affine fit: ${affines.length}`);
+
+const affine = gaussianOf(affines);
+
+// (σ, ℓ, τ) by grid search on the summed marginal log-likelihood of a random subset of pairs.
+const subset = seededShuffle(fieldSamples, seed).slice(0, fieldPairs);
+const sigmas = [1, 1.5, 2, 3, 4, 5, 6, 8];
+const lengthscales = [5, 8, 12, 16, 20, 25, 30, 40, 55];
+const noises = [0.5, 1, 1.5, 2, 2.5, 3, 4];
+const bar = new ProgressBar('field (σ, ℓ, τ) grid'.padEnd(22), sigmas.length * lengthscales.length);
+let best = { logLikelihood: -Infinity, sigma: 0, lengthscale: 0, noise: 0 };
+let done = 0;
+for (const sigma of sigmas) {
+  for (const lengthscale of lengthscales) {
+    for (const noise of noises) {
+      const logLikelihood = subset.reduce((s, { points, residuals }) => s + fieldLogLikelihood(points, residuals, sigma, lengthscale, noise), 0);
+      if (logLikelihood > best.logLikelihood) best = { logLikelihood, sigma, lengthscale, noise };
+    }
+    bar.update(++done, `best σ ${best.sigma} ℓ ${best.lengthscale} τ ${best.noise}`);
+  }
+}
+
+const model: VariationModel = {
+  affine: { mean: affine.mean.map((v) => Number(v.toFixed(6))), covariance: affine.covariance.map((v) => Number(v.toFixed(8))) },
+  field: { sigma: best.sigma, lengthscale: best.lengthscale, noise: best.noise },
+};
+const sd = (i: number) => Math.sqrt(affine.covariance[i * 6 + i]).toFixed(3);
+log(`affine mean [${model.affine.mean.map((v) => v.toFixed(3)).join(', ')}], sd [${[0, 1, 2, 3, 4, 5].map(sd).join(', ')}]`);
+log(`field σ ${best.sigma} px, ℓ ${best.lengthscale} px, white noise τ ${best.noise} px (log-likelihood ${best.logLikelihood.toFixed(0)} over ${subset.length} pairs)`);
+
+// Settings chosen on background episodes (the runs are only for measuring).
+const episodes = await backgroundEpisodes(unique, episodeCount, seed);
+// The spread of the variants: the pairs' affine maps include the odd gross mismatch, which widens
+// their covariance, so the spread is calibrated instead: variants of an exemplar should differ from
+// each other as much as two people's drawings of a character do (diversity 1 on the episodes).
+const points = (d: Drawing) => centred(pathPoints(d));
+const betweenPeople = mean(episodes.flatMap((episode) => episode.tests.map((t, i) => modifiedHausdorff(points(t), points(episode.exemplars[episode.answers[i]])))));
+const spreads = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+const bySpread = spreads.map((spread) => {
+  const between: number[] = [];
+  episodes.forEach((episode, e) =>
+    episode.exemplars.forEach((d, k) => {
+      const random = mulberry32(seed * 7919 + 50 * e + k);
+      const ps = Array.from({ length: 4 }, () => points(sampleVariant(model, d, random, spread)));
+      for (let i = 0; i < ps.length; i++) for (let j = i + 1; j < ps.length; j++) between.push(modifiedHausdorff(ps[i], ps[j]));
+    }),
+  );
+  return { spread, diversity: mean(between) / betweenPeople };
+});
+const calibrated = bySpread.reduce((a, b) => (Math.abs(b.diversity - 1) < Math.abs(a.diversity - 1) ? b : a));
+log(`diversity (variant–variant / person–person distance) by spread: ${bySpread.map((r) => `${r.spread}: ${r.diversity.toFixed(2)}`).join(', ')}`);
+
+const temperatures = [0.05, 0.1, 0.25, 0.5, 1];
+const episodeBar = new ProgressBar('background episodes'.padEnd(22), episodes.length);
+const matrices = episodes.map((episode, e) => {
+  const references = episode.exemplars.map((d, k) => referencesOf(d, model, CLASSIFICATION_VARIANTS, seed * 1000 + 50 * e + k, calibrated.spread));
+  const matrix = distances(episode.tests, references);
+  episodeBar.update(e + 1);
+  return matrix;
+});
+const errorAt = (temperature: number, variants?: number) =>
+  matrices.reduce((s, matrix, e) => s + classify(matrix, temperature, variants).filter((c, i) => c !== episodes[e].answers[i]).length, 0) /
+  matrices.reduce((s, m) => s + m.length, 0);
+const nearestExemplarError = errorAt(1, 0);
+const byTemperature = temperatures.map((temperature) => ({ temperature, error: errorAt(temperature) }));
+const chosen = byTemperature.reduce((a, b) => (b.error < a.error ? b : a));
+log(`background episodes (${episodes.length} × 20-way): nearest exemplar ${(100 * nearestExemplarError).toFixed(1)}% error; with ${CLASSIFICATION_VARIANTS} variants ${byTemperature.map((r) => `T ${r.temperature}: ${(100 * r.error).toFixed(1)}%`).join(', ')}`);
+
+const settings: OneShotSettings = { classificationVariants: CLASSIFICATION_VARIANTS, temperature: chosen.temperature, spread: calibrated.spread };
+
+await fs.mkdir(out, { recursive: true });
+const meta = {
+  model: 'oneshot',
+  paper: 'Lake, Salakhutdinov & Tenenbaum, Human-level concept learning through probabilistic program induction (Science 2015)',
+  variation: model,
+  settings,
+  data: `Omniglot background splits small1 + small2 (${unique.length} characters × 20 drawers): pen trajectories for the variation model, images for the episodes that chose T`,
+  command: `npx tsx models/oneshot/train.ts ${process.argv.slice(2).join(' ')}`.trim(),
+  seed,
+  pairs: { all: pairs, sameStrokeCount: sameCount, used: affines.length, maxResidualPx: MAX_RESIDUAL, fieldPairs: subset.length },
+  grid: { sigmas, lengthscales, noises },
+  backgroundEpisodes: { count: episodes.length, nearestExemplarError, byTemperature, betweenPeople, bySpread },
+  seconds: Math.round((Date.now() - started) / 1000),
+};
+await fs.writeFile(path.join(out, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+log(`saved ${path.join(out, 'meta.json')} in ${meta.seconds}s`);

@@ -1,0 +1,253 @@
+/**
+ * How people vary when they draw the same character, learned from Omniglot's pen trajectories
+ * (20 people drew every character). The model is the token level of Lake et al.'s BPL, reduced
+ * to what can be fitted from pairs of drawings: another person's drawing of a character is the
+ * first drawing moved by
+ *
+ *   1. a random affine map about the drawing's centre (size, slant, shear, position), and
+ *   2. a smooth random displacement field d(p), a Gaussian process with a squared-exponential
+ *      kernel σ²·exp(−|p − p′|² / 2ℓ²) per coordinate (strokes bending, parts moving relative to
+ *      one another),
+ *
+ * with the pen then drawing the moved strokes. Fitting: pairs of drawings of a character with the
+ * same number of strokes are put in correspondence (each stroke resampled to K points by arc
+ * length, in the order drawn, each stroke's direction the closer one), the affine map is fitted by
+ * least squares, and (σ, ℓ) by maximum marginal likelihood of the residual displacements, with a
+ * white-noise term τ for what correspondence by arc length gets wrong. A pair's difference holds
+ * two drawings' deviations from the character; a new drawing deviates once from the one given, so
+ * sampling uses half the pairs' variance.
+ */
+import type { Drawing, Point } from '@/lib/strokes';
+
+/** Per-pair affine map q − q̄ = A (p − p̄) + t: A row-major [a11, a12, a21, a22], t = [tx, ty]. */
+export interface Affine {
+  A: [number, number, number, number];
+  t: [number, number];
+}
+
+export interface VariationModel {
+  /** Mean and covariance (6×6, row-major) of [a11, a12, a21, a22, tx, ty] over pairs. */
+  affine: { mean: number[]; covariance: number[] };
+  /** The displacement field's GP: deviation σ (px), length scale ℓ (px); τ the white noise (px). */
+  field: { sigma: number; lengthscale: number; noise: number };
+}
+
+/** Points per stroke when strokes are put in correspondence. */
+export const POINTS_PER_STROKE = 12;
+
+/** `count` points evenly spaced along a stroke's path (its first and last point included). */
+export function resampleStroke(stroke: Point[], count = POINTS_PER_STROKE): [number, number][] {
+  const cumulative = [0];
+  for (let i = 1; i < stroke.length; i++) cumulative.push(cumulative[i - 1] + Math.hypot(stroke[i].x - stroke[i - 1].x, stroke[i].y - stroke[i - 1].y));
+  const total = cumulative[cumulative.length - 1];
+  const out: [number, number][] = [];
+  let j = 0;
+  for (let k = 0; k < count; k++) {
+    const target = count === 1 ? 0 : (total * k) / (count - 1);
+    while (j < stroke.length - 2 && cumulative[j + 1] < target) j++;
+    const span = j + 1 < stroke.length ? cumulative[j + 1] - cumulative[j] : 0;
+    const f = span > 0 ? Math.min(1, Math.max(0, (target - cumulative[j]) / span)) : 0;
+    const a = stroke[j];
+    const b = stroke[Math.min(j + 1, stroke.length - 1)];
+    out.push([a.x + f * (b.x - a.x), a.y + f * (b.y - a.y)]);
+  }
+  return out;
+}
+
+/**
+ * Corresponding points of two drawings with the same number of strokes, or null when the counts
+ * differ. Strokes are matched in the order drawn; each of `b`'s strokes runs in whichever
+ * direction lies closer to `a`'s (people start a stroke at either end).
+ */
+export function correspond(a: Drawing, b: Drawing): { p: [number, number][]; q: [number, number][] } | null {
+  if (a.length !== b.length || a.length === 0) return null;
+  const p: [number, number][] = [];
+  const q: [number, number][] = [];
+  a.forEach((stroke, s) => {
+    const sa = resampleStroke(stroke);
+    const sb = resampleStroke(b[s]);
+    const distance = (xs: [number, number][]) => xs.reduce((sum, [x, y], k) => sum + Math.hypot(x - sa[k][0], y - sa[k][1]), 0);
+    const reversed = [...sb].reverse();
+    p.push(...sa);
+    q.push(...(distance(reversed) < distance(sb) ? reversed : sb));
+  });
+  return { p, q };
+}
+
+function mean(points: [number, number][]): [number, number] {
+  let x = 0;
+  let y = 0;
+  for (const [px, py] of points) {
+    x += px;
+    y += py;
+  }
+  return [x / points.length, y / points.length];
+}
+
+/** Least-squares affine map from p to q (about their centres) and the residual displacements. */
+export function fitAffine(p: [number, number][], q: [number, number][]): { affine: Affine; residuals: [number, number][] } {
+  const [pcx, pcy] = mean(p);
+  const [qcx, qcy] = mean(q);
+  // Normal equations: A = (Σ q̃ p̃ᵀ)(Σ p̃ p̃ᵀ)⁻¹, with a small ridge towards the identity for degenerate (straight-line) drawings.
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  let qx_px = 0;
+  let qx_py = 0;
+  let qy_px = 0;
+  let qy_py = 0;
+  p.forEach(([px, py], i) => {
+    const x = px - pcx;
+    const y = py - pcy;
+    const u = q[i][0] - qcx;
+    const v = q[i][1] - qcy;
+    sxx += x * x;
+    sxy += x * y;
+    syy += y * y;
+    qx_px += u * x;
+    qx_py += u * y;
+    qy_px += v * x;
+    qy_py += v * y;
+  });
+  const ridge = 1e-3 * (sxx + syy) + 1e-6;
+  sxx += ridge;
+  syy += ridge;
+  qx_px += ridge;
+  qy_py += ridge;
+  const det = sxx * syy - sxy * sxy;
+  const inv = [syy / det, -sxy / det, -sxy / det, sxx / det];
+  const A: Affine['A'] = [
+    qx_px * inv[0] + qx_py * inv[2],
+    qx_px * inv[1] + qx_py * inv[3],
+    qy_px * inv[0] + qy_py * inv[2],
+    qy_px * inv[1] + qy_py * inv[3],
+  ];
+  const residuals = p.map(([px, py], i): [number, number] => {
+    const x = px - pcx;
+    const y = py - pcy;
+    return [q[i][0] - qcx - (A[0] * x + A[1] * y), q[i][1] - qcy - (A[2] * x + A[3] * y)];
+  });
+  return { affine: { A, t: [qcx - pcx, qcy - pcy] }, residuals };
+}
+
+/**
+ * log N(r; 0, σ²C_ℓ + τ²I) summed over both coordinates (they are independent draws of the same
+ * GP), by Cholesky. C_ℓ is the squared-exponential correlation of the points.
+ */
+export function fieldLogLikelihood(points: [number, number][], residuals: [number, number][], sigma: number, lengthscale: number, noise: number): number {
+  const n = points.length;
+  const K = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const d2 = (points[i][0] - points[j][0]) ** 2 + (points[i][1] - points[j][1]) ** 2;
+      const k = sigma * sigma * Math.exp(-d2 / (2 * lengthscale * lengthscale)) + (i === j ? noise * noise : 0);
+      K[i * n + j] = k;
+      K[j * n + i] = k;
+    }
+  }
+  // In-place Cholesky K = L Lᵀ (lower triangle).
+  for (let j = 0; j < n; j++) {
+    let d = K[j * n + j];
+    for (let k = 0; k < j; k++) d -= K[j * n + k] ** 2;
+    if (d <= 0) return -Infinity;
+    const l = Math.sqrt(d);
+    K[j * n + j] = l;
+    for (let i = j + 1; i < n; i++) {
+      let s = K[i * n + j];
+      for (let k = 0; k < j; k++) s -= K[i * n + k] * K[j * n + k];
+      K[i * n + j] = s / l;
+    }
+  }
+  let logDet = 0;
+  for (let i = 0; i < n; i++) logDet += 2 * Math.log(K[i * n + i]);
+  let quadratic = 0;
+  for (const c of [0, 1]) {
+    const z = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = residuals[i][c];
+      for (let k = 0; k < i; k++) s -= K[i * n + k] * z[k];
+      z[i] = s / K[i * n + i];
+      quadratic += z[i] * z[i];
+    }
+  }
+  return -0.5 * quadratic - logDet - n * Math.log(2 * Math.PI);
+}
+
+/** The 6 numbers [a11, a12, a21, a22, tx, ty] of an affine map. */
+export function affineVector(affine: Affine): number[] {
+  return [...affine.A, ...affine.t];
+}
+
+/** Mean and covariance of rows. */
+export function gaussianOf(rows: number[][]): { mean: number[]; covariance: number[] } {
+  const d = rows[0].length;
+  const mu = Array.from({ length: d }, (_, j) => rows.reduce((s, r) => s + r[j], 0) / rows.length);
+  const covariance = new Array(d * d).fill(0);
+  for (const r of rows) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) covariance[i * d + j] += ((r[i] - mu[i]) * (r[j] - mu[j])) / (rows.length - 1);
+  return { mean: mu, covariance };
+}
+
+/** Lower-triangular Cholesky factor of a symmetric positive-definite d×d matrix (jittered if needed). */
+export function cholesky(matrix: number[], d: number): number[] {
+  const L = new Array(d * d).fill(0);
+  for (let j = 0; j < d; j++) {
+    let s = matrix[j * d + j];
+    for (let k = 0; k < j; k++) s -= L[j * d + k] ** 2;
+    L[j * d + j] = Math.sqrt(Math.max(s, 1e-12));
+    for (let i = j + 1; i < d; i++) {
+      let t = matrix[i * d + j];
+      for (let k = 0; k < j; k++) t -= L[i * d + k] * L[j * d + k];
+      L[i * d + j] = t / L[j * d + j];
+    }
+  }
+  return L;
+}
+
+/** A standard normal draw from a uniform source (Box–Muller). */
+export function normal(random: () => number): number {
+  const u = 1 - random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/** Random Fourier features of the field: enough that a sample looks like the GP's. */
+const FIELD_FEATURES = 64;
+
+/**
+ * A new drawing of the same character: `drawing` moved by an affine map and a smooth displacement
+ * field drawn from the model with half the pairs' variance (see the header). `spread` scales the
+ * deviations (1 = as people vary); timing is kept.
+ */
+export function sampleVariant(model: VariationModel, drawing: Drawing, random: () => number, spread = 1): Drawing {
+  const points = drawing.flat();
+  if (points.length === 0) return [];
+  const cx = points.reduce((s, p) => s + p.x, 0) / points.length;
+  const cy = points.reduce((s, p) => s + p.y, 0) / points.length;
+  // Affine: mean + L·z, with the deviation from the mean scaled by spread/√2 (one drawing's share).
+  const L = cholesky(model.affine.covariance, 6);
+  const z = Array.from({ length: 6 }, () => normal(random));
+  const share = spread / Math.SQRT2;
+  const [a11, a12, a21, a22, tx, ty] = model.affine.mean.map((m, i) => m + share * L.slice(i * 6, i * 6 + 6).reduce((s, l, k) => s + l * z[k], 0));
+  // Field: d(p) = σ' √(2/M) Σ w_m cos(ω_m·p + b_m), ω ~ N(0, I/ℓ²), w ~ N(0, 1), per coordinate.
+  const sigma = model.field.sigma * share;
+  const features = Array.from({ length: FIELD_FEATURES }, () => ({
+    wx: normal(random) / model.field.lengthscale,
+    wy: normal(random) / model.field.lengthscale,
+    phase: 2 * Math.PI * random(),
+    ax: normal(random),
+    ay: normal(random),
+  }));
+  const amplitude = sigma * Math.sqrt(2 / FIELD_FEATURES);
+  const move = (p: Point): Point => {
+    const x = p.x - cx;
+    const y = p.y - cy;
+    let dx = 0;
+    let dy = 0;
+    for (const f of features) {
+      const c = Math.cos(f.wx * p.x + f.wy * p.y + f.phase);
+      dx += f.ax * c;
+      dy += f.ay * c;
+    }
+    return { x: cx + a11 * x + a12 * y + tx + amplitude * dx, y: cy + a21 * x + a22 * y + ty + amplitude * dy, t: p.t };
+  };
+  return drawing.map((stroke) => stroke.map(move));
+}

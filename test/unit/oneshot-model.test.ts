@@ -1,0 +1,156 @@
+/**
+ * The one-shot model's parts: the image → pen-path parse, the correspondence and affine fit
+ * between two drawings, the displacement field's likelihood, seeded sampling of variants, and
+ * one-shot classification on a toy run.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeOmniglotPng, loadOneShotRuns } from '@/lib/datasets';
+import { mulberry32 } from '@/lib/random';
+import { renderDrawing, type Drawing } from '@/lib/strokes';
+import { classify, distances, logScore, referencesOf } from '@/models/oneshot/classify';
+import { modifiedHausdorff, pathPoints } from '@/models/oneshot/distance';
+import { parseImage, thin } from '@/models/oneshot/parse';
+import { correspond, fieldLogLikelihood, fitAffine, normal, resampleStroke, sampleVariant, type VariationModel } from '@/models/oneshot/variation';
+
+const DATA = path.resolve('../shared/data');
+
+const line = (x0: number, y0: number, x1: number, y1: number, points = 20) =>
+  Array.from({ length: points }, (_, i) => ({ x: x0 + ((x1 - x0) * i) / (points - 1), y: y0 + ((y1 - y0) * i) / (points - 1), t: i * 10 }));
+
+function overlap(a: Float32Array, b: Float32Array): number {
+  let both = 0;
+  let either = 0;
+  for (let i = 0; i < a.length; i++) {
+    both += Number(a[i] > 0.5 && b[i] > 0.5);
+    either += Number(a[i] > 0.5 || b[i] > 0.5);
+  }
+  return both / either;
+}
+
+describe('parse', () => {
+  it('thins a thick bar to a one-pixel line', () => {
+    const size = 20;
+    const mask = new Uint8Array(size * size);
+    for (let r = 8; r <= 12; r++) for (let c = 3; c <= 16; c++) mask[r * size + c] = 1;
+    thin(mask, size);
+    for (let c = 6; c <= 13; c++) {
+      const column = Array.from({ length: size }, (_, r) => mask[r * size + c]);
+      expect(column.reduce((a, b) => a + b, 0)).toBe(1);
+    }
+  });
+
+  it('traces a drawn cross into paths that redraw it', () => {
+    const cross: Drawing = [line(20, 52.5, 85, 52.5), line(52.5, 20, 52.5, 85)]; // along pixel centres
+    const image = renderDrawing(cross);
+    const parse = parseImage(image, 105);
+    expect(parse.length).toBeGreaterThanOrEqual(2);
+    expect(parse.length).toBeLessThanOrEqual(5); // four arms from the junction, or two crossing strokes
+    expect(overlap(renderDrawing(parse), image)).toBeGreaterThan(0.85);
+  });
+
+  it("redraws the one-shot runs' characters from their parses", async () => {
+    const runs = await loadOneShotRuns(DATA);
+    let total = 0;
+    for (const run of runs.slice(0, 5)) {
+      const image = await decodeOmniglotPng(run.training[0].png);
+      total += overlap(renderDrawing(parseImage(image, 105)), image);
+    }
+    expect(total / 5).toBeGreaterThan(0.85);
+  });
+});
+
+describe('variation model', () => {
+  it('resamples a stroke evenly along its path', () => {
+    const points = resampleStroke([{ x: 0, y: 0, t: 0 }, { x: 10, y: 0, t: 1 }, { x: 10, y: 10, t: 2 }], 5);
+    expect(points).toEqual([
+      [0, 0],
+      [5, 0],
+      [10, 0],
+      [10, 5],
+      [10, 10],
+    ]);
+  });
+
+  it('pairs strokes in drawing order, each the right way round', () => {
+    const a: Drawing = [line(10, 10, 50, 10), line(10, 30, 10, 70)];
+    const b: Drawing = [line(50, 12, 10, 12), line(11, 30, 11, 70)]; // first stroke drawn backwards
+    const matched = correspond(a, b)!;
+    expect(matched.q[0][0]).toBeCloseTo(10);
+    expect(correspond(a, [a[0]])).toBeNull();
+  });
+
+  it('recovers a known affine map with no residual', () => {
+    const random = mulberry32(1);
+    const p: [number, number][] = Array.from({ length: 30 }, () => [random() * 100, random() * 100]);
+    const A = [1.1, 0.2, -0.1, 0.9];
+    const q = p.map(([x, y]): [number, number] => [A[0] * x + A[1] * y + 5, A[2] * x + A[3] * y - 3]);
+    const { affine, residuals } = fitAffine(p, q);
+    affine.A.forEach((a, i) => expect(a).toBeCloseTo(A[i], 2));
+    for (const [x, y] of residuals) expect(Math.hypot(x, y)).toBeLessThan(0.5);
+  });
+
+  it("the field's likelihood is highest near the σ and ℓ that made the displacements", () => {
+    const random = mulberry32(3);
+    const points: [number, number][] = Array.from({ length: 60 }, () => [random() * 105, random() * 105]);
+    // Displacements drawn from the model itself (σ 4 after the halving of sampleVariant, ℓ 15), plus white noise τ 1.
+    const drawing: Drawing = [points.map(([x, y], t) => ({ x, y, t }))];
+    const model: VariationModel = { affine: { mean: [1, 0, 0, 1, 0, 0], covariance: new Array(36).fill(0) }, field: { sigma: 4 * Math.SQRT2, lengthscale: 15, noise: 0 } };
+    const moved = sampleVariant(model, drawing, random)[0];
+    const residuals = moved.map((p, i): [number, number] => [p.x - points[i][0] + normal(random), p.y - points[i][1] + normal(random)]);
+    let best = { ll: -Infinity, sigma: 0, lengthscale: 0 };
+    for (const sigma of [1, 2, 4, 8, 16]) {
+      for (const lengthscale of [3, 7, 15, 30, 60]) {
+        const ll = fieldLogLikelihood(points, residuals, sigma, lengthscale, 1);
+        if (ll > best.ll) best = { ll, sigma, lengthscale };
+      }
+    }
+    expect([2, 4, 8]).toContain(best.sigma);
+    expect([7, 15, 30]).toContain(best.lengthscale);
+  });
+
+  it('gives the same variants for the same seed, different ones for another', () => {
+    const model: VariationModel = {
+      affine: { mean: [1, 0, 0, 1, 0, 0], covariance: [0.01, 0, 0, 0, 0, 0, 0, 0.01, 0, 0, 0, 0, 0, 0, 0.01, 0, 0, 0, 0, 0, 0, 0.01, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 9] },
+      field: { sigma: 3, lengthscale: 10, noise: 1 },
+    };
+    const drawing: Drawing = [line(20, 20, 80, 80)];
+    const first = sampleVariant(model, drawing, mulberry32(5));
+    expect(sampleVariant(model, drawing, mulberry32(5))).toEqual(first);
+    expect(sampleVariant(model, drawing, mulberry32(6))).not.toEqual(first);
+    expect(first[0]).toHaveLength(20);
+    expect(first[0][5].t).toBe(50); // timing kept
+  });
+});
+
+describe('one-shot classification', () => {
+  const circle = (cx: number, cy: number, r: number) => Array.from({ length: 40 }, (_, i) => ({ x: cx + r * Math.cos((2 * Math.PI * i) / 39), y: cy + r * Math.sin((2 * Math.PI * i) / 39), t: i }));
+  const exemplars: Drawing[] = [[line(20, 50, 85, 50)], [circle(52, 52, 25)], [line(20, 20, 85, 85), line(85, 20, 20, 85)]];
+  // Other "people's" drawings: shifted, resized, slightly bent.
+  const tests: Drawing[] = [[circle(40, 60, 20)], [line(30, 30, 80, 80), line(80, 30, 30, 80)], [line(25, 45, 75, 55)]];
+  const answers = [1, 2, 0];
+  const model: VariationModel = {
+    affine: { mean: [1, 0, 0, 1, 0, 0], covariance: [0.02, 0, 0, 0, 0, 0, 0, 0.01, 0, 0, 0, 0, 0, 0, 0.01, 0, 0, 0, 0, 0, 0, 0.02, 0, 0, 0, 0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 25] },
+    field: { sigma: 3, lengthscale: 10, noise: 1 },
+  };
+
+  it('finds each drawing its character, by nearest exemplar and with variants', () => {
+    const references = exemplars.map((e, k) => referencesOf(e, model, 10, k));
+    const matrix = distances(tests, references);
+    expect(classify(matrix, 1, 0)).toEqual(answers);
+    expect(classify(matrix, 0.25)).toEqual(answers);
+  });
+
+  it('scores an exemplar by the mean likelihood over its variants, not the best one alone', () => {
+    expect(logScore([1, 1, 1], 1)).toBeCloseTo(-1);
+    expect(logScore([1, 100, 100], 1)).toBeLessThan(-1); // one close reference among far ones counts less
+    expect(logScore([1, 100, 100], 1, 0)).toBeCloseTo(-1); // only the exemplar itself
+  });
+
+  it('measures the modified Hausdorff distance in pixels', () => {
+    const a = pathPoints([line(10, 10, 90, 10)]);
+    const b = pathPoints([line(10, 13, 90, 13)]);
+    expect(modifiedHausdorff(a, b)).toBeCloseTo(3, 1);
+    expect(modifiedHausdorff(a, a)).toBe(0);
+  });
+});
