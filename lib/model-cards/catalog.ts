@@ -120,6 +120,7 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
         url: 'https://doi.org/10.1126/science.aab3050',
       },
     ],
-    architecture: 'A one-shot conditional generative model of handwritten characters and a one-shot classifier, on Omniglot.',
+    architecture:
+      'A stroke-level model of how people vary when they draw one character, fitted to Omniglot’s pen trajectories: the given drawing moved by a random affine map and a smooth random displacement field, redrawn with the pen. A drawing is classified by the exemplar whose best-fitting deformation explains it best.',
   },
 ];

@@ -1,15 +1,48 @@
 /**
  * One-shot classification with the variation model: which of a run's exemplars (one drawing per
  * character) is a new drawing of? The generative answer: the exemplar under which the new drawing
- * is most probable, p(drawing | exemplar) ≈ (1/V) Σ_v exp(−D(drawing, variant_v) / T), with the
- * variants sampled from the exemplar by the model and D the modified Hausdorff distance between
- * their pen paths (the exemplar itself counts as one more). With V = 0 this is nearest-exemplar
- * classification by D alone: Lake et al.'s baseline.
+ * is most probable. Two estimates of p(drawing | exemplar):
+ *
+ * - by fitting (the model's): the most probable deformation of the exemplar onto the drawing
+ *   (register.ts), p ∝ exp(−E_min), E the deformation's prior energy plus how far the deformed
+ *   exemplar lies from the drawing — the way BPL scores a drawing by its best-fitting parses;
+ * - by sampling: (1/V) Σ_v exp(−D(drawing, variant_v) / T) over variants sampled from the
+ *   exemplar, D the modified Hausdorff distance between pen paths (the exemplar itself counts as
+ *   one more). With V = 0 this is nearest-exemplar classification by D alone: Lake et al.'s
+ *   baseline.
  */
 import { mulberry32 } from '@/lib/random';
 import type { Drawing } from '@/lib/strokes';
 import { centred, modifiedHausdorff, pathPoints } from './distance';
+import { inverse6, registerDeformable, type AffinePrior } from './register';
 import { sampleVariant, type VariationModel } from './variation';
+
+/** How a drawing is fitted to an exemplar (chosen on background episodes, see train.ts). */
+export interface FitSettings {
+  /** The affine prior's covariance: the pairs' covariance × spread² × this. */
+  priorScale: number;
+  /** σ of the distance term D² / 2σ² (px). */
+  sigma: number;
+  /** Prior deviation of each displacement-field coefficient (px). */
+  fieldSigma: number;
+}
+
+/** The prior over the affine map between two centred drawings of one character. */
+export function affinePrior(model: VariationModel, spread: number, priorScale: number): AffinePrior {
+  return {
+    mean: [...model.affine.mean.slice(0, 4), 0, 0],
+    precision: inverse6(model.affine.covariance.map((c) => c * spread * spread * priorScale)),
+  };
+}
+
+/** −E_min of fitting each exemplar onto each test drawing: [test][exemplar] (larger = more probable). */
+export function fitScores(tests: Drawing[], exemplars: Drawing[], prior: AffinePrior, fit: FitSettings): number[][] {
+  const exemplarPoints = exemplars.map((e) => centred(pathPoints(e)));
+  return tests.map((test) => {
+    const points = centred(pathPoints(test));
+    return exemplarPoints.map((e) => -registerDeformable(e, points, prior, fit.sigma, fit.fieldSigma).energy);
+  });
+}
 
 /** The exemplar's own points, then its variants', each centred in the frame. */
 export type References = Float32Array[];

@@ -6,13 +6,15 @@
  * from each other (variation.ts, fitted to Omniglot's pen trajectories), drawn with the pen.
  *
  * - variants: sample the variation model, render each with the pen;
- * - which character: the exemplar under which the drawing is most probable (classify.ts).
+ * - which character: the exemplar under which the drawing is most probable, the exemplar's best
+ *   fitting deformation onto it scoring it (classify.ts, register.ts).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { mulberry32 } from '@/lib/random';
 import { renderDrawing, type Drawing } from '@/lib/strokes';
-import { classify, distances, referencesOf } from './classify';
+import { affinePrior, argmax, fitScores, type FitSettings } from './classify';
 import { sampleVariant, type VariationModel } from './variation';
 
 export const CHECKPOINT_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'checkpoint');
@@ -24,6 +26,8 @@ export interface OneShotSettings {
   temperature: number;
   /** Scale of the variants' deviations, calibrated on background episodes (see train.ts). */
   spread: number;
+  /** How a drawing is fitted to an exemplar when classifying. */
+  fit: FitSettings;
 }
 
 export class OneShotModel {
@@ -43,15 +47,38 @@ export class OneShotModel {
     return this.variants(drawing, count, seed).map((v) => binarize(renderDrawing(v)));
   }
 
-  /** For each drawing, the index of the exemplar it is classified as. */
-  classify(drawings: Drawing[], exemplars: Drawing[], seed = 1): number[] {
-    const references = exemplars.map((e, k) => referencesOf(e, this.variation, this.settings.classificationVariants, seed * 1000 + k, this.settings.spread));
-    return classify(distances(drawings, references), this.settings.temperature);
+  /** For each drawing, the index of the exemplar it is classified as (the best-fitting one). */
+  classify(drawings: Drawing[], exemplars: Drawing[]): number[] {
+    return this.scores(drawings, exemplars).map(argmax);
+  }
+
+  /**
+   * The exemplars ranked for one drawing, most probable first: each with log p(drawing | exemplar)
+   * (−E of the best fit, up to a shared constant) and its share of the probability over them.
+   */
+  rank(drawing: Drawing, exemplars: Drawing[]): { index: number; logScore: number; probability: number }[] {
+    const [scores] = this.scores([drawing], exemplars);
+    const top = Math.max(...scores);
+    const total = scores.reduce((s, v) => s + Math.exp(v - top), 0);
+    return scores
+      .map((score, index) => ({ index, logScore: score, probability: Math.exp(score - top) / total }))
+      .sort((a, b) => b.logScore - a.logScore);
+  }
+
+  /** log p(drawing | exemplar) up to a constant: [drawing][exemplar]. */
+  scores(drawings: Drawing[], exemplars: Drawing[]): number[][] {
+    return fitScores(drawings, exemplars, affinePrior(this.variation, this.settings.spread, this.settings.fit.priorScale), this.settings.fit);
   }
 }
 
 export function binarize(image: Float32Array): Float32Array {
   return image.map((v) => (v > 0.5 ? 1 : 0));
+}
+
+/** `oneshot-` and a hash of the checkpoint's meta.json (the model has no other weights). */
+export async function oneShotModelVersion(dir: string = CHECKPOINT_DIR): Promise<string> {
+  const meta = await fs.readFile(path.join(dir, 'meta.json'));
+  return `oneshot-${crypto.createHash('sha256').update(meta).digest('hex').slice(0, 12)}`;
 }
 
 export async function loadOneShotModel(dir: string = CHECKPOINT_DIR): Promise<OneShotModel> {

@@ -3,10 +3,12 @@
  *
  * 1. the variation model (variation.ts) to the pen trajectories: for every character, the pairs
  *    of its 20 drawings with the same number of strokes;
- * 2. the classification temperature T, by one-shot error on 20-way episodes built from the
- *    background characters' images like Lake's runs.
+ * 2. the settings of classification — the spread of the variants, the temperature T of the
+ *    sampling estimate, and how a drawing is fitted to an exemplar — on 20-way episodes built
+ *    from the background characters' images like Lake's runs.
  *
  *   npx tsx models/oneshot/train.ts [--seed 1] [--field-pairs 400] [--episodes 10] [--out DIR]
+ *                                   [--plain-covariance]   # the affine maps' covariance without trimming
  *
  * Writes `meta.json` (the fitted numbers, data, command, seed, measurements) into the checkpoint.
  */
@@ -15,11 +17,11 @@ import path from 'node:path';
 import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { mulberry32, seededShuffle } from '@/lib/random';
 import { fromOmniglot, type Drawing } from '@/lib/strokes';
-import { classify, distances, referencesOf } from './classify';
+import { affinePrior, argmax, classify, distances, fitScores, referencesOf, type FitSettings } from './classify';
 import { backgroundEpisodes, loadBackgroundCharacters } from './data';
 import { centred, modifiedHausdorff, pathPoints } from './distance';
 import { CHECKPOINT_DIR, type OneShotSettings } from './model';
-import { affineVector, correspond, fieldLogLikelihood, fitAffine, gaussianOf, sampleVariant, type VariationModel } from './variation';
+import { affineVector, correspond, fitAffine, gaussianOf, normalFieldLogLikelihood, sampleVariant, strokeNormals, trimmedGaussianOf, type VariationModel } from './variation';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -41,7 +43,7 @@ const unique = await loadBackgroundCharacters();
 log(`background characters: ${unique.length}`);
 
 const affines: number[][] = [];
-const fieldSamples: { points: [number, number][]; residuals: [number, number][] }[] = [];
+const fieldSamples: { points: [number, number][]; residuals: [number, number][]; normals: [number, number][] }[] = [];
 let pairs = 0;
 let sameCount = 0;
 for (const character of unique) {
@@ -56,15 +58,20 @@ for (const character of unique) {
       const rms = Math.sqrt(residuals.reduce((s, [x, y]) => s + x * x + y * y, 0) / residuals.length);
       if (rms > MAX_RESIDUAL) continue;
       affines.push(affineVector(affine));
-      fieldSamples.push({ points: matched.p, residuals });
+      fieldSamples.push({ points: matched.p, residuals, normals: strokeNormals(matched.p) });
     }
   }
 }
 log(`pairs: ${pairs}; same stroke count: ${sameCount}; within ${MAX_RESIDUAL} px RMS of an affine fit: ${affines.length}`);
 
-const affine = gaussianOf(affines);
+// The affine maps' distribution, robustly: a pair drawn with a stroke's shape changed still fits an
+// affine map within MAX_RESIDUAL, but an odd one, and a few such pairs widen a plain covariance.
+const CHI_SQUARE_6_975 = 14.45;
+const affine = flags.has('plain-covariance') ? { ...gaussianOf(affines), kept: 1 } : trimmedGaussianOf(affines, CHI_SQUARE_6_975);
+log(`affine maps: ${(100 * affine.kept).toFixed(1)}% of the pairs within the χ²₆ 97.5% quantile of the estimate`);
 
-// (σ, ℓ, τ) by grid search on the summed marginal log-likelihood of a random subset of pairs.
+// (σ, ℓ, τ) by grid search on the summed marginal log-likelihood of a random subset of pairs, on
+// the residuals' components across the pen path (normalFieldLogLikelihood says why).
 const subset = seededShuffle(fieldSamples, seed).slice(0, fieldPairs);
 const sigmas = [1, 1.5, 2, 3, 4, 5, 6, 8];
 const lengthscales = [5, 8, 12, 16, 20, 25, 30, 40, 55];
@@ -75,7 +82,7 @@ let done = 0;
 for (const sigma of sigmas) {
   for (const lengthscale of lengthscales) {
     for (const noise of noises) {
-      const logLikelihood = subset.reduce((s, { points, residuals }) => s + fieldLogLikelihood(points, residuals, sigma, lengthscale, noise), 0);
+      const logLikelihood = subset.reduce((s, { points, residuals, normals }) => s + normalFieldLogLikelihood(points, residuals, normals, sigma, lengthscale, noise), 0);
       if (logLikelihood > best.logLikelihood) best = { logLikelihood, sigma, lengthscale, noise };
     }
     bar.update(++done, `best σ ${best.sigma} ℓ ${best.lengthscale} τ ${best.noise}`);
@@ -97,7 +104,7 @@ const episodes = await backgroundEpisodes(unique, episodeCount, seed);
 // each other as much as two people's drawings of a character do (diversity 1 on the episodes).
 const points = (d: Drawing) => centred(pathPoints(d));
 const betweenPeople = mean(episodes.flatMap((episode) => episode.tests.map((t, i) => modifiedHausdorff(points(t), points(episode.exemplars[episode.answers[i]])))));
-const spreads = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+const spreads = [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4];
 const bySpread = spreads.map((spread) => {
   const between: number[] = [];
   episodes.forEach((episode, e) =>
@@ -128,7 +135,38 @@ const byTemperature = temperatures.map((temperature) => ({ temperature, error: e
 const chosen = byTemperature.reduce((a, b) => (b.error < a.error ? b : a));
 log(`background episodes (${episodes.length} × 20-way): nearest exemplar ${(100 * nearestExemplarError).toFixed(1)}% error; with ${CLASSIFICATION_VARIANTS} variants ${byTemperature.map((r) => `T ${r.temperature}: ${(100 * r.error).toFixed(1)}%`).join(', ')}`);
 
-const settings: OneShotSettings = { classificationVariants: CLASSIFICATION_VARIANTS, temperature: chosen.temperature, spread: calibrated.spread };
+// How a drawing is fitted to an exemplar: σ and the field's prior by episode error with the
+// affine prior at twice the pairs' covariance, then the affine prior's scale.
+const fitError = (fit: FitSettings) => {
+  const prior = affinePrior(model, calibrated.spread, fit.priorScale);
+  let wrong = 0;
+  let total = 0;
+  episodes.forEach((episode) => {
+    fitScores(episode.tests, episode.exemplars, prior, fit).forEach((row, i) => {
+      wrong += Number(argmax(row) !== episode.answers[i]);
+      total++;
+    });
+  });
+  return wrong / total;
+};
+const fits: (FitSettings & { error: number })[] = [];
+const fitBar = new ProgressBar('fitting settings'.padEnd(22), 11);
+for (const sigma of [0.5, 1, 2]) {
+  for (const fieldSigma of [4, 8, 16]) {
+    fits.push({ priorScale: 2, sigma, fieldSigma, error: fitError({ priorScale: 2, sigma, fieldSigma }) });
+    fitBar.update(fits.length);
+  }
+}
+const bestFit = () => fits.reduce((a, b) => (b.error < a.error ? b : a));
+for (const priorScale of [1, 4]) {
+  const { sigma, fieldSigma } = bestFit();
+  fits.push({ priorScale, sigma, fieldSigma, error: fitError({ priorScale, sigma, fieldSigma }) });
+  fitBar.update(fits.length);
+}
+const { error: fitEpisodeError, ...fit } = bestFit();
+log(`fitting: ${fits.map((f) => `prior×${f.priorScale} σ ${f.sigma} field ${f.fieldSigma}: ${(100 * f.error).toFixed(1)}%`).join('; ')}`);
+
+const settings: OneShotSettings = { classificationVariants: CLASSIFICATION_VARIANTS, temperature: chosen.temperature, spread: calibrated.spread, fit };
 
 await fs.mkdir(out, { recursive: true });
 const meta = {
@@ -139,9 +177,9 @@ const meta = {
   data: `Omniglot background splits small1 + small2 (${unique.length} characters × 20 drawers): pen trajectories for the variation model, images for the episodes that chose T`,
   command: `npx tsx models/oneshot/train.ts ${process.argv.slice(2).join(' ')}`.trim(),
   seed,
-  pairs: { all: pairs, sameStrokeCount: sameCount, used: affines.length, maxResidualPx: MAX_RESIDUAL, fieldPairs: subset.length },
+  pairs: { all: pairs, sameStrokeCount: sameCount, used: affines.length, maxResidualPx: MAX_RESIDUAL, fieldPairs: subset.length, affineKept: affine.kept },
   grid: { sigmas, lengthscales, noises },
-  backgroundEpisodes: { count: episodes.length, nearestExemplarError, byTemperature, betweenPeople, bySpread },
+  backgroundEpisodes: { count: episodes.length, nearestExemplarError, byTemperature, betweenPeople, bySpread, fits, fitError: fitEpisodeError },
   seconds: Math.round((Date.now() - started) / 1000),
 };
 await fs.writeFile(path.join(out, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);

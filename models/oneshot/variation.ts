@@ -12,8 +12,8 @@
  * with the pen then drawing the moved strokes. Fitting: pairs of drawings of a character with the
  * same number of strokes are put in correspondence (each stroke resampled to K points by arc
  * length, in the order drawn, each stroke's direction the closer one), the affine map is fitted by
- * least squares, and (σ, ℓ) by maximum marginal likelihood of the residual displacements, with a
- * white-noise term τ for what correspondence by arc length gets wrong. A pair's difference holds
+ * least squares (its distribution estimated robustly), and (σ, ℓ) by maximum marginal likelihood
+ * of the residual displacements across the pen path, with a white-noise term τ. A pair's difference holds
  * two drawings' deviations from the character; a new drawing deviates once from the one given, so
  * sampling uses half the pairs' variance.
  */
@@ -131,21 +131,43 @@ export function fitAffine(p: [number, number][], q: [number, number][]): { affin
 }
 
 /**
- * log N(r; 0, σ²C_ℓ + τ²I) summed over both coordinates (they are independent draws of the same
- * GP), by Cholesky. C_ℓ is the squared-exponential correlation of the points.
+ * Unit normals of the pen path at corresponded points (`POINTS_PER_STROKE` per stroke, in order):
+ * the tangent by central differences within each stroke, turned a quarter.
  */
-export function fieldLogLikelihood(points: [number, number][], residuals: [number, number][], sigma: number, lengthscale: number, noise: number): number {
+export function strokeNormals(points: [number, number][], perStroke = POINTS_PER_STROKE): [number, number][] {
+  return points.map((_, i) => {
+    const start = i - (i % perStroke);
+    const a = points[Math.max(start, i - 1)];
+    const b = points[Math.min(start + perStroke - 1, i + 1)];
+    const length = Math.hypot(b[0] - a[0], b[1] - a[1]);
+    return length > 0 ? [-(b[1] - a[1]) / length, (b[0] - a[0]) / length] : [0, 0];
+  });
+}
+
+/**
+ * log N of the residuals' components across the pen path, r·n, under the field: correspondence by
+ * arc length misplaces points *along* a stroke (people speed up and slow down), which would pass
+ * for a short-range field, so only the displacement across the path is scored. Cov(r·nᵢ, r·nⱼ) =
+ * (nᵢ·nⱼ) σ² exp(−|pᵢ − pⱼ|² / 2ℓ²) + τ² δᵢⱼ.
+ */
+export function normalFieldLogLikelihood(points: [number, number][], residuals: [number, number][], normals: [number, number][], sigma: number, lengthscale: number, noise: number): number {
   const n = points.length;
   const K = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       const d2 = (points[i][0] - points[j][0]) ** 2 + (points[i][1] - points[j][1]) ** 2;
-      const k = sigma * sigma * Math.exp(-d2 / (2 * lengthscale * lengthscale)) + (i === j ? noise * noise : 0);
+      const alignment = normals[i][0] * normals[j][0] + normals[i][1] * normals[j][1];
+      const k = alignment * sigma * sigma * Math.exp(-d2 / (2 * lengthscale * lengthscale)) + (i === j ? noise * noise : 0);
       K[i * n + j] = k;
       K[j * n + i] = k;
     }
   }
-  // In-place Cholesky K = L Lᵀ (lower triangle).
+  const r = residuals.map(([x, y], i) => x * normals[i][0] + y * normals[i][1]);
+  return gaussianLogDensity(K, r, n);
+}
+
+/** log N(r; 0, K) by Cholesky of K (row-major n×n, overwritten); −∞ when K is not positive definite. */
+function gaussianLogDensity(K: Float64Array, r: number[], n: number): number {
   for (let j = 0; j < n; j++) {
     let d = K[j * n + j];
     for (let k = 0; k < j; k++) d -= K[j * n + k] ** 2;
@@ -153,24 +175,22 @@ export function fieldLogLikelihood(points: [number, number][], residuals: [numbe
     const l = Math.sqrt(d);
     K[j * n + j] = l;
     for (let i = j + 1; i < n; i++) {
-      let s = K[i * n + j];
-      for (let k = 0; k < j; k++) s -= K[i * n + k] * K[j * n + k];
-      K[i * n + j] = s / l;
+      let v = K[i * n + j];
+      for (let k = 0; k < j; k++) v -= K[i * n + k] * K[j * n + k];
+      K[i * n + j] = v / l;
     }
   }
   let logDet = 0;
-  for (let i = 0; i < n; i++) logDet += 2 * Math.log(K[i * n + i]);
   let quadratic = 0;
-  for (const c of [0, 1]) {
-    const z = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = residuals[i][c];
-      for (let k = 0; k < i; k++) s -= K[i * n + k] * z[k];
-      z[i] = s / K[i * n + i];
-      quadratic += z[i] * z[i];
-    }
+  const z = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    logDet += 2 * Math.log(K[i * n + i]);
+    let v = r[i];
+    for (let k = 0; k < i; k++) v -= K[i * n + k] * z[k];
+    z[i] = v / K[i * n + i];
+    quadratic += z[i] * z[i];
   }
-  return -0.5 * quadratic - logDet - n * Math.log(2 * Math.PI);
+  return -0.5 * quadratic - 0.5 * logDet - 0.5 * n * Math.log(2 * Math.PI);
 }
 
 /** The 6 numbers [a11, a12, a21, a22, tx, ty] of an affine map. */
@@ -250,4 +270,30 @@ export function sampleVariant(model: VariationModel, drawing: Drawing, random: (
     return { x: cx + a11 * x + a12 * y + tx + amplitude * dx, y: cy + a21 * x + a22 * y + ty + amplitude * dy, t: p.t };
   };
   return drawing.map((stroke) => stroke.map(move));
+}
+
+/**
+ * Mean and covariance of rows, robust to outlying rows: rows further than the χ² 97.5% quantile
+ * (in Mahalanobis distance, under the current estimate) are set aside and the estimate redone,
+ * three times. Returns the estimate and the share of rows kept.
+ */
+export function trimmedGaussianOf(rows: number[][], cutoff: number): { mean: number[]; covariance: number[]; kept: number } {
+  let estimate = gaussianOf(rows);
+  let kept = rows;
+  const d = rows[0].length;
+  for (let round = 0; round < 3; round++) {
+    const L = cholesky(estimate.covariance, d);
+    kept = rows.filter((row) => {
+      // Solve L z = (row − mean); |z|² is the squared Mahalanobis distance.
+      const z: number[] = [];
+      for (let i = 0; i < d; i++) {
+        let s = row[i] - estimate.mean[i];
+        for (let k = 0; k < i; k++) s -= L[i * d + k] * z[k];
+        z.push(s / L[i * d + i]);
+      }
+      return z.reduce((a, b) => a + b * b, 0) <= cutoff;
+    });
+    estimate = gaussianOf(kept);
+  }
+  return { ...estimate, kept: kept.length / rows.length };
 }

@@ -1,17 +1,18 @@
 /**
  * The one-shot model's parts: the image → pen-path parse, the correspondence and affine fit
- * between two drawings, the displacement field's likelihood, seeded sampling of variants, and
- * one-shot classification on a toy run.
+ * between two drawings, the displacement field's likelihood, seeded sampling of variants, fitting
+ * one drawing onto another, and one-shot classification on a toy run.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeOmniglotPng, loadOneShotRuns } from '@/lib/datasets';
 import { mulberry32 } from '@/lib/random';
 import { renderDrawing, type Drawing } from '@/lib/strokes';
-import { classify, distances, logScore, referencesOf } from '@/models/oneshot/classify';
-import { modifiedHausdorff, pathPoints } from '@/models/oneshot/distance';
+import { affinePrior, argmax, classify, distances, fitScores, logScore, referencesOf } from '@/models/oneshot/classify';
+import { centred, modifiedHausdorff, pathPoints } from '@/models/oneshot/distance';
+import { registerAffine, registerDeformable } from '@/models/oneshot/register';
 import { parseImage, thin } from '@/models/oneshot/parse';
-import { correspond, fieldLogLikelihood, fitAffine, normal, resampleStroke, sampleVariant, type VariationModel } from '@/models/oneshot/variation';
+import { correspond, normalFieldLogLikelihood, fitAffine, gaussianOf, normal, resampleStroke, sampleVariant, strokeNormals, trimmedGaussianOf, type VariationModel } from '@/models/oneshot/variation';
 
 const DATA = path.resolve('../shared/data');
 
@@ -92,21 +93,38 @@ describe('variation model', () => {
 
   it("the field's likelihood is highest near the σ and ℓ that made the displacements", () => {
     const random = mulberry32(3);
-    const points: [number, number][] = Array.from({ length: 60 }, () => [random() * 105, random() * 105]);
-    // Displacements drawn from the model itself (σ 4 after the halving of sampleVariant, ℓ 15), plus white noise τ 1.
-    const drawing: Drawing = [points.map(([x, y], t) => ({ x, y, t }))];
+    // Points along a few long strokes, displaced by the model's own field (σ 4 after the halving
+    // of sampleVariant, ℓ 15) plus white noise τ 1; scored across the path.
+    const strokes: Drawing = Array.from({ length: 6 }, () => {
+      const [x0, y0, x1, y1] = [random() * 105, random() * 105, random() * 105, random() * 105];
+      return line(x0, y0, x1, y1, 12);
+    });
+    const points = strokes.flat().map((p): [number, number] => [p.x, p.y]);
     const model: VariationModel = { affine: { mean: [1, 0, 0, 1, 0, 0], covariance: new Array(36).fill(0) }, field: { sigma: 4 * Math.SQRT2, lengthscale: 15, noise: 0 } };
-    const moved = sampleVariant(model, drawing, random)[0];
+    const moved = sampleVariant(model, strokes, random).flat();
     const residuals = moved.map((p, i): [number, number] => [p.x - points[i][0] + normal(random), p.y - points[i][1] + normal(random)]);
+    const normals = strokeNormals(points, 12);
     let best = { ll: -Infinity, sigma: 0, lengthscale: 0 };
     for (const sigma of [1, 2, 4, 8, 16]) {
       for (const lengthscale of [3, 7, 15, 30, 60]) {
-        const ll = fieldLogLikelihood(points, residuals, sigma, lengthscale, 1);
+        const ll = normalFieldLogLikelihood(points, residuals, normals, sigma, lengthscale, 1);
         if (ll > best.ll) best = { ll, sigma, lengthscale };
       }
     }
     expect([2, 4, 8]).toContain(best.sigma);
     expect([7, 15, 30]).toContain(best.lengthscale);
+  });
+
+  it('estimates the affine maps\' spread without being swayed by a few gross mismatches', () => {
+    const random = mulberry32(9);
+    const rows = Array.from({ length: 400 }, () => Array.from({ length: 6 }, () => normal(random)));
+    for (let i = 0; i < 8; i++) rows.push([40, -40, 40, 40, -40, 40]);
+    const plain = gaussianOf(rows);
+    const robust = trimmedGaussianOf(rows, 14.45);
+    expect(plain.covariance[0]).toBeGreaterThan(20);
+    expect(robust.covariance[0]).toBeGreaterThan(0.7);
+    expect(robust.covariance[0]).toBeLessThan(1.1);
+    expect(robust.kept).toBeGreaterThan(0.95);
   });
 
   it('gives the same variants for the same seed, different ones for another', () => {
@@ -134,11 +152,28 @@ describe('one-shot classification', () => {
     field: { sigma: 3, lengthscale: 10, noise: 1 },
   };
 
-  it('finds each drawing its character, by nearest exemplar and with variants', () => {
+  it('finds each drawing its character: by nearest exemplar, with variants, and by fitting', () => {
     const references = exemplars.map((e, k) => referencesOf(e, model, 10, k));
     const matrix = distances(tests, references);
     expect(classify(matrix, 1, 0)).toEqual(answers);
     expect(classify(matrix, 0.25)).toEqual(answers);
+    const fitted = fitScores(tests, exemplars, affinePrior(model, 1, 2), { priorScale: 2, sigma: 1, fieldSigma: 8 });
+    expect(fitted.map(argmax)).toEqual(answers);
+  });
+
+  it('fits a resized, slanted copy of a drawing back onto it, and that copy scores best', () => {
+    const exemplar = pathPoints([circle(52, 52, 25), line(30, 30, 75, 75)]);
+    const moved = pathPoints([circle(52, 52, 25), line(30, 30, 75, 75)].map((s) => s.map((p) => ({ x: 1.15 * p.x + 0.15 * p.y, y: 0.9 * p.y, t: p.t }))));
+    const prior = affinePrior(model, 1, 100); // weak: the data decide
+    const a = centred(exemplar);
+    const b = centred(moved);
+    const fit = registerAffine(a, b, prior, 1);
+    expect(fit.theta[0]).toBeCloseTo(1.15, 1);
+    expect(fit.theta[1]).toBeCloseTo(0.15, 1);
+    expect(fit.theta[3]).toBeCloseTo(0.9, 1);
+    expect(fit.meanSquared).toBeLessThan(1);
+    const other = centred(pathPoints([line(20, 50, 85, 50)]));
+    expect(registerDeformable(a, b, prior, 1, 8).energy).toBeLessThan(registerDeformable(other, b, prior, 1, 8).energy);
   });
 
   it('scores an exemplar by the mean likelihood over its variants, not the best one alone', () => {
