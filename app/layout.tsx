@@ -20,6 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/gallery">Gallery</Link>
             <Link href="/tags">Tags</Link>
             <Link href="/caption">Caption</Link>
+            <Link href="/oneshot">One-shot</Link>
             <Link href="/models">Models</Link>
           </nav>
         </header>

@@ -2,7 +2,6 @@ import Link from 'next/link';
 
 const USES = [
   { title: 'GAN playground', text: 'Sample digits and characters, walk the latent space, watch the generator/discriminator game.', href: null },
-  { title: 'One-shot drawing', text: 'Draw one character and get new variants of it; see which of 20 characters it matches.', href: null },
 ];
 
 export default function Home() {
@@ -28,6 +27,11 @@ export default function Home() {
           <h3>Caption → images</h3>
           <p>Type a caption and watch alignDRAW draw it step by step; see which of your words each step attended to, and draw it again from the gallery with the same seed.</p>
           <span className="badge ok">available</span>
+        </Link>
+        <Link href="/oneshot" className="card" style={{ color: 'inherit', textDecoration: 'none' }}>
+          <h3>One-shot characters</h3>
+          <p>Draw one character and get new variants of it, drawn as other people would write it; see which of a run&apos;s 20 characters it matches.</p>
+          <span className="badge ok">available (goals not met)</span>
         </Link>
         {USES.map((use) => (
           <div className="card" key={use.title}>

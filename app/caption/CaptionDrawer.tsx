@@ -6,10 +6,11 @@ import type { CaptionJobResult, CaptionReading, DrawingPreview, ExampleCaption }
 import type { Box } from '@/models/align-draw/contract';
 import { bytesFromBase64, paintBytes, SCALE, type Shape } from './canvas';
 import { GenerationViewer } from './GenerationViewer';
+import { followJob, type JobFailure } from '@/app/components/followJob';
 import { usePacedSteps } from '@/app/components/usePacedSteps';
 import styles from './caption.module.css';
 
-type Failure = { code: string; message: string; details?: unknown };
+type Failure = JobFailure;
 
 export interface ModelChoice {
   name: string;
@@ -25,14 +26,6 @@ export interface DrawSettings {
   /** Empty: the server picks one. */
   seed: string;
   model: string;
-}
-
-interface JobEvent {
-  id: string;
-  status: 'running' | 'done' | 'failed' | 'cancelled';
-  progress: { step: number; total: number; message?: string; preview?: DrawingPreview } | null;
-  result: CaptionJobResult | null;
-  error: Failure | null;
 }
 
 interface Started {
@@ -147,44 +140,38 @@ export function CaptionDrawer({
   const follow = useCallback(
     (answer: Started) => {
       source.current?.close();
-      const events = new EventSource(`/api/jobs/${answer.job.id}/events`);
-      source.current = events;
-      events.addEventListener('progress', (event) => {
-        const job: JobEvent = JSON.parse((event as MessageEvent).data);
-        const progress = job.progress;
-        if (!progress) return;
-        const preview = progress.preview;
-        const frame = preview && {
-          shape: { width: preview.width, height: preview.height, channels: preview.channels },
-          canvases: preview.canvases.map(bytesFromBase64),
-          boxes: preview.writeBoxes,
-        };
-        show(() => {
-          setState({ phase: 'drawing', step: progress.step, total: progress.total });
-          if (frame) setLive(frame);
-        });
+      source.current = followJob<DrawingPreview, CaptionJobResult>(answer.job.id, {
+        onProgress: (job) => {
+          const progress = job.progress;
+          if (!progress) return;
+          const preview = progress.preview;
+          const frame = preview && {
+            shape: { width: preview.width, height: preview.height, channels: preview.channels },
+            canvases: preview.canvases.map(bytesFromBase64),
+            boxes: preview.writeBoxes,
+          };
+          show(() => {
+            setState({ phase: 'drawing', step: progress.step, total: progress.total });
+            if (frame) setLive(frame);
+          });
+        },
+        onEnd: (job) =>
+          show(() => {
+            if (job.status === 'done' && job.result) {
+              setResult(job.result);
+              setState({ phase: 'done' });
+              return;
+            }
+            if (job.status === 'cancelled') setStoppedAt(job.progress?.step ?? 0);
+            else setFailure(job.error ?? { code: 'FAILED', message: 'The drawing failed. Please try again.' });
+            setState({ phase: 'idle' });
+          }),
+        onLost: () =>
+          show(() => {
+            setFailure({ code: 'NETWORK', message: 'Lost the connection while the model was drawing. The finished drawing will still be in the gallery.' });
+            setState({ phase: 'idle' });
+          }),
       });
-      events.addEventListener('end', (event) => {
-        const job: JobEvent = JSON.parse((event as MessageEvent).data);
-        events.close();
-        show(() => {
-          if (job.status === 'done' && job.result) {
-            setResult(job.result);
-            setState({ phase: 'done' });
-            return;
-          }
-          if (job.status === 'cancelled') setStoppedAt(job.progress?.step ?? 0);
-          else setFailure(job.error ?? { code: 'FAILED', message: 'The drawing failed. Please try again.' });
-          setState({ phase: 'idle' });
-        });
-      });
-      events.onerror = () => {
-        events.close();
-        show(() => {
-          setFailure({ code: 'NETWORK', message: 'Lost the connection while the model was drawing. The finished drawing will still be in the gallery.' });
-          setState({ phase: 'idle' });
-        });
-      };
     },
     [show],
   );

@@ -1,9 +1,13 @@
 import Link from 'next/link';
 import styles from '@/app/caption/caption.module.css';
 import type { CaptionGeneration } from '@/lib/caption';
+import type { OneShotGeneration } from '@/lib/oneshot';
 
-/** Recent caption drawings: up to four of each one's images, its caption, model version and seed. */
-export function GeneratedGrid({ generations }: { generations: CaptionGeneration[] }) {
+const describe = (g: CaptionGeneration | OneShotGeneration) =>
+  g.kind === 'oneshot' ? 'One-shot: a drawing and its variants' : `“${(g as CaptionGeneration).params.caption}”`;
+
+/** Recent drawings: from captions or one-shot variants, up to four of each one's images, what made them, model version and seed. */
+export function GeneratedGrid({ generations }: { generations: (CaptionGeneration | OneShotGeneration)[] }) {
   return (
     <ol className={styles.generated} data-testid="generations">
       {generations.map((g) => (
@@ -17,7 +21,7 @@ export function GeneratedGrid({ generations }: { generations: CaptionGeneration[
             </div>
             <div className={styles.generationMeta}>
               <div className={styles.generationCaption} data-testid="generation-caption">
-                “{g.params.caption}”
+                {describe(g)}
               </div>
               <div>
                 {g.images.length} {g.images.length === 1 ? 'image' : 'images'} · seed {g.seed}

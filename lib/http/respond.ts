@@ -33,3 +33,18 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
 export async function params<T extends z.ZodType>(schema: T, context: { params: Promise<unknown> }): Promise<z.infer<T>> {
   return parse(schema, await context.params);
 }
+
+/**
+ * A JSON request body: BAD_REQUEST when it is not JSON, or longer than `maxChars`; `example`
+ * shows in the message what to send.
+ */
+export async function readJson(request: Request, options: { maxChars: number; example: string }): Promise<unknown> {
+  if (!(request.headers.get('content-type') ?? '').startsWith('application/json')) throw new AppError('BAD_REQUEST', `Send JSON: ${options.example}.`);
+  const text = await request.text();
+  if (text.length > options.maxChars) throw new AppError('BAD_REQUEST', `The request is too long: at most ${options.maxChars.toLocaleString('en-US')} characters.`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('BAD_REQUEST', `The request body is not valid JSON. Send ${options.example}.`);
+  }
+}

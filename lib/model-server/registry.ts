@@ -10,4 +10,7 @@ export const MODELS: ModelSpec[] = [
   // its steps to one page.
   { name: 'align-draw-mnist', module: 'models/align-draw/serve.ts', maxBatch: 1 },
   { name: 'align-draw-corel', module: 'models/align-draw/serve-corel.ts', maxBatch: 1 },
+  // One drawing per request: its variants stream one by one to one page, and a classification
+  // compares one drawing with a run's 20 characters.
+  { name: 'oneshot', module: 'models/oneshot/serve.ts', maxBatch: 1 },
 ];

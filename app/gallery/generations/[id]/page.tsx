@@ -5,9 +5,12 @@ import styles from '@/app/caption/caption.module.css';
 import { GenerationViewer } from '@/app/caption/GenerationViewer';
 import { getCaptionService, type CaptionGeneration } from '@/lib/caption';
 import { isAppError } from '@/lib/errors';
+import { getGenerationService } from '@/lib/generations';
+import { GENERATION_KIND as ONESHOT_KIND, type OneShotGeneration } from '@/lib/oneshot';
+import { SavedVariants } from '@/app/oneshot/SavedVariants';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Drawn from a caption · Latent Studio' };
+export const metadata: Metadata = { title: 'Generated · Latent Studio' };
 
 const READING: Record<string, string> = {
   seen: 'seen — a scene of the kind drawn in training',
@@ -28,6 +31,13 @@ function drawAgainHref(generation: CaptionGeneration): string {
 
 export default async function GenerationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
+  const found = await getGenerationService()
+    .get(id)
+    .catch((error) => {
+      if (isAppError(error) && error.code === 'NOT_FOUND') notFound();
+      throw error;
+    });
+  if (found.kind === ONESHOT_KIND) return <SavedVariants generation={found as unknown as OneShotGeneration} />;
   const generation = await getCaptionService()
     .generation(id)
     .catch((error) => {
