@@ -11,6 +11,8 @@
  * probable the drawing is as another drawing of the exemplar's character.
  */
 
+import { cholesky } from './variation';
+
 /** A 6×6 linear solve by Gaussian elimination with partial pivoting (row-major H, in place). */
 function solve6(H: Float64Array, g: Float64Array): Float64Array {
   const n = 6;
@@ -130,17 +132,7 @@ export function registerAffine(
 
 /** Solves the symmetric positive-definite system A x = b (row-major k×k A) by Cholesky. */
 function solveSpd(A: Float64Array, b: Float64Array, k: number): Float64Array {
-  const L = new Float64Array(k * k);
-  for (let j = 0; j < k; j++) {
-    let d = A[j * k + j];
-    for (let s = 0; s < j; s++) d -= L[j * k + s] ** 2;
-    L[j * k + j] = Math.sqrt(Math.max(d, 1e-12));
-    for (let i = j + 1; i < k; i++) {
-      let v = A[i * k + j];
-      for (let s = 0; s < j; s++) v -= L[i * k + s] * L[j * k + s];
-      L[i * k + j] = v / L[j * k + j];
-    }
-  }
+  const L = cholesky(Array.from(A), k);
   const z = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     let v = b[i];

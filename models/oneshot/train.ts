@@ -16,11 +16,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { mulberry32, seededShuffle } from '@/lib/random';
-import { fromOmniglot, type Drawing } from '@/lib/strokes';
+import { fromOmniglot, renderDrawing, type Drawing } from '@/lib/strokes';
+import { initBackend } from '@/lib/tfjs/backend';
 import { affinePrior, argmax, classify, distances, fitScores, referencesOf, type FitSettings } from './classify';
 import { backgroundEpisodes, loadBackgroundCharacters } from './data';
+import { DISCRIMINATOR_SIZE, discriminatorAccuracy, downsample, type Labelled } from './discriminator';
 import { centred, modifiedHausdorff, pathPoints } from './distance';
-import { CHECKPOINT_DIR, type OneShotSettings } from './model';
+import { binarize, CHECKPOINT_DIR, type OneShotSettings } from './model';
 import { affineVector, correspond, fitAffine, gaussianOf, normalFieldLogLikelihood, sampleVariant, strokeNormals, trimmedGaussianOf, type VariationModel } from './variation';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -99,25 +101,60 @@ log(`field σ ${best.sigma} px, ℓ ${best.lengthscale} px, white noise τ ${bes
 
 // Settings chosen on background episodes (the runs are only for measuring).
 const episodes = await backgroundEpisodes(unique, episodeCount, seed);
-// The spread of the variants: the pairs' affine maps include the odd gross mismatch, which widens
-// their covariance, so the spread is calibrated instead: variants of an exemplar should differ from
-// each other as much as two people's drawings of a character do (diversity 1 on the episodes).
 const points = (d: Drawing) => centred(pathPoints(d));
 const betweenPeople = mean(episodes.flatMap((episode) => episode.tests.map((t, i) => modifiedHausdorff(points(t), points(episode.exemplars[episode.answers[i]])))));
-const spreads = [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4];
-const bySpread = spreads.map((spread) => {
-  const between: number[] = [];
-  episodes.forEach((episode, e) =>
-    episode.exemplars.forEach((d, k) => {
-      const random = mulberry32(seed * 7919 + 50 * e + k);
-      const ps = Array.from({ length: 4 }, () => points(sampleVariant(model, d, random, spread)));
-      for (let i = 0; i < ps.length; i++) for (let j = i + 1; j < ps.length; j++) between.push(modifiedHausdorff(ps[i], ps[j]));
-    }),
-  );
-  return { spread, diversity: mean(between) / betweenPeople };
-});
-const calibrated = bySpread.reduce((a, b) => (Math.abs(b.diversity - 1) < Math.abs(a.diversity - 1) ? b : a));
-log(`diversity (variant–variant / person–person distance) by spread: ${bySpread.map((r) => `${r.spread}: ${r.diversity.toFixed(2)}`).join(', ')}`);
+
+/**
+ * The spread of the variants: the pairs' affine maps include the odd gross mismatch, which widens
+ * their covariance, so the spread is calibrated instead: variants of an exemplar should differ from
+ * each other as much as two people's drawings of a character do (diversity 1 on the episodes).
+ */
+function calibrateSpread(variation: VariationModel) {
+  const bySpread = [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5].map((spread) => {
+    const between: number[] = [];
+    episodes.forEach((episode, e) =>
+      episode.exemplars.forEach((d, k) => {
+        const random = mulberry32(seed * 7919 + 50 * e + k);
+        const ps = Array.from({ length: 4 }, () => points(sampleVariant(variation, d, random, spread)));
+        for (let i = 0; i < ps.length; i++) for (let j = i + 1; j < ps.length; j++) between.push(modifiedHausdorff(ps[i], ps[j]));
+      }),
+    );
+    return { spread, diversity: mean(between) / betweenPeople };
+  });
+  return { bySpread, ...bySpread.reduce((a, b) => (Math.abs(b.diversity - 1) < Math.abs(a.diversity - 1) ? b : a)) };
+}
+
+/**
+ * The field's length scale when drawing: the fitted one also absorbs how correspondence by arc
+ * length errs across a stroke, and drawn at that scale the field bends straight lines more than
+ * people do. So it is chosen, with the spread calibrated for each, as the one whose variants a
+ * fresh discriminator tells least well from people's drawings — on background characters: trained
+ * on ten episodes' drawings, tested on ten others'.
+ */
+await initBackend('auto');
+const judgeEpisodes = await backgroundEpisodes(unique, 20, seed + 1);
+const judged = (from: number, to: number, variation: VariationModel, spread: number): Labelled[] =>
+  judgeEpisodes.slice(from, to).flatMap((episode, e) => {
+    const random = mulberry32(seed * 104729 + 50 * (from + e));
+    const made = episode.exemplars.flatMap((d) => [sampleVariant(variation, d, random, spread), sampleVariant(variation, d, random, spread)]);
+    return [
+      ...[...episode.exemplarImages, ...episode.testImages].map((image): Labelled => ({ image: downsample(image, 105, DISCRIMINATOR_SIZE), human: 1 })),
+      ...made.map((d): Labelled => ({ image: downsample(binarize(renderDrawing(d)), 105, DISCRIMINATOR_SIZE), human: 0 })),
+    ];
+  });
+const drawingScales: { lengthscale: number; spread: number; diversity: number; discriminator: number }[] = [];
+for (const lengthscale of [best.lengthscale, 12, 16, 24]) {
+  const candidate: VariationModel = { ...model, field: { ...model.field, lengthscale } };
+  const { spread, diversity } = calibrateSpread(candidate);
+  const discriminator = await discriminatorAccuracy(judged(0, 10, candidate, spread), judged(10, 20, candidate, spread), { seed });
+  drawingScales.push({ lengthscale, spread, diversity, discriminator });
+  log(`drawing length scale ${lengthscale} px: spread ${spread} (diversity ${diversity.toFixed(2)}), background discriminator ${(100 * discriminator).toFixed(1)}%`);
+}
+const drawing = drawingScales.reduce((a, b) => (b.discriminator < a.discriminator ? b : a));
+const fittedLengthscale = model.field.lengthscale;
+model.field.lengthscale = drawing.lengthscale;
+const calibrated = calibrateSpread(model);
+log(`diversity (variant–variant / person–person distance) by spread: ${calibrated.bySpread.map((r) => `${r.spread}: ${r.diversity.toFixed(2)}`).join(', ')}`);
 
 const temperatures = [0.05, 0.1, 0.25, 0.5, 1];
 const episodeBar = new ProgressBar('background episodes'.padEnd(22), episodes.length);
@@ -179,7 +216,8 @@ const meta = {
   seed,
   pairs: { all: pairs, sameStrokeCount: sameCount, used: affines.length, maxResidualPx: MAX_RESIDUAL, fieldPairs: subset.length, affineKept: affine.kept },
   grid: { sigmas, lengthscales, noises },
-  backgroundEpisodes: { count: episodes.length, nearestExemplarError, byTemperature, betweenPeople, bySpread, fits, fitError: fitEpisodeError },
+  fittedLengthscale,
+  backgroundEpisodes: { count: episodes.length, nearestExemplarError, byTemperature, betweenPeople, bySpread: calibrated.bySpread, drawingScales, fits, fitError: fitEpisodeError },
   seconds: Math.round((Date.now() - started) / 1000),
 };
 await fs.writeFile(path.join(out, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
