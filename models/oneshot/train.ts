@@ -3,9 +3,10 @@
  *
  * 1. the variation model (variation.ts) to the pen trajectories: for every character, the pairs
  *    of its 20 drawings with the same number of strokes;
- * 2. the settings of classification — the spread of the variants, the temperature T of the
- *    sampling estimate, and how a drawing is fitted to an exemplar — on 20-way episodes built
- *    from the background characters' images like Lake's runs.
+ * 2. the settings, on 20-way episodes built from the background characters' images like Lake's
+ *    runs: for drawing variants, the field's length scale (the one a fresh discriminator tells
+ *    least well from people's drawings) and the spread (diversity 1); for classification, how a
+ *    drawing is fitted to an exemplar, and the temperature T of the sampling estimate.
  *
  *   npx tsx models/oneshot/train.ts [--seed 1] [--field-pairs 400] [--episodes 10] [--out DIR]
  *                                   [--plain-covariance]   # the affine maps' covariance without trimming

@@ -13,9 +13,10 @@
  * same number of strokes are put in correspondence (each stroke resampled to K points by arc
  * length, in the order drawn, each stroke's direction the closer one), the affine map is fitted by
  * least squares (its distribution estimated robustly), and (σ, ℓ) by maximum marginal likelihood
- * of the residual displacements across the pen path, with a white-noise term τ. A pair's difference holds
- * two drawings' deviations from the character; a new drawing deviates once from the one given, so
- * sampling uses half the pairs' variance.
+ * of the residual displacements across the pen path, with a white-noise term τ (variants are
+ * drawn at a longer ℓ, chosen in train.ts). A pair's difference holds two drawings' deviations
+ * from the character; a new drawing deviates once from the one given, so sampling uses half the
+ * pairs' variance.
  */
 import type { Drawing, Point } from '@/lib/strokes';
 
@@ -28,7 +29,11 @@ export interface Affine {
 export interface VariationModel {
   /** Mean and covariance (6×6, row-major) of [a11, a12, a21, a22, tx, ty] over pairs. */
   affine: { mean: number[]; covariance: number[] };
-  /** The displacement field's GP: deviation σ (px), length scale ℓ (px); τ the white noise (px). */
+  /**
+   * The displacement field's GP: deviation σ (px) and white noise τ (px) as fitted; the length
+   * scale ℓ (px) the one variants are drawn with, chosen in train.ts (meta.json's
+   * `fittedLengthscale` is the maximum-likelihood one).
+   */
   field: { sigma: number; lengthscale: number; noise: number };
 }
 
