@@ -6,7 +6,8 @@
  *   by the modified Hausdorff distance (Lake et al.'s baseline) in the same run; the published
  *   anchors;
  * - class consistency: variants of each run's exemplars, classified against the run's 20
- *   exemplars by nearest exemplar, land on their own;
+ *   exemplars by nearest exemplar, land on their own (people's drawings, judged the same way, as
+ *   the reference; and the same with the model's own fitting classifier);
  * - diversity: mean distance between two variants of an exemplar over the mean distance between
  *   two people's drawings of a character (a run's test drawing and its exemplar); 0 for copies;
  * - a visual-Turing-test proxy: a fresh ConvNet trained to tell people's drawings from variants on
