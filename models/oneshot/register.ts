@@ -13,38 +13,13 @@
 
 import { cholesky } from './variation';
 
-/** A 6×6 linear solve by Gaussian elimination with partial pivoting (row-major H, in place). */
-function solve6(H: Float64Array, g: Float64Array): Float64Array {
-  const n = 6;
-  const x = new Float64Array(n);
-  for (let c = 0; c < n; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(H[r * n + c]) > Math.abs(H[pivot * n + c])) pivot = r;
-    if (pivot !== c) {
-      for (let k = 0; k < n; k++) [H[c * n + k], H[pivot * n + k]] = [H[pivot * n + k], H[c * n + k]];
-      [g[c], g[pivot]] = [g[pivot], g[c]];
-    }
-    for (let r = c + 1; r < n; r++) {
-      const f = H[r * n + c] / H[c * n + c];
-      for (let k = c; k < n; k++) H[r * n + k] -= f * H[c * n + k];
-      g[r] -= f * g[c];
-    }
-  }
-  for (let r = n - 1; r >= 0; r--) {
-    let s = g[r];
-    for (let k = r + 1; k < n; k++) s -= H[r * n + k] * x[k];
-    x[r] = s / H[r * n + r];
-  }
-  return x;
-}
-
-/** Inverse of a symmetric positive-definite 6×6 matrix (column by column through solve6). */
+/** Inverse of a symmetric positive-definite 6×6 matrix (column by column through solveSpd). */
 export function inverse6(matrix: number[]): Float64Array {
   const out = new Float64Array(36);
   for (let c = 0; c < 6; c++) {
     const e = new Float64Array(6);
     e[c] = 1;
-    const column = solve6(Float64Array.from(matrix), e);
+    const column = solveSpd(Float64Array.from(matrix), e, 6);
     for (let r = 0; r < 6; r++) out[r * 6 + c] = column[r];
   }
   return out;
@@ -123,7 +98,7 @@ export function registerAffine(
       H[a * 6 + b] += prior.precision[a * 6 + b];
       g[a] += prior.precision[a * 6 + b] * prior.mean[b];
     }
-    theta = solve6(H, g);
+    theta = solveSpd(H, g, 6); // H is the data term's Gram matrix plus the prior's precision: positive definite
   }
   let mahalanobis = 0;
   for (let a = 0; a < 6; a++) for (let b = 0; b < 6; b++) mahalanobis += (theta[a] - prior.mean[a]) * prior.precision[a * 6 + b] * (theta[b] - prior.mean[b]);
