@@ -1,12 +1,12 @@
 'use client';
 
-import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { CaptionJobResult, CaptionReading, DrawingPreview, ExampleCaption } from '@/lib/caption';
 import type { Box } from '@/models/align-draw/contract';
 import { bytesFromBase64, paintBytes, SCALE, type Shape } from './canvas';
 import { GenerationViewer } from './GenerationViewer';
 import { followJob, type JobFailure } from '@/app/components/followJob';
+import { JobProgress } from '@/app/components/JobProgress';
 import { usePacedSteps } from '@/app/components/usePacedSteps';
 import styles from './caption.module.css';
 
@@ -369,41 +369,19 @@ export function CaptionDrawer({
           </div>
           {started.reading.kind !== 'free-text' && <p className={styles.note}>{readingText(started.reading)}</p>}
 
-          {(busy || state.phase === 'done') && (
-            <div aria-live="polite">
-              <div
-                className="progress"
-                role="progressbar"
-                aria-label="Drawing steps"
-                aria-valuemin={0}
-                aria-valuemax={progress.total || 1}
-                aria-valuenow={progress.step}
-              >
-                <div style={{ width: `${progress.total ? Math.max(3, (100 * progress.step) / progress.total) : 3}%` }} />
-              </div>
-              <div className={styles.progressRow}>
-                <span className="status" data-testid="draw-steps">
-                  {progress.total ? `step ${progress.step} of ${progress.total}` : 'waiting for the model…'}
-                  {state.phase === 'done' && result ? ` · done · model version ${result.generation.modelVersion}` : ''}
-                </span>
-                {busy && (
-                  <button type="button" className="secondary" onClick={() => void cancel()} data-testid="cancel">
-                    Cancel
-                  </button>
-                )}
-                {state.phase === 'done' && result && (
-                  <Link href={`/gallery/generations/${result.generationId}`} data-testid="saved-link">
-                    Saved to the gallery →
-                  </Link>
-                )}
-              </div>
-            </div>
-          )}
-          {stoppedAt !== null && (
-            <p className="status" data-testid="cancelled">
-              Stopped{stoppedAt ? ` after step ${stoppedAt}` : ''}. Nothing was saved.
-            </p>
-          )}
+          <JobProgress
+            shown={busy || state.phase === 'done'}
+            label="Drawing steps"
+            unit="step"
+            done={progress.step}
+            total={progress.total}
+            busy={busy}
+            finished={state.phase === 'done' && result ? `model version ${result.generation.modelVersion}` : null}
+            savedHref={state.phase === 'done' && result ? `/gallery/generations/${result.generationId}` : null}
+            stoppedAt={stoppedAt}
+            onCancel={() => void cancel()}
+            statusTestId="draw-steps"
+          />
 
           {(busy || (state.phase === 'idle' && live)) && (
             <ol className={styles.samples} aria-label="Images being drawn" data-testid="live-grid">

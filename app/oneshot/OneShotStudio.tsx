@@ -1,9 +1,9 @@
 'use client';
 
-import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { bytesFromBase64 } from '@/app/caption/canvas';
 import { followJob, type JobFailure } from '@/app/components/followJob';
+import { JobProgress } from '@/app/components/JobProgress';
 import { usePacedSteps } from '@/app/components/usePacedSteps';
 import type { Classification, RunCharacter, StartedVariants, VariantEvent, VariantsJobResult } from '@/lib/oneshot';
 import { IMAGE_SIZE, unpackBitmap } from '@/models/oneshot/contract';
@@ -232,34 +232,20 @@ export function OneShotStudio({ maxVariants, defaultCount, runCount }: { maxVari
             </div>
           )}
 
-          {started && (busy || state.phase === 'done') && (
-            <div aria-live="polite" className={styles.section}>
-              <div className="progress" role="progressbar" aria-label="Variants made" aria-valuemin={0} aria-valuemax={progress.total || 1} aria-valuenow={progress.made}>
-                <div style={{ width: `${progress.total ? Math.max(3, (100 * progress.made) / progress.total) : 3}%` }} />
-              </div>
-              <div className={styles.progressRow}>
-                <span className="status" data-testid="variants-progress">
-                  {progress.total ? `variant ${progress.made} of ${progress.total}` : 'waiting for the model…'}
-                  {state.phase === 'done' && result ? ` · done · seed ${started.seed} · model version ${result.generation.modelVersion}` : ''}
-                </span>
-                {busy && (
-                  <button type="button" className="secondary" onClick={() => void cancel()} data-testid="cancel">
-                    Cancel
-                  </button>
-                )}
-                {state.phase === 'done' && result && (
-                  <Link href={`/gallery/generations/${result.generationId}`} data-testid="saved-link">
-                    Saved to the gallery →
-                  </Link>
-                )}
-              </div>
-            </div>
-          )}
-          {stoppedAt !== null && (
-            <p className="status" data-testid="cancelled">
-              Stopped{stoppedAt ? ` after variant ${stoppedAt}` : ''}. Nothing was saved.
-            </p>
-          )}
+          <JobProgress
+            shown={started !== null && (busy || state.phase === 'done')}
+            label="Variants made"
+            unit="variant"
+            done={progress.made}
+            total={progress.total}
+            busy={busy}
+            finished={state.phase === 'done' && result && started ? `seed ${started.seed} · model version ${result.generation.modelVersion}` : null}
+            savedHref={state.phase === 'done' && result ? `/gallery/generations/${result.generationId}` : null}
+            stoppedAt={stoppedAt}
+            onCancel={() => void cancel()}
+            statusTestId="variants-progress"
+            className={styles.section}
+          />
           {variants.length > 0 && (
             <ol className={styles.variants} aria-label="Variants" data-testid="variant-grid">
               {variants.map((bitmap, i) => (
