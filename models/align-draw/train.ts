@@ -7,10 +7,13 @@
  * serves (by default to the model's checkpoint folder), with meta.json, next to the tokenizer.
  *
  *   npx tsx models/align-draw/train.ts [--data mnist|corel] [--run data/runs/align-draw[-corel]]
- *                                      [--minutes 120] [--batch 32] [--seed 1] [--copies 2] [--export [DIR]]
+ *                                      [--minutes 120] [--batch 32] [--seed 1] [--copies 2] [--learning-rate 3e-4]
+ *                                      [--export [DIR]]
  *
  * `--copies 2` trains on two cores when the machine has nothing else to do (data-parallel, parallel.ts:
- * each update averages the gradients of two batches, one a core).
+ * each update averages the gradients of two batches, one a core). `--learning-rate` sets Adam's step
+ * size from here on (default: the run's own, 1e-3 for a new one): lower it once the held-out bound
+ * stops improving.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -37,6 +40,8 @@ const saveEveryMinutes = Number(flags.get('save-every') ?? 5);
  * so half a batch costs about 70% of a whole one.)
  */
 const copies = Number(flags.get('copies') ?? 1);
+const learningRate = flags.has('learning-rate') ? Number(flags.get('learning-rate')) : undefined;
+if (learningRate !== undefined && !(learningRate > 0 && learningRate < 1)) throw new Error(`--learning-rate must be in (0, 1), got ${flags.get('learning-rate')}`);
 
 const backend = await initBackend('auto');
 log(`backend: ${backend.name}`);
@@ -97,16 +102,18 @@ interface RunState {
   examples?: number;
   trainingSeconds: number;
   /** Bound on the fixed held-out batch, by batch index. */
-  history: { batch: number; seconds: number; trainBound: number; testBound: number; kl: number }[];
+  history: { batch: number; seconds: number; trainBound: number; testBound: number; kl: number; learningRate?: number }[];
 }
 
 const statePath = path.join(runDir, 'run.json');
 const resumed = await fs.readFile(path.join(runDir, META_FILE), 'utf8').then(() => true, () => false);
-const model = resumed ? await AlignDraw.load(runDir, { optimizer: true, seed }) : new AlignDraw({ ...data.config, vocabularySize: tokenizer.size }, seed);
+const model = resumed
+  ? await AlignDraw.load(runDir, { optimizer: true, seed, learningRate })
+  : new AlignDraw({ ...data.config, vocabularySize: tokenizer.size, ...(learningRate === undefined ? {} : { learningRate }) }, seed);
 const state: RunState = resumed
   ? JSON.parse(await fs.readFile(statePath, 'utf8'))
   : { seed, batchSize, batches: 0, trainingSeconds: 0, history: [] };
-if (resumed) log(`resuming ${runDir} after ${state.batches} batches (${formatSeconds(state.trainingSeconds)} of training)`);
+if (resumed) log(`resuming ${runDir} after ${state.batches} batches (${formatSeconds(state.trainingSeconds)} of training), Adam step ${model.config.learningRate}`);
 else log(`new run in ${runDir}: ${JSON.stringify(model.config)}`);
 
 /** Word ids of every caption seen so far: the grammar has a few hundred. */
@@ -165,7 +172,7 @@ while (!stopping && Date.now() - started < budget) {
     const kl = mean(recent.map((r) => r.kl));
     // state.trainingSeconds already holds the time up to the last save.
     const seconds = state.trainingSeconds + (now - lastSave) / 1000;
-    state.history.push({ batch: state.batches, seconds: Math.round(seconds), trainBound, testBound: testBound(), kl });
+    state.history.push({ batch: state.batches, seconds: Math.round(seconds), trainBound, testBound: testBound(), kl, learningRate: model.config.learningRate });
     recent = [];
     lastWatch = now;
   }
@@ -181,7 +188,7 @@ while (!stopping && Date.now() - started < budget) {
 }
 await trainer.close();
 state.trainingSeconds += (Date.now() - lastSave) / 1000;
-state.history.push({ batch: state.batches, seconds: Math.round(state.trainingSeconds), trainBound: mean(recent.map((r) => r.bound)), testBound: testBound(), kl: mean(recent.map((r) => r.kl)) });
+state.history.push({ batch: state.batches, seconds: Math.round(state.trainingSeconds), trainBound: mean(recent.map((r) => r.bound)), testBound: testBound(), kl: mean(recent.map((r) => r.kl)), learningRate: model.config.learningRate });
 await save();
 log(`saved ${runDir}: ${state.batches} batches, ${formatSeconds(state.trainingSeconds)} of training, held-out bound ${state.history.at(-1)!.testBound.toFixed(2)} nats`);
 
