@@ -18,6 +18,8 @@ export interface ModelChoice {
   description: string;
   /** Word-level vocabulary (MNIST), for a hint before drawing; null for word pieces. */
   vocabulary: string[] | null;
+  /** The temperature a drawing starts from on this model. */
+  defaultTemperature: number;
 }
 
 export interface DrawSettings {
@@ -25,6 +27,8 @@ export interface DrawSettings {
   samples: number;
   /** Empty: the server picks one. */
   seed: string;
+  /** 0–1, as typed. */
+  temperature: string;
   model: string;
 }
 
@@ -34,6 +38,7 @@ interface Started {
   caption: string;
   samples: number;
   seed: number;
+  temperature: number;
   model: string;
   words: string[];
   reading: CaptionReading;
@@ -115,6 +120,7 @@ export function CaptionDrawer({
   const [caption, setCaption] = useState(initial.caption);
   const [samples, setSamples] = useState(String(initial.samples));
   const [seed, setSeed] = useState(initial.seed);
+  const [temperature, setTemperature] = useState(initial.temperature);
   const [model, setModel] = useState(initial.model);
   const [state, setState] = useState<Phase>({ phase: 'idle' });
   const [failure, setFailure] = useState<Failure | null>(null);
@@ -190,6 +196,11 @@ export function CaptionDrawer({
       setFailure({ code: 'BAD_REQUEST', message: `The seed is a whole number from 0 to ${MAX_SEED}; leave it empty for a random one.` });
       return;
     }
+    const temperatureValue = Number(temperature);
+    if (temperature.trim() === '' || !(temperatureValue >= 0 && temperatureValue <= 1)) {
+      setFailure({ code: 'BAD_REQUEST', message: 'The temperature is a number from 0 to 1: 1 samples the model’s own prior, lower draws cleaner but less varied images.' });
+      return;
+    }
     source.current?.close();
     clearSteps();
     setState({ phase: 'starting' });
@@ -197,7 +208,7 @@ export function CaptionDrawer({
       const response = await fetch('/api/caption', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ caption, samples: count, ...(seedValue === undefined ? {} : { seed: seedValue }), model }),
+        body: JSON.stringify({ caption, samples: count, ...(seedValue === undefined ? {} : { seed: seedValue }), temperature: temperatureValue, model }),
       });
       const body = await response.json().catch(() => null);
       if (!response.ok || !body?.job) {
@@ -211,7 +222,13 @@ export function CaptionDrawer({
       setResult(null);
       setLive(null);
       setState({ phase: 'drawing', step: 0, total: 0 });
-      const address = new URLSearchParams({ caption: answer.caption, samples: String(answer.samples), seed: String(answer.seed), model: answer.model });
+      const address = new URLSearchParams({
+        caption: answer.caption,
+        samples: String(answer.samples),
+        seed: String(answer.seed),
+        temperature: String(answer.temperature),
+        model: answer.model,
+      });
       window.history.replaceState(null, '', `/caption?${address}`);
       follow(answer);
     } catch {
@@ -325,10 +342,32 @@ export function CaptionDrawer({
           <button type="button" className="secondary" onClick={() => setSeed(String(randomSeed()))} data-testid="new-seed">
             New seed
           </button>
+          <label className={styles.field} title="How far each step strays from the model's most likely stroke: 1 samples the model's own prior, lower draws cleaner but less varied images, 0 draws the same image every time.">
+            <span>Temperature</span>
+            <input
+              type="number"
+              min={0}
+              max={1}
+              step={0.1}
+              value={temperature}
+              onChange={(event) => setTemperature(event.target.value)}
+              className={styles.input}
+              data-testid="temperature-input"
+            />
+          </label>
           {models.length > 1 ? (
             <label className={styles.field}>
               <span>Model</span>
-              <select value={model} onChange={(event) => setModel(event.target.value)} className={styles.input} data-testid="model-select">
+              <select
+                value={model}
+                onChange={(event) => {
+                  setModel(event.target.value);
+                  const next = models.find((m) => m.name === event.target.value);
+                  if (next) setTemperature(String(next.defaultTemperature));
+                }}
+                className={styles.input}
+                data-testid="model-select"
+              >
                 {models.map((m) => (
                   <option key={m.name} value={m.name}>
                     {m.label}
@@ -359,7 +398,7 @@ export function CaptionDrawer({
         <section className={styles.output} aria-label="The drawing" data-testid="drawing">
           <div className={styles.outputHead}>
             <p className={styles.captionShown}>
-              “{started.caption}” <span className="muted">· seed {started.seed}</span>
+              “{started.caption}” <span className="muted">· seed {started.seed} · temperature {started.temperature}</span>
             </p>
             {started.reading.kind !== 'free-text' && (
               <span className={`${styles.reading} ${styles[started.reading.kind]}`} data-testid="caption-reading" data-kind={started.reading.kind} title={started.reading.kind === 'outside-grammar' ? started.reading.problem : undefined}>

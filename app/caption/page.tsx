@@ -23,6 +23,7 @@ const FIELDS = {
   caption: z.string().max(MAX_CAPTION_CHARS),
   samples: z.coerce.number().int().min(1).max(MAX_SAMPLES),
   seed: z.coerce.number().int().min(0).max(MAX_SEED),
+  temperature: z.coerce.number().min(0).max(1),
   model: z.enum(CAPTION_MODELS),
 };
 
@@ -39,7 +40,7 @@ export default async function CaptionPage({ searchParams }: { searchParams: Prom
       (models) => ({ models }),
       (error) => ({ models: [] as ServedCaptionModel[], error: toAppError(error).toJSON() }),
     );
-  const models = served.models.map(({ name, label, description, vocabulary }) => ({ name, label, description, vocabulary }));
+  const models = served.models.map(({ name, label, description, vocabulary, defaultTemperature }) => ({ name, label, description, vocabulary, defaultTemperature }));
   const names = new Set(models.map((m) => m.name));
   const examples = EXAMPLE_CAPTIONS.filter((e) => names.has(e.model));
   const wanted = field('model', query.model) ?? DEFAULT_CAPTION_MODEL;
@@ -48,6 +49,7 @@ export default async function CaptionPage({ searchParams }: { searchParams: Prom
     caption: field('caption', query.caption) ?? examples.find((e) => e.model === model)?.caption ?? '',
     samples: field('samples', query.samples) ?? DEFAULT_SAMPLES,
     seed: String(field('seed', query.seed) ?? ''),
+    temperature: String(field('temperature', query.temperature) ?? models.find((m) => m.name === model)?.defaultTemperature ?? 1),
     model,
   };
   const unavailable =

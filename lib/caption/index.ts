@@ -52,6 +52,11 @@ export const captionRequest = z.object({
     .min(0, `must be a whole number from 0 to ${MAX_SEED}`)
     .max(MAX_SEED, `must be a whole number from 0 to ${MAX_SEED}`)
     .optional(),
+  temperature: z
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, 'must be a number from 0 to 1')
+    .max(1, 'must be a number from 0 to 1 (1 samples the model’s own prior)')
+    .optional(),
   model: z.enum(CAPTION_MODELS, { error: `must be one of ${CAPTION_MODELS.join(', ')}` }).default(DEFAULT_CAPTION_MODEL),
 });
 
@@ -72,6 +77,8 @@ export interface PreparedCaption {
   caption: string;
   samples: number;
   seed: number;
+  /** 0–1: the request's, or the model's default. */
+  temperature: number;
   model: CaptionModel;
   /** The caption's tokens as the model reads them (the alignment's columns). */
   words: string[];
@@ -83,6 +90,8 @@ export interface CaptionParams {
   caption: string;
   samples: number;
   model: CaptionModel;
+  /** Absent in drawings made before it could be chosen: those sampled at 1. */
+  temperature?: number;
 }
 
 /** What a caption generation keeps beyond its images. */
@@ -184,6 +193,7 @@ export class CaptionService {
       caption: request.caption,
       samples: request.samples,
       seed: request.seed ?? randomInt(0, MAX_SEED + 1),
+      temperature: request.temperature ?? CAPTION_MODEL_INFO[request.model].defaultTemperature,
       model: request.model,
       words,
       reading: readCaption(request.model, request.caption),
@@ -192,7 +202,7 @@ export class CaptionService {
 
   /** Records the generation and starts drawing it as a job; the job's result is a `CaptionJobResult`. */
   async start(prepared: PreparedCaption): Promise<StartedCaption> {
-    const params: CaptionParams = { caption: prepared.caption, samples: prepared.samples, model: prepared.model };
+    const params: CaptionParams = { caption: prepared.caption, samples: prepared.samples, model: prepared.model, temperature: prepared.temperature };
     const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: prepared.model, seed: prepared.seed, params: { ...params } });
     const job = this.jobs.start(GENERATION_KIND, (report, signal) => this.draw(prepared, generationId, { signal, onProgress: report }));
     return { ...prepared, job, generationId };
@@ -206,7 +216,7 @@ export class CaptionService {
   ): Promise<CaptionJobResult> {
     const { onProgress, signal } = options;
     try {
-      const input: DrawInput = { caption: prepared.caption, samples: prepared.samples, seed: prepared.seed };
+      const input: DrawInput = { caption: prepared.caption, samples: prepared.samples, seed: prepared.seed, temperature: prepared.temperature };
       const run = await this.models
         .run<DrawInput, Drawing>(prepared.model, input, {
           signal,

@@ -207,6 +207,11 @@ export interface GenerateOptions {
   samples: number;
   /** Same seed, same caption, same weights → the same images. */
   seed: number;
+  /**
+   * Scales the prior's spread: z_t = μ_t + τ·σ_t·ε (default 1, the model's own prior). Below 1 the
+   * drawings keep to the prior's typical strokes: fewer half-formed digits, less variety.
+   */
+  temperature?: number;
   /** Called after every step; awaited, so a slow reader slows the drawing rather than queueing it. */
   onStep?: (step: DrawingStep) => void | Promise<void>;
   /** Stops between steps (the result then has fewer than T steps). */
@@ -635,8 +640,9 @@ export class AlignDraw {
    * step, which words each step attended to and where it wrote.
    */
   async generate(options: GenerateOptions): Promise<Generation> {
-    const { tokens, samples, seed, onStep, signal } = options;
+    const { tokens, samples, seed, onStep, signal, temperature = 1 } = options;
     if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be a positive integer, got ${samples}`);
+    if (!(temperature >= 0)) throw new RangeError(`temperature must be at least 0, got ${temperature}`);
     const c = this.config;
     const rng = new Rng(seed);
     const words = tokens.length;
@@ -657,7 +663,7 @@ export class AlignDraw {
       for (let t = 1; t <= c.steps; t++) {
         if (signal?.aborted) break;
         const next = tf.tidy(() => {
-          const z = reparameterise(this.prior(decoder.h), tf.randomNormal([samples, c.latent], 0, 1, 'float32', rng.seed()));
+          const z = reparameterise(this.prior(decoder.h), tf.randomNormal([samples, c.latent], 0, temperature, 'float32', rng.seed()));
           const alignment = this.align(decoder.h, captions);
           const drawn = this.generatorStep(z, alignment.context, decoder, canvas);
           return { ...drawn, weights: alignment.weights, image: tf.sigmoid(drawn.canvas) };
@@ -709,7 +715,8 @@ export class AlignDraw {
   }
 
   /** A model from a checkpoint `save` wrote; with `optimizer: true`, Adam's state too if it was saved. */
-  static async load(dir: string, options: { optimizer?: boolean; seed?: number } = {}): Promise<AlignDraw> {
+  /** `learningRate` replaces the checkpoint's Adam step size (a resumed run that anneals it). */
+  static async load(dir: string, options: { optimizer?: boolean; seed?: number; learningRate?: number } = {}): Promise<AlignDraw> {
     const meta = JSON.parse(await fs.readFile(path.join(dir, META_FILE), 'utf8')) as CheckpointMeta;
     const tensors = await loadTensors(dir);
     const missing = WEIGHT_NAMES.filter((name) => !tensors[name]);
@@ -719,7 +726,8 @@ export class AlignDraw {
     }
     let model: AlignDraw;
     try {
-      model = new AlignDraw(meta.config, options.seed ?? 0, tensors);
+      const config = options.learningRate === undefined ? meta.config : { ...meta.config, learningRate: options.learningRate };
+      model = new AlignDraw(config, options.seed ?? 0, tensors);
     } finally {
       tf.dispose(Object.values(tensors));
     }

@@ -50,6 +50,8 @@ export async function draw(
   if (typeof input.caption !== 'string' || input.caption.trim() === '') throw badRequest('Type a caption to draw.');
   if (!Number.isInteger(input.samples) || input.samples < 1 || input.samples > MAX_SAMPLES) throw badRequest(`Ask for 1 to ${MAX_SAMPLES} samples.`);
   if (!Number.isInteger(input.seed) || input.seed < 0) throw badRequest('The seed must be a whole number ≥ 0.');
+  const temperature = input.temperature ?? 1;
+  if (typeof temperature !== 'number' || !(temperature >= 0 && temperature <= 1)) throw badRequest('The temperature is a number from 0 to 1.');
   const { ids, words } = await tokenizer.encode(input.caption); // UnknownWordsError names the words
   const { height, width, steps, channels } = model.config;
   const pixels = model.imageSize;
@@ -61,6 +63,7 @@ export async function draw(
     tokens: ids,
     samples: input.samples,
     seed: input.seed,
+    temperature,
     signal: abort.signal,
     onStep: async (step) => {
       const canvases = toBytes(step.canvases, input.samples, pixels);

@@ -255,6 +255,27 @@ describe('alignDRAW', () => {
     expect(other.images).not.toEqual(first.images);
   });
 
+  it('temperature scales the prior’s spread: 1 is the prior itself, 0 draws one image, lower draws closer images', async () => {
+    const tokens = [0, 5, 1, 3];
+    const draw = (temperature?: number) => model.generate({ tokens, samples: 4, seed: 21, temperature });
+    const spread = (images: Float32Array) => {
+      // Mean squared distance between the four samples' canvases.
+      let sum = 0;
+      let pairs = 0;
+      for (let a = 0; a < 4; a++) {
+        for (let b = a + 1; b < 4; b++, pairs++) for (let i = 0; i < 144; i++) sum += (images[a * 144 + i] - images[b * 144 + i]) ** 2;
+      }
+      return sum / pairs;
+    };
+    const prior = await draw();
+    expect((await draw(1)).images).toEqual(prior.images);
+    const cold = (await draw(0)).images;
+    for (let s = 1; s < 4; s++) expect(cold.subarray(s * 144, (s + 1) * 144)).toEqual(cold.subarray(0, 144));
+    expect(spread(cold)).toBe(0);
+    expect(spread((await draw(0.3)).images)).toBeLessThan(spread(prior.images));
+    await expect(draw(-0.5)).rejects.toThrow(/temperature/);
+  });
+
   it('stops drawing when asked to', async () => {
     const controller = new AbortController();
     const result = await model.generate({

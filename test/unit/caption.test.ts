@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST } from '@/app/api/caption/route';
-import { CaptionService, drawingProgress, EXAMPLE_CAPTIONS, MAX_SEED, readCaption, type CaptionJobResult, type DrawingPreview } from '@/lib/caption';
+import { CAPTION_MODEL_INFO, CaptionService, drawingProgress, EXAMPLE_CAPTIONS, MAX_SEED, readCaption, type CaptionJobResult, type DrawingPreview } from '@/lib/caption';
 import { createDb, type Db } from '@/lib/db';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { AppError } from '@/lib/errors';
@@ -120,6 +120,13 @@ describe('checking a caption', () => {
     expect((await service().prepare({ caption: 'the digit 1 is at the top left of the image', seed: MAX_SEED })).seed).toBe(MAX_SEED);
   });
 
+  it('samples at the model’s default temperature unless the request names one (0 to 1)', async () => {
+    const caption = 'the digit 1 is at the top left of the image';
+    expect((await service().prepare({ caption })).temperature).toBe(CAPTION_MODEL_INFO['align-draw-mnist'].defaultTemperature);
+    expect((await service().prepare({ caption, temperature: 1 })).temperature).toBe(1);
+    expect((await service().prepare({ caption, temperature: 0 })).temperature).toBe(0);
+  });
+
   it('says when a scene was held out of training (a novel caption)', async () => {
     expect((await service().prepare({ caption: 'the digit 3 is on the left of the digit 6', samples: 2 })).reading).toEqual({
       kind: 'novel',
@@ -162,6 +169,9 @@ describe('checking a caption', () => {
     ['a seed of 2^31', { caption: 'the digit 1 is at the top left of the image', seed: 2 ** 31 }, 'seed: must be a whole number from 0 to 2147483647'],
     ['a fractional seed', { caption: 'the digit 1 is at the top left of the image', seed: 1.5 }, 'seed: must be a whole number from 0 to 2147483647'],
     ['an unknown model', { caption: 'the digit 1 is at the top left of the image', model: 'gpt' }, 'model: must be one of align-draw-mnist, align-draw-corel'],
+    ['a temperature above 1', { caption: 'the digit 1 is at the top left of the image', temperature: 1.5 }, 'temperature: must be a number from 0 to 1 (1 samples the model’s own prior)'],
+    ['a negative temperature', { caption: 'the digit 1 is at the top left of the image', temperature: -0.1 }, 'temperature: must be a number from 0 to 1'],
+    ['a temperature as text', { caption: 'the digit 1 is at the top left of the image', temperature: 'hot' }, 'temperature: must be a number from 0 to 1'],
     ['a list instead of an object', ['the digit 1'], 'expected object'],
     ['null', null, 'expected object'],
   ])('rejects %s with BAD_REQUEST (400)', async (_name, body, message) => {
@@ -237,7 +247,7 @@ describe('drawing a caption', () => {
       modelName: 'align-draw-mnist',
       modelVersion: expect.stringMatching(/^align-draw-[0-9a-f]{12}$/),
       seed: 11,
-      params: { caption, samples: 3, model: 'align-draw-mnist' },
+      params: { caption, samples: 3, model: 'align-draw-mnist', temperature: CAPTION_MODEL_INFO['align-draw-mnist'].defaultTemperature },
       canvas: { width: SIZE, height: SIZE, channels: 1 },
       result: { steps: STEPS, reading: { kind: 'seen' } },
     });
@@ -261,10 +271,14 @@ describe('drawing a caption', () => {
     const second = (await followToEnd(jobs, again.job.id)).end.result as CaptionJobResult;
     expect(second.generationId).not.toBe(generationId);
     expect(second.generation.images).toEqual(generation.images);
-    // Another seed: other images.
+    // Another seed: other images; so does another temperature.
     const other = await captions.start(await captions.prepare({ caption, samples: 3, seed: 12 }));
     const third = (await followToEnd(jobs, other.job.id)).end.result as CaptionJobResult;
     expect(third.generation.images).not.toEqual(generation.images);
+    const hotter = await captions.start(await captions.prepare({ caption, samples: 3, seed: 11, temperature: 1 }));
+    const fourth = (await followToEnd(jobs, hotter.job.id)).end.result as CaptionJobResult;
+    expect(fourth.generation.params.temperature).toBe(1);
+    expect(fourth.generation.images).not.toEqual(generation.images);
   });
 
   it('cancelling the job stops the model between steps and marks the generation cancelled', async () => {

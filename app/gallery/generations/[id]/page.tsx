@@ -18,12 +18,13 @@ const READING: Record<string, string> = {
   'outside-grammar': 'outside the training grammar',
 };
 
-/** The address of /caption that draws this generation again: same caption, number of images, seed and model. */
+/** The address of /caption that draws this generation again: same caption, number of images, seed, temperature and model. */
 function drawAgainHref(generation: CaptionGeneration): string {
   const query = new URLSearchParams({
     caption: generation.params.caption,
     samples: String(generation.params.samples),
     seed: String(generation.seed ?? ''),
+    temperature: String(generation.params.temperature ?? 1),
     model: generation.params.model ?? generation.modelName,
   });
   return `/caption?${query}`;
@@ -58,6 +59,8 @@ export default async function GenerationPage({ params }: { params: Promise<{ id:
         <dd data-testid="generation-version">{generation.modelVersion || '—'}</dd>
         <dt>seed</dt>
         <dd data-testid="generation-seed">{generation.seed}</dd>
+        <dt>temperature</dt>
+        <dd data-testid="generation-temperature">{generation.params.temperature ?? 1}</dd>
         <dt>images</dt>
         <dd>
           {generation.params.samples}
@@ -79,7 +82,7 @@ export default async function GenerationPage({ params }: { params: Promise<{ id:
         <Link href={drawAgainHref(generation)} className="button" data-testid="draw-again">
           Draw again
         </Link>{' '}
-        <span className="muted">with the same caption, number of images, seed and model: the same images.</span>
+        <span className="muted">with the same caption, number of images, seed, temperature and model: the same images.</span>
       </p>
       {generation.status === 'done' ? (
         <GenerationViewer generation={generation} initialSample={0} />
