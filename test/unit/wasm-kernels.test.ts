@@ -160,9 +160,9 @@ describe('registerWasmTrainingKernels', () => {
 
   it('registers the missing training kernels and the MaxPoolGrad correction, idempotently', () => {
     expect(registered.sort()).toEqual(
-      ['BatchMatMul', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum'].sort(),
+      ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', 'UnsortedSegmentSum'].sort(),
     );
-    expect(registered.filter((name) => stockWasmKernels.has(name)).sort()).toEqual(['BatchMatMul', 'MaxPoolGrad']);
+    expect(registered.filter((name) => stockWasmKernels.has(name)).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad']);
     expect(registerWasmTrainingKernels().sort()).toEqual(registered);
     expect(WASM_TRAINING_KERNELS.every((k) => tf.getKernel(k.kernelName, 'wasm') === k)).toBe(true);
     expect(WASM_KERNEL_CORRECTIONS.every(({ config }) => tf.getKernel(config.kernelName, 'wasm') === config)).toBe(true);
@@ -355,6 +355,26 @@ describe('BatchMatMul with transposed operands on WASM matches CPU', () => {
     const expected = await runKernel('cpu', 'BatchMatMul', { a, b }, attrs);
     expect(expected.shape).toEqual([3, 5, 4]);
     expectClose(await runKernel('wasm', 'BatchMatMul', { a, b }, attrs), expected);
+  });
+});
+
+describe('Conv2DBackpropInput (a transposed convolution) on the XNNPACK convolution matches CPU', () => {
+  const cases: { name: string; inputShape: [number, number, number, number]; filter: number[]; strides: number | [number, number]; pad: Pad }[] = [
+    { name: "a GAN generator's upsampling: 7×7 → 14×14, 5×5 filter, stride 2, same", inputShape: [3, 14, 14, 8], filter: [5, 5, 8, 6], strides: 2, pad: 'same' },
+    { name: 'odd input, stride 2, same (the last row is not reached evenly)', inputShape: [2, 9, 11, 8], filter: [3, 3, 8, 5], strides: 2, pad: 'same' },
+    { name: 'stride 1, same', inputShape: [2, 6, 5, 9], filter: [3, 3, 9, 4], strides: 1, pad: 'same' },
+    { name: 'stride 2, valid, rows the filter never reaches', inputShape: [2, 10, 10, 8], filter: [3, 3, 8, 5], strides: 2, pad: 'valid' },
+    { name: 'unequal strides and filter sides, explicit padding', inputShape: [1, 8, 9, 8], filter: [2, 4, 8, 3], strides: [2, 3], pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
+    { name: 'one channel (left to the stock kernel)', inputShape: [2, 12, 12, 1], filter: [5, 5, 1, 6], strides: 2, pad: 'same' },
+  ];
+  it.each(cases)('$name', async ({ inputShape, filter, strides, pad }) => {
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filter as [number, number, number, number], strides, 1, pad as 'same');
+    const dy = random(info.outShape);
+    const w = random(filter);
+    const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape };
+    const expected = await runKernel('cpu', 'Conv2DBackpropInput', { dy, filter: w }, attrs);
+    expect(expected.shape).toEqual(inputShape);
+    expectClose(await runKernel('wasm', 'Conv2DBackpropInput', { dy, filter: w }, attrs), expected);
   });
 });
 

@@ -14,6 +14,8 @@
  *
  * BatchMatMul is wrapped for speed: with a transpose flag the stock kernel is 10–30× slower than
  * transposing first (see batch-mat-mul.ts), and training is made of transposed products.
+ * Conv2DBackpropInput (a convolution's input gradient, a transposed convolution's forward pass) is
+ * wrapped to run on the XNNPACK convolution instead of the stock loop (conv2d-backprop-input.ts).
  *
  * One kernel WASM has is replaced: its MaxPoolGrad gives wrong gradients for windows whose maximum
  * is not positive (see max-pool-grad.ts). It is replaced only if a probe shows the stock kernel
@@ -27,6 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fastTransposedBatchMatMul } from './batch-mat-mul';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+import { fastConv2DBackpropInput } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input';
 import { WASM } from './kernel-scope';
@@ -49,6 +52,7 @@ export const WASM_KERNEL_CORRECTIONS: readonly { config: tf.KernelConfig; stockI
 /** Stock kernels wrapped to run faster, each built from the stock config. */
 export const WASM_KERNEL_SPEEDUPS: readonly { kernelName: string; wrap: (stock: tf.KernelConfig) => tf.KernelConfig }[] = [
   { kernelName: tf.BatchMatMul, wrap: fastTransposedBatchMatMul },
+  { kernelName: tf.Conv2DBackpropInput, wrap: fastConv2DBackpropInput },
 ];
 
 const registered = new Set<string>();
