@@ -21,6 +21,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/tags">Tags</Link>
             <Link href="/caption">Caption</Link>
             <Link href="/oneshot">One-shot</Link>
+            <Link href="/gan">GAN</Link>
             <Link href="/models">Models</Link>
           </nav>
         </header>

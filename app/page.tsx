@@ -1,9 +1,5 @@
 import Link from 'next/link';
 
-const USES = [
-  { title: 'GAN playground', text: 'Sample digits and characters, walk the latent space, watch the generator/discriminator game.', href: null },
-];
-
 export default function Home() {
   return (
     <>
@@ -33,13 +29,11 @@ export default function Home() {
           <p>Draw one character and get new variants of it, drawn as other people would write it; see which of a run&apos;s 20 characters it matches.</p>
           <span className="badge ok">available (goals not met)</span>
         </Link>
-        {USES.map((use) => (
-          <div className="card" key={use.title}>
-            <h3>{use.title}</h3>
-            <p>{use.text}</p>
-            <span className="badge">being trained — not available yet</span>
-          </div>
-        ))}
+        <Link href="/gan" className="card" style={{ color: 'inherit', textDecoration: 'none' }}>
+          <h3>GAN playground</h3>
+          <p>Sample handwritten digits from a generative adversarial network, walk between two samples&apos; latent vectors, vary one, and watch the generator/discriminator game as it was trained.</p>
+          <span className="badge ok">available</span>
+        </Link>
       </div>
     </>
   );

@@ -1,13 +1,21 @@
 import Link from 'next/link';
 import styles from '@/app/caption/caption.module.css';
 import type { CaptionGeneration } from '@/lib/caption';
+import type { GanGeneration } from '@/lib/gan';
 import type { OneShotGeneration } from '@/lib/oneshot';
 
-const describe = (g: CaptionGeneration | OneShotGeneration) =>
-  g.kind === 'oneshot' ? 'One-shot: a drawing and its variants' : `“${(g as CaptionGeneration).params.caption}”`;
+type Generated = CaptionGeneration | OneShotGeneration | GanGeneration;
 
-/** Recent drawings: from captions or one-shot variants, up to four of each one's images, what made them, model version and seed. */
-export function GeneratedGrid({ generations }: { generations: (CaptionGeneration | OneShotGeneration)[] }) {
+const GAN_TASKS: Record<string, string> = { samples: 'samples', interpolate: 'a walk between two latents', vary: 'variations of one latent' };
+
+const describe = (g: Generated) => {
+  if (g.kind === 'oneshot') return 'One-shot: a drawing and its variants';
+  if (g.kind === 'gan') return `GAN: ${GAN_TASKS[(g as GanGeneration).params.task] ?? 'images'}`;
+  return `“${(g as CaptionGeneration).params.caption}”`;
+};
+
+/** Recent drawings: from captions, one-shot variants or the GAN, up to four of each one's images, what made them, model version and seed. */
+export function GeneratedGrid({ generations }: { generations: Generated[] }) {
   return (
     <ol className={styles.generated} data-testid="generations">
       {generations.map((g) => (
@@ -24,7 +32,8 @@ export function GeneratedGrid({ generations }: { generations: (CaptionGeneration
                 {describe(g)}
               </div>
               <div>
-                {g.images.length} {g.images.length === 1 ? 'image' : 'images'} · seed {g.seed}
+                {g.images.length} {g.images.length === 1 ? 'image' : 'images'}
+                {g.seed === null ? '' : ` · seed ${g.seed}`}
               </div>
               <div className={styles.generationVersion} title={`${g.modelName}, version ${g.modelVersion}`}>
                 {g.modelVersion || g.modelName}

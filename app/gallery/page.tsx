@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { PhotoGrid } from '@/app/components/PhotoGrid';
 import { getCaptionService } from '@/lib/caption';
 import { env } from '@/lib/env';
+import { getGanService } from '@/lib/gan';
 import { getGenerationService } from '@/lib/generations';
 import { getOneShotService } from '@/lib/oneshot';
 import { getUploadService } from '@/lib/uploads';
@@ -13,24 +14,26 @@ export const dynamic = 'force-dynamic';
 
 export default async function GalleryPage() {
   const uploads = getUploadService();
-  const [{ uploads: recent }, total, captions, captionTotal, oneshots, oneshotTotal] = await Promise.all([
+  const [{ uploads: recent }, total, captions, captionTotal, oneshots, oneshotTotal, gans, ganTotal] = await Promise.all([
     uploads.list({ limit: 60 }),
     uploads.count(),
     getCaptionService().recent(24),
     getGenerationService().count('caption'),
     getOneShotService().recent(24),
     getGenerationService().count('oneshot'),
+    getGanService().recent(24),
+    getGenerationService().count('gan'),
   ]);
-  const generated = [...captions, ...oneshots].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 24);
-  const generatedTotal = captionTotal + oneshotTotal;
+  const generated = [...captions, ...oneshots, ...gans].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 24);
+  const generatedTotal = captionTotal + oneshotTotal + ganTotal;
   return (
     <>
       <h1>Gallery</h1>
       <p className="lead">
         Upload a photo to store it and see the most similar photos already here. Similarity is the distance between image features computed in
         the model server: a colour histogram and GIST oriented-edge energies on a 4×4 grid — the same features the tagging model reads.
-        Images drawn from captions and one-shot variants of drawn characters are kept here too, each with what made it, its seed and model
-        version.
+        Images drawn from captions, one-shot variants of drawn characters and GAN samples are kept here too, each with what made it, its seed
+        and model version.
       </p>
       <UploadPanel maxBytes={env.UPLOAD_MAX_BYTES} />
       <SamplePhotos />
@@ -39,7 +42,7 @@ export default async function GalleryPage() {
       </h2>
       {generated.length === 0 ? (
         <p className="empty">
-          Nothing drawn yet. <Link href="/caption">Draw a caption</Link> or <Link href="/oneshot">a character</Link>.
+          Nothing drawn yet. <Link href="/caption">Draw a caption</Link>, <Link href="/oneshot">a character</Link> or <Link href="/gan">sample the GAN</Link>.
         </p>
       ) : (
         <GeneratedGrid generations={generated} />

@@ -32,6 +32,14 @@ const ALIGN_DRAW: Paper = {
   url: 'https://arxiv.org/abs/1511.02793',
 };
 
+const GAN: Paper = { authors: 'I. Goodfellow et al.', title: 'Generative Adversarial Nets', venue: 'NIPS 2014', url: 'https://arxiv.org/abs/1406.2661' };
+const DCGAN: Paper = {
+  authors: 'A. Radford, L. Metz, S. Chintala',
+  title: 'Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks',
+  venue: 'ICLR 2016',
+  url: 'https://arxiv.org/abs/1511.06434',
+};
+
 /** A card's name on the page: the folder, or folder and checkpoint for a second model in one folder. */
 export const cardId = (entry: Pick<CatalogEntry, 'folder' | 'checkpoint'>): string =>
   entry.checkpoint ? `${entry.folder}-${entry.checkpoint.replace(/^checkpoint-?/, '')}` : entry.folder;
@@ -81,7 +89,8 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     page: '/caption',
     papers: [ALIGN_DRAW],
     architecture: 'A bidirectional-LSTM caption encoder and a DRAW recurrent variational autoencoder with read/write attention, aligned to the words at every step.',
-  },  {
+  },
+  {
     folder: 'align-draw',
     checkpoint: 'checkpoint-corel',
     name: 'alignDRAW on Corel-5k photos',
@@ -93,19 +102,22 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
 
   {
     folder: 'gan',
-    name: 'Generative Adversarial Network',
-    task: 'Samples, latent walks and training curves',
+    checkpoint: 'checkpoint-mnist',
+    name: 'DCGAN on MNIST digits',
+    task: 'Samples, latent walks and the training game',
     page: '/gan',
-    papers: [
-      { authors: 'I. Goodfellow et al.', title: 'Generative Adversarial Nets', venue: 'NIPS 2014', url: 'https://arxiv.org/abs/1406.2661' },
-      {
-        authors: 'A. Radford, L. Metz, S. Chintala',
-        title: 'Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks',
-        venue: 'ICLR 2016',
-        url: 'https://arxiv.org/abs/1511.06434',
-      },
-    ],
-    architecture: 'A DCGAN-style convolutional generator and discriminator.',
+    papers: [GAN, DCGAN],
+    architecture:
+      'A generator (64-d latent → dense 7×7×64 → two 5×5 transposed convolutions with batch norm → 28×28 tanh) against a discriminator (two 5×5 strided convolutions, leaky ReLU, batch norm → a logit), trained with the non-saturating loss.',
+  },
+  {
+    folder: 'gan',
+    checkpoint: 'checkpoint-omniglot',
+    name: 'DCGAN on Omniglot characters',
+    task: 'Samples, latent walks and the training game',
+    page: '/gan',
+    papers: [GAN, DCGAN],
+    architecture: 'The MNIST model’s DCGAN on Omniglot characters shrunk to 28×28.',
   },
   {
     folder: 'oneshot',

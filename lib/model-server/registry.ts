@@ -13,4 +13,7 @@ export const MODELS: ModelSpec[] = [
   // One drawing per request: its variants stream one by one to one page, and a classification
   // compares one drawing with a run's 20 characters.
   { name: 'oneshot', module: 'models/oneshot/serve.ts', maxBatch: 1 },
+  // A generator's forward pass over 64 latents costs little more than over one: batch requests.
+  { name: 'gan-mnist', module: 'models/gan/serve.ts', maxBatch: 16 },
+  { name: 'gan-omniglot', module: 'models/gan/serve-omniglot.ts', maxBatch: 16 },
 ];

@@ -8,6 +8,8 @@ import { isAppError } from '@/lib/errors';
 import { getGenerationService } from '@/lib/generations';
 import { GENERATION_KIND as ONESHOT_KIND, type OneShotGeneration } from '@/lib/oneshot';
 import { SavedVariants } from '@/app/oneshot/SavedVariants';
+import { SavedGan } from '@/app/gan/SavedGan';
+import { GENERATION_KIND as GAN_KIND, type GanGeneration } from '@/lib/gan';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Generated · Latent Studio' };
@@ -39,6 +41,7 @@ export default async function GenerationPage({ params }: { params: Promise<{ id:
       throw error;
     });
   if (found.kind === ONESHOT_KIND) return <SavedVariants generation={found as unknown as OneShotGeneration} />;
+  if (found.kind === GAN_KIND) return <SavedGan generation={found as unknown as GanGeneration} />;
   const generation = await getCaptionService()
     .generation(id)
     .catch((error) => {

@@ -1,0 +1,15 @@
+import { getGanService } from '@/lib/gan';
+import { handler, readJson } from '@/lib/http/respond';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+/**
+ * The walk between two latents, on the great circle through them: JSON `{ model?, from, to,
+ * steps?: 2–16 (8) }`, each end a latent seed or `{ seed, nudge: { seed, amount } }` → the same
+ * answer as /api/gan/samples, ends first and last.
+ */
+export const POST = handler(async (request: Request) => {
+  const body = await readJson(request, { maxChars: 4096, example: '{ "model": "gan-mnist", "from": 7, "to": 12, "steps": 8 }' });
+  return Response.json(await getGanService().interpolate(body));
+});

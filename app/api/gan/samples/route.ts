@@ -1,0 +1,15 @@
+import { getGanService } from '@/lib/gan';
+import { handler, readJson } from '@/lib/http/respond';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+/**
+ * A grid of GAN samples: JSON `{ model?: "gan-mnist" | "gan-omniglot", count?: 1–64 (16), seed? }`
+ * → `{ task, model, modelVersion, seed, images: [{ image (PNG data URL), latent: { seed } }],
+ * generationId }`. Sample i comes from latent seed `seed + i`.
+ */
+export const POST = handler(async (request: Request) => {
+  const body = await readJson(request, { maxChars: 4096, example: '{ "model": "gan-mnist", "count": 16, "seed": 7 }' });
+  return Response.json(await getGanService().samples(body));
+});

@@ -1,0 +1,225 @@
+/**
+ * The GAN page's service (`models/gan/`, served by the model server as `gan-mnist` and
+ * `gan-omniglot`):
+ *
+ * - `models`: the GANs this server has a checkpoint for, with what the page shows of their
+ *   training (the D and G curves, and the same 16 latents' samples after every epoch);
+ * - `samples`, `interpolate`, `vary`: zod-checked requests → the generator → 28×28 images (PNG
+ *   data URLs) with the latent each came from, every result saved to the gallery with its seed and
+ *   model version. A request names its latents by seeds (see models/gan/contract.ts), so the page
+ *   can draw any of them again. All three answer in one model-server call, well under a second.
+ */
+import { randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { getDb, type Db } from '@/lib/db';
+import { ModelVersions } from '@/lib/db/model-versions';
+import { AppError, isAppError } from '@/lib/errors';
+import { canvasPng, getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
+import { parse } from '@/lib/http/respond';
+import { getModelServer, type ModelClient } from '@/lib/model-server';
+import { loadMeta, loadSnapshots, type HistoryPoint } from '@/models/gan/checkpoint';
+import { GAN_MODELS, MAX_SAMPLES, MAX_SEED, MAX_STEPS, type GanInput, type GanModel, type GanOutput, type LatentRef } from '@/models/gan/contract';
+import { IMAGE_SIZE } from '@/models/gan/model';
+
+export { GAN_MODELS, MAX_SAMPLES, MAX_SEED, MAX_STEPS, type GanModel, type LatentRef };
+
+export const GENERATION_KIND = 'gan';
+export const DEFAULT_MODEL: GanModel = 'gan-mnist';
+export const DEFAULT_SAMPLES = 16;
+export const DEFAULT_STEPS = 8;
+export const DEFAULT_VARIATIONS = 8;
+export const DEFAULT_AMOUNT = 0.3;
+
+export const GAN_MODEL_INFO: Record<GanModel, { label: string; description: string; checkpointDir: string }> = {
+  'gan-mnist': { label: 'MNIST digits', description: 'Handwritten digits, 28×28, learned from 8,000 MNIST images.', checkpointDir: 'models/gan/checkpoint-mnist' },
+  'gan-omniglot': {
+    label: 'Omniglot characters',
+    description: 'Characters of ten alphabets, shrunk to 28×28, learned from Omniglot’s small background splits.',
+    checkpointDir: 'models/gan/checkpoint-omniglot',
+  },
+};
+
+const wholeNumber = (from: number, to: number) =>
+  z.number({ error: `must be a whole number from ${from} to ${to}` }).int(`must be a whole number from ${from} to ${to}`).min(from, `must be a whole number from ${from} to ${to}`).max(to, `must be a whole number from ${from} to ${to}`);
+
+const model = z.enum(GAN_MODELS, { error: `must be one of ${GAN_MODELS.join(', ')}` }).default(DEFAULT_MODEL);
+const amount = z.number({ error: 'must be a number from 0.05 to 1' }).min(0.05, 'must be a number from 0.05 to 1').max(1, 'must be a number from 0.05 to 1');
+
+/** A latent: its seed, or the seed and a nudge away from it. */
+export const latentRef = z.union(
+  [
+    wholeNumber(0, MAX_SEED).transform((seed): LatentRef => ({ seed })),
+    z.object({ seed: wholeNumber(0, MAX_SEED), nudge: z.object({ seed: wholeNumber(0, MAX_SEED), amount }).optional() }),
+  ],
+  { error: `must be a latent seed (a whole number from 0 to ${MAX_SEED}) or { seed, nudge: { seed, amount } }` },
+);
+
+export const samplesRequest = z.object({ model, count: wholeNumber(1, MAX_SAMPLES).default(DEFAULT_SAMPLES), seed: wholeNumber(0, MAX_SEED).optional() });
+export const interpolateRequest = z.object({ model, from: latentRef, to: latentRef, steps: wholeNumber(2, MAX_STEPS).default(DEFAULT_STEPS) });
+export const varyRequest = z.object({
+  model,
+  latent: latentRef,
+  count: wholeNumber(1, MAX_SAMPLES).default(DEFAULT_VARIATIONS),
+  amount: amount.default(DEFAULT_AMOUNT),
+  seed: wholeNumber(0, MAX_SEED).optional(),
+});
+
+export interface GanImage {
+  /** PNG data URL, 28×28 grey. */
+  image: string;
+  /** Null between an interpolation's ends. */
+  latent: LatentRef | null;
+}
+
+export interface GanResult {
+  task: GanInput['task'];
+  model: GanModel;
+  modelVersion: string;
+  /** The seed the request used (samples, vary), or null (interpolate). */
+  seed: number | null;
+  images: GanImage[];
+  generationId: string;
+}
+
+export interface GanParams {
+  task: GanInput['task'];
+  model: GanModel;
+  request: Record<string, unknown>;
+}
+
+export type GanGeneration = GenerationView<GanParams, { latents: (LatentRef | null)[] }>;
+
+export interface ServedGan {
+  name: GanModel;
+  label: string;
+  description: string;
+  epochs: number;
+  trainedOn: string;
+  history: HistoryPoint[];
+  /** PNG data URLs: the same 16 latents' samples before training (index 0) and after each epoch. */
+  snapshots: string[][];
+}
+
+export interface GanServiceOptions {
+  db?: Db;
+  models?: ModelClient;
+  generations?: GenerationService;
+  root?: string;
+}
+
+export class GanService {
+  private readonly models: ModelClient;
+  private readonly generations: GenerationService;
+  private readonly versions: ModelVersions;
+  private readonly root: string;
+
+  constructor(options: GanServiceOptions = {}) {
+    const db = options.db ?? getDb();
+    this.models = options.models ?? getModelServer();
+    this.generations = options.generations ?? getGenerationService();
+    this.root = options.root ?? process.cwd();
+    this.versions = new ModelVersions(db, this.root);
+  }
+
+  private dir(name: GanModel): string {
+    return path.join(this.root, GAN_MODEL_INFO[name].checkpointDir);
+  }
+
+  /** The GANs with a checkpoint here, with their training curves and snapshots. */
+  async servedModels(): Promise<ServedGan[]> {
+    const served: ServedGan[] = [];
+    for (const name of GAN_MODELS) {
+      if (!fs.existsSync(path.join(this.dir(name), 'weights.bin'))) continue;
+      const meta = await loadMeta(this.dir(name));
+      const snapshots = await loadSnapshots(this.dir(name));
+      served.push({
+        name,
+        ...GAN_MODEL_INFO[name],
+        epochs: meta.epochs,
+        trainedOn: meta.data,
+        history: meta.history,
+        snapshots: await Promise.all(snapshots.map((images) => Promise.all(images.map(pngDataUrl)))),
+      });
+    }
+    return served;
+  }
+
+  async samples(body: unknown): Promise<GanResult> {
+    const request = parse(samplesRequest, body);
+    const seed = request.seed ?? randomInt(0, MAX_SEED - request.count + 2);
+    if (seed + request.count - 1 > MAX_SEED) throw new AppError('BAD_REQUEST', `seed: the ${request.count} samples' seeds run past ${MAX_SEED}; choose a seed up to ${MAX_SEED - request.count + 1}`);
+    return this.run(request.model, { task: 'samples', count: request.count, seed }, seed, { count: request.count, seed });
+  }
+
+  async interpolate(body: unknown): Promise<GanResult> {
+    const request = parse(interpolateRequest, body);
+    return this.run(request.model, { task: 'interpolate', from: request.from, to: request.to, steps: request.steps }, null, { from: request.from, to: request.to, steps: request.steps });
+  }
+
+  async vary(body: unknown): Promise<GanResult> {
+    const request = parse(varyRequest, body);
+    const seed = request.seed ?? randomInt(0, MAX_SEED - request.count + 2);
+    if (seed + request.count - 1 > MAX_SEED) throw new AppError('BAD_REQUEST', `seed: the ${request.count} variations' seeds run past ${MAX_SEED}; choose a seed up to ${MAX_SEED - request.count + 1}`);
+    return this.run(request.model, { task: 'vary', latent: request.latent, count: request.count, seed, amount: request.amount }, seed, {
+      latent: request.latent,
+      count: request.count,
+      amount: request.amount,
+      seed,
+    });
+  }
+
+  async recent(limit = 24): Promise<GanGeneration[]> {
+    return this.generations.list<GanParams, { latents: (LatentRef | null)[] }>({ kind: GENERATION_KIND, limit });
+  }
+
+  async generation(id: string): Promise<GanGeneration> {
+    return this.generations.get<GanParams, { latents: (LatentRef | null)[] }>(id, GENERATION_KIND);
+  }
+
+  /** Runs the generator and saves what it drew to the gallery. */
+  private async run(name: GanModel, input: GanInput, seed: number | null, request: Record<string, unknown>): Promise<GanResult> {
+    if (!fs.existsSync(path.join(this.dir(name), 'weights.bin'))) {
+      const served = GAN_MODELS.filter((m) => fs.existsSync(path.join(this.dir(m), 'weights.bin')));
+      throw new AppError('MODEL_UNAVAILABLE', `The ${GAN_MODEL_INFO[name].label} GAN (${name}) is not trained on this server.${served.length ? ` Served: ${served.join(', ')}.` : ''}`);
+    }
+    const params: GanParams = { task: input.task, model: name, request };
+    const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: name, seed, params: { ...params } });
+    try {
+      const run = await this.models.run<GanInput, GanOutput>(name, input).catch((error) => {
+        if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') throw new AppError('MODEL_UNAVAILABLE', `The ${GAN_MODEL_INFO[name].label} GAN is not served here.`, { cause: error });
+        throw error;
+      });
+      const { images, latents } = run.output;
+      await this.versions.record(name, run.modelVersion, GAN_MODEL_INFO[name].checkpointDir);
+      await this.generations.complete(generationId, {
+        modelVersion: run.modelVersion,
+        canvases: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1, images: images.map((image) => Uint8Array.from(image)) },
+        output: { latents },
+      });
+      return {
+        task: input.task,
+        model: name,
+        modelVersion: run.modelVersion,
+        seed,
+        images: await Promise.all(images.map(async (image, i) => ({ image: await pngDataUrl(image), latent: latents[i] }))),
+        generationId,
+      };
+    } catch (error) {
+      await this.generations.end(generationId, 'failed', { code: isAppError(error) ? error.code : 'MODEL_FAILED', message: (error as Error).message }).catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+async function pngDataUrl(image: Uint8Array): Promise<string> {
+  return `data:image/png;base64,${(await canvasPng(Uint8Array.from(image), { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1 })).toString('base64')}`;
+}
+
+const holder = globalThis as typeof globalThis & { __latentStudioGan?: GanService };
+
+export function getGanService(): GanService {
+  holder.__latentStudioGan ??= new GanService();
+  return holder.__latentStudioGan;
+}
