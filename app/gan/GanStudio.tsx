@@ -25,11 +25,12 @@ interface Failure {
   message: string;
 }
 
+const VARIATIONS = 8;
 const randomSeed = (max: number) => Math.floor(Math.random() * (max + 1));
 
-/** How a latent reads on a tile: its seed, and the nudge's seed if it is a variation. */
-export const latentLabel = (latent: LatentRef) => (latent.nudge ? `${latent.seed}~${latent.nudge.seed}` : String(latent.seed));
-const sameLatent = (a: LatentRef, b: LatentRef) => a.seed === b.seed && a.nudge?.seed === b.nudge?.seed && a.nudge?.amount === b.nudge?.amount;
+/** How a latent reads on a tile: its seed, then each nudge's seed ("24~3~11" is a variation of a variation of 24). */
+export const latentLabel = (latent: LatentRef) => [latent.seed, ...(latent.nudges ?? []).map((n) => n.seed)].join('~');
+const sameLatent = (a: LatentRef, b: LatentRef) => JSON.stringify({ s: a.seed, n: a.nudges ?? [] }) === JSON.stringify({ s: b.seed, n: b.nudges ?? [] });
 
 async function post(url: string, body: unknown): Promise<GanResult> {
   let response: Response;
@@ -55,6 +56,8 @@ export function GanStudio({ models, initial, limits }: { models: ModelChoice[]; 
   const [variations, setVariations] = useState<GanResult | null>(null);
   /** Up to two picked latents: the walk goes from the first to the second; "vary" varies the last. */
   const [picked, setPicked] = useState<LatentRef[]>([]);
+  /** Seeds of the next variations' nudges: 1–8, then 9–16, … so their names stay short. */
+  const [nudgeSeed, setNudgeSeed] = useState(1);
   const [busy, setBusy] = useState<string | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const chosen = models.find((m) => m.name === model);
@@ -108,7 +111,10 @@ export function GanStudio({ models, initial, limits }: { models: ModelChoice[]; 
     const a = Number(amount);
     if (!(a >= 0.05 && a <= 1)) return setFailure({ code: 'BAD_REQUEST', message: 'The amount is a number from 0.05 (a little) to 1 (as far as a fresh sample).' });
     const latent = picked.at(-1)!;
-    void act('varying', async () => setVariations(await post('/api/gan/vary', { model, latent, count: 8, amount: a })));
+    void act('varying', async () => {
+      setVariations(await post('/api/gan/vary', { model, latent, count: VARIATIONS, amount: a, seed: nudgeSeed }));
+      setNudgeSeed((s) => s + VARIATIONS);
+    });
   }
 
   const tileClass = (latent: LatentRef | null) => {
@@ -141,7 +147,7 @@ export function GanStudio({ models, initial, limits }: { models: ModelChoice[]; 
 
   return (
     <section className={styles.panel} aria-label="Sample the GAN">
-      <form className={styles.settings} onSubmit={sample}>
+      <form className={styles.settings} onSubmit={sample} noValidate>
         {models.length > 1 && (
           <label className={styles.field}>
             <span>Model</span>
@@ -221,7 +227,7 @@ export function GanStudio({ models, initial, limits }: { models: ModelChoice[]; 
       {variations && (
         <>
           <h3 className={styles.panelHead} style={{ marginTop: 18 }}>
-            Variations of {latentLabel(variations.images[0].latent!).split('~')[0]}
+            Variations of {latentLabel({ ...variations.images[0].latent!, nudges: variations.images[0].latent!.nudges?.slice(0, -1) })}
           </h3>
           {tiles(variations, 'variations')}
         </>

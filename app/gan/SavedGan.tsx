@@ -6,8 +6,8 @@ const TASK: Record<string, string> = { samples: 'GAN samples', interpolate: 'A w
 
 const latentText = (value: unknown) => {
   if (typeof value === 'number') return String(value);
-  const ref = value as { seed: number; nudge?: { seed: number; amount: number } };
-  return ref.nudge ? `${ref.seed}, nudged by ${ref.nudge.seed} × ${ref.nudge.amount}` : String(ref.seed);
+  const ref = value as { seed: number; nudges?: { seed: number; amount: number }[] };
+  return [String(ref.seed), ...(ref.nudges ?? []).map((n) => `nudged by ${n.seed} × ${n.amount}`)].join(', ');
 };
 
 /** A saved GAN result in the gallery: what was asked, by which model version, and the images. */

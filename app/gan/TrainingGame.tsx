@@ -61,7 +61,8 @@ export function TrainingGame({ model }: { model: ServedGan }) {
       <h2 className={styles.panelHead}>The game, as it was played</h2>
       <p className={styles.note}>
         While training, the discriminator D learns to say “real” (D → 1) to real images and “fake” (D → 0) to the generator&apos;s; the generator G learns
-        to make D say “real”. Neither wins: D(x) and D(G(z)) settle near each other, and the losses stop falling. Trained on {model.trainedOn}.
+        to make D say “real”. The game&apos;s ideal end is a D that cannot tell (D = ½ for both); in practice D keeps an edge, and the curves level off
+        where neither player gains. Trained on {model.trainedOn}.
       </p>
       <div className={styles.curves} style={{ marginTop: 12 }}>
         <Chart

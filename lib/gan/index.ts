@@ -20,7 +20,7 @@ import { canvasPng, getGenerationService, type GenerationService, type Generatio
 import { parse } from '@/lib/http/respond';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
 import { loadMeta, loadSnapshots, type HistoryPoint } from '@/models/gan/checkpoint';
-import { GAN_MODELS, MAX_SAMPLES, MAX_SEED, MAX_STEPS, type GanInput, type GanModel, type GanOutput, type LatentRef } from '@/models/gan/contract';
+import { GAN_MODELS, MAX_NUDGES, MAX_SAMPLES, MAX_SEED, MAX_STEPS, type GanInput, type GanModel, type GanOutput, type LatentRef } from '@/models/gan/contract';
 import { IMAGE_SIZE } from '@/models/gan/model';
 
 export { GAN_MODELS, MAX_SAMPLES, MAX_SEED, MAX_STEPS, type GanModel, type LatentRef };
@@ -47,13 +47,16 @@ const wholeNumber = (from: number, to: number) =>
 const model = z.enum(GAN_MODELS, { error: `must be one of ${GAN_MODELS.join(', ')}` }).default(DEFAULT_MODEL);
 const amount = z.number({ error: 'must be a number from 0.05 to 1' }).min(0.05, 'must be a number from 0.05 to 1').max(1, 'must be a number from 0.05 to 1');
 
-/** A latent: its seed, or the seed and a nudge away from it. */
+/** A latent: its seed, or the seed and the nudges away from it. */
 export const latentRef = z.union(
   [
     wholeNumber(0, MAX_SEED).transform((seed): LatentRef => ({ seed })),
-    z.object({ seed: wholeNumber(0, MAX_SEED), nudge: z.object({ seed: wholeNumber(0, MAX_SEED), amount }).optional() }),
+    z.object({
+      seed: wholeNumber(0, MAX_SEED),
+      nudges: z.array(z.object({ seed: wholeNumber(0, MAX_SEED), amount }), { error: 'must be a list of { seed, amount }' }).max(MAX_NUDGES, `at most ${MAX_NUDGES} nudges`).optional(),
+    }),
   ],
-  { error: `must be a latent seed (a whole number from 0 to ${MAX_SEED}) or { seed, nudge: { seed, amount } }` },
+  { error: `must be a latent seed (a whole number from 0 to ${MAX_SEED}) or { seed, nudges: [{ seed, amount }] }` },
 );
 
 export const samplesRequest = z.object({ model, count: wholeNumber(1, MAX_SAMPLES).default(DEFAULT_SAMPLES), seed: wholeNumber(0, MAX_SEED).optional() });

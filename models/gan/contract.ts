@@ -3,8 +3,9 @@
  * from a latent vector, and every latent vector is named so that a page can ask for it again:
  *
  * - a seed `s` names z = latentFromSeed(s) (L standard normal numbers, the same on every machine);
- * - `{ seed, nudge: { seed: t, amount: a } }` names a small step away from it, for "vary this one":
- *   z' = (z + a·ε) / √(1 + a²) with ε = latentFromSeed(t), which keeps z' a typical N(0, I) draw.
+ * - `{ seed, nudges: [{ seed: t, amount: a }, …] }` names small steps away from it, for "vary this
+ *   one" (and varying a variation again): each step z ← (z + a·ε) / √(1 + a²) with
+ *   ε = latentFromSeed(t), which keeps z a typical N(0, I) draw.
  *
  * Tasks: `samples` (count latent seeds from `seed` on: seed, seed + 1, …), `interpolate` (steps
  * points on the great circle from one latent to another, both ends included) and `vary` (count
@@ -23,9 +24,12 @@ export interface Nudge {
   amount: number;
 }
 
+export const MAX_NUDGES = 8;
+
 export interface LatentRef {
   seed: number;
-  nudge?: Nudge;
+  /** Applied in order; at most MAX_NUDGES. */
+  nudges?: Nudge[];
 }
 
 export type GanInput =

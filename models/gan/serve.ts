@@ -4,7 +4,7 @@
  */
 import type { ServableModel } from '@/lib/model-server/types';
 import { checkpointDir, ganModelVersion, loadGenerator } from './checkpoint';
-import { MAX_SAMPLES, MAX_STEPS, type GanInput, type GanOutput, type LatentRef } from './contract';
+import { MAX_NUDGES, MAX_SAMPLES, MAX_STEPS, type GanInput, type GanOutput, type LatentRef } from './contract';
 import type { GanDataset } from './data';
 import { Gan, IMAGE_PIXELS, latentFromSeed, slerp } from './model';
 
@@ -12,12 +12,13 @@ const badRequest = (message: string) => Object.assign(new Error(message), { code
 
 /** The latent vector a reference names (contract.ts). */
 export function latentOf(ref: LatentRef, size: number): Float32Array {
-  const z = latentFromSeed(ref.seed, size);
-  if (!ref.nudge || ref.nudge.amount === 0) return z;
-  const epsilon = latentFromSeed(ref.nudge.seed, size);
-  const a = ref.nudge.amount;
-  const scale = 1 / Math.sqrt(1 + a * a);
-  return z.map((v, i) => (v + a * epsilon[i]) * scale);
+  let z = latentFromSeed(ref.seed, size);
+  for (const nudge of ref.nudges ?? []) {
+    const epsilon = latentFromSeed(nudge.seed, size);
+    const scale = 1 / Math.sqrt(1 + nudge.amount * nudge.amount);
+    z = z.map((v, i) => (v + nudge.amount * epsilon[i]) * scale);
+  }
+  return z;
 }
 
 /** The latents a request asks for, each with its reference (null between an interpolation's ends). */
@@ -37,7 +38,9 @@ export function latentsFor(input: GanInput, size: number): { vectors: Float32Arr
     }
     case 'vary': {
       if (!Number.isInteger(input.count) || input.count < 1 || input.count > MAX_SAMPLES) throw badRequest(`Ask for 1 to ${MAX_SAMPLES} variations.`);
-      const refs = Array.from({ length: input.count }, (_, i) => ({ seed: input.latent.seed, nudge: { seed: input.seed + i, amount: input.amount } }));
+      const earlier = input.latent.nudges ?? [];
+      if (earlier.length >= MAX_NUDGES) throw badRequest(`A latent can be varied ${MAX_NUDGES} times over; this one already has been.`);
+      const refs = Array.from({ length: input.count }, (_, i) => ({ seed: input.latent.seed, nudges: [...earlier, { seed: input.seed + i, amount: input.amount }] }));
       return { vectors: refs.map((r) => latentOf(r, size)), refs };
     }
     default:

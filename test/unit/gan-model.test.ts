@@ -104,8 +104,8 @@ describe('latents', () => {
 
   it('a nudge is a small step for a small amount and keeps the length typical', () => {
     const z = latentOf({ seed: 3 }, 64);
-    const near = latentOf({ seed: 3, nudge: { seed: 9, amount: 0.1 } }, 64);
-    const far = latentOf({ seed: 3, nudge: { seed: 9, amount: 1 } }, 64);
+    const near = latentOf({ seed: 3, nudges: [{ seed: 9, amount: 0.1 }] }, 64);
+    const far = latentOf({ seed: 3, nudges: [{ seed: 9, amount: 1 }] }, 64);
     const distance = (u: Float32Array, v: Float32Array) => Math.sqrt(u.reduce((s, x, i) => s + (x - v[i]) ** 2, 0));
     expect(distance(z, near)).toBeLessThan(0.2 * distance(z, far));
     expect(Math.abs(norm(far) - Math.sqrt(64))).toBeLessThan(3);
@@ -118,9 +118,13 @@ describe('latents', () => {
     expect(Array.from(walk.vectors[0])).toEqual(Array.from(latentFromSeed(1, 8)));
     const varied = latentsFor({ task: 'vary', latent: { seed: 5 }, count: 2, seed: 20, amount: 0.3 }, 8);
     expect(varied.refs).toEqual([
-      { seed: 5, nudge: { seed: 20, amount: 0.3 } },
-      { seed: 5, nudge: { seed: 21, amount: 0.3 } },
+      { seed: 5, nudges: [{ seed: 20, amount: 0.3 }] },
+      { seed: 5, nudges: [{ seed: 21, amount: 0.3 }] },
     ]);
+    // A variation of a variation keeps the first nudge.
+    const again = latentsFor({ task: 'vary', latent: varied.refs[1]!, count: 1, seed: 4, amount: 0.1 }, 8);
+    expect(again.refs).toEqual([{ seed: 5, nudges: [{ seed: 21, amount: 0.3 }, { seed: 4, amount: 0.1 }] }]);
+    expect(Array.from(again.vectors[0])).not.toEqual(Array.from(varied.vectors[1]));
     expect(() => latentsFor({ task: 'samples', count: 65, seed: 0 }, 8)).toThrow(/1 to 64/);
     expect(() => latentsFor({ task: 'interpolate', from: { seed: 1 }, to: { seed: 2 }, steps: 1 }, 8)).toThrow(/2 to 16/);
   });

@@ -113,7 +113,7 @@ describe('walking and varying', () => {
     };
     const mean = async (amount: number) => {
       const varied = await gans.vary({ latent: 7, count: 6, amount, seed: 3 });
-      expect(varied.images.map((i) => i.latent)).toEqual([3, 4, 5, 6, 7, 8].map((seed) => ({ seed: 7, nudge: { seed, amount } })));
+      expect(varied.images.map((i) => i.latent)).toEqual([3, 4, 5, 6, 7, 8].map((seed) => ({ seed: 7, nudges: [{ seed, amount }] })));
       const ds = await Promise.all(varied.images.map((v) => distance(v.image, original.image)));
       return ds.reduce((a, b) => a + b, 0) / ds.length;
     };
@@ -123,8 +123,8 @@ describe('walking and varying', () => {
   });
 
   it('a variation can be an end of a walk', async () => {
-    const walk = await service().interpolate({ from: { seed: 7, nudge: { seed: 3, amount: 0.2 } }, to: 9, steps: 3 });
-    expect(walk.images[0].latent).toEqual({ seed: 7, nudge: { seed: 3, amount: 0.2 } });
+    const walk = await service().interpolate({ from: { seed: 7, nudges: [{ seed: 3, amount: 0.2 }] }, to: 9, steps: 3 });
+    expect(walk.images[0].latent).toEqual({ seed: 7, nudges: [{ seed: 3, amount: 0.2 }] });
   });
 });
 

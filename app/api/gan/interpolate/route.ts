@@ -6,7 +6,7 @@ export const dynamic = 'force-dynamic';
 
 /**
  * The walk between two latents, on the great circle through them: JSON `{ model?, from, to,
- * steps?: 2–16 (8) }`, each end a latent seed or `{ seed, nudge: { seed, amount } }` → the same
+ * steps?: 2–16 (8) }`, each end a latent seed or `{ seed, nudges: [{ seed, amount }] }` → the same
  * answer as /api/gan/samples, ends first and last.
  */
 export const POST = handler(async (request: Request) => {

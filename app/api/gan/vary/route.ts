@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 /**
  * Small steps away from one latent ("vary this one"): JSON `{ model?, latent, count?: 1–64 (8),
  * amount?: 0.05–1 (0.3), seed? }` → the same answer as /api/gan/samples, each image's latent the
- * nudge that made it.
+ * given one with one more nudge.
  */
 export const POST = handler(async (request: Request) => {
   const body = await readJson(request, { maxChars: 4096, example: '{ "model": "gan-mnist", "latent": 7, "count": 8, "amount": 0.3 }' });
