@@ -9,12 +9,11 @@
  *
  *   npx tsx test/bench/caption.ts [--json] [--repeats 10]
  */
-import { ModelServer } from '@/lib/model-server/server';
 import type { RunResult } from '@/lib/model-server/types';
 import { initBackend } from '@/lib/tfjs/backend';
 import type { DrawInput, Drawing } from '@/models/align-draw/contract';
 import { draw, loadCaptionModel } from '@/models/align-draw/serve';
-import { type CpuShare, intArg, machine, noiseWarning, note, report, round, summarise, table, watchCpu, type Summary } from './common';
+import { type CpuShare, intArg, machine, noiseWarning, note, report, round, summarise, table, watchCpu, type Summary, withOneWorker } from './common';
 
 const MODEL = 'align-draw-mnist';
 const CAPTION = 'the digit 3 is on the left of the digit 5';
@@ -45,16 +44,7 @@ async function timed(samples: number, drawOnce: (input: DrawInput) => Promise<nu
 }
 
 async function throughServer(): Promise<Row[]> {
-  note('caption: starting a model server with one worker …');
-  const server = new ModelServer({
-    models: [{ name: MODEL, module: 'models/align-draw/serve.ts', maxBatch: 1 }],
-    workers: 1,
-    backend: 'wasm',
-    defaults: { maxBatch: 1, maxWaitMs: 0, queueLimit: 8, timeoutMs: 120_000 },
-    root: process.cwd(),
-  });
-  try {
-    await server.ready(120_000);
+  return withOneWorker({ name: MODEL, module: 'models/align-draw/serve.ts', maxBatch: 1 }, async (server) => {
     const rows: Row[] = [];
     for (const samples of [1, 4, 16]) {
       note(`caption: ${samples} sample(s) through the server …`);
@@ -68,9 +58,7 @@ async function throughServer(): Promise<Row[]> {
       rows.push({ where: 'model server, 1 worker', samples, steps, ...result });
     }
     return rows;
-  } finally {
-    await server.close();
-  }
+  });
 }
 
 async function inProcess(): Promise<Row> {

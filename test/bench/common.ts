@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { ModelServer } from '@/lib/model-server/server';
 import { mulberry32 } from '@/lib/random';
 
 export const JSON_MODE = process.argv.includes('--json');
@@ -163,4 +164,25 @@ export function report(title: string, text: string, figures: unknown): void {
 /** Progress lines go to stderr, so `--json` stdout stays one JSON object. */
 export function note(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
+}
+
+/**
+ * Runs `body` against a model server with one worker (one core, WASM) serving one model, then
+ * closes the server: how the latency benchmarks measure a model "through the model server".
+ */
+export async function withOneWorker<T>(model: { name: string; module: string; maxBatch: number }, body: (server: ModelServer) => Promise<T>, timeoutMs = 120_000): Promise<T> {
+  note(`${model.name}: starting a model server with one worker …`);
+  const server = new ModelServer({
+    models: [model],
+    workers: 1,
+    backend: 'wasm',
+    defaults: { maxBatch: model.maxBatch, maxWaitMs: 0, queueLimit: 8, timeoutMs },
+    root: process.cwd(),
+  });
+  try {
+    await server.ready(120_000);
+    return await body(server);
+  } finally {
+    await server.close();
+  }
 }

@@ -11,12 +11,11 @@
  *   npx tsx test/bench/oneshot.ts [--json] [--repeats 20]
  */
 import { decodeOmniglotPng, loadOneShotRuns, OMNIGLOT_SIZE } from '@/lib/datasets';
-import { ModelServer } from '@/lib/model-server/server';
 import type { Drawing } from '@/lib/strokes';
 import type { ClassifyOutput, OneShotInput, VariantsOutput } from '@/models/oneshot/contract';
 import { parseImage } from '@/models/oneshot/parse';
 import { loadServedModel, makeVariants } from '@/models/oneshot/serve';
-import { type CpuShare, intArg, machine, noiseWarning, note, percentile, report, round, summarise, table, watchCpu, type Summary } from './common';
+import { type CpuShare, intArg, machine, noiseWarning, note, percentile, report, round, summarise, table, watchCpu, type Summary, withOneWorker } from './common';
 
 const MODEL = 'oneshot';
 const REPEATS = intArg('repeats', 20);
@@ -46,16 +45,7 @@ async function timed(once: (seed: number) => Promise<number>): Promise<Pick<Row,
 }
 
 async function throughServer(drawing: Drawing): Promise<Row[]> {
-  note('oneshot: starting a model server with one worker …');
-  const server = new ModelServer({
-    models: [{ name: MODEL, module: 'models/oneshot/serve.ts', maxBatch: 1 }],
-    workers: 1,
-    backend: 'wasm',
-    defaults: { maxBatch: 1, maxWaitMs: 0, queueLimit: 8, timeoutMs: 120_000 },
-    root: process.cwd(),
-  });
-  try {
-    await server.ready(120_000);
+  return withOneWorker({ name: MODEL, module: 'models/oneshot/serve.ts', maxBatch: 1 }, async (server) => {
     const rows: Row[] = [];
     for (const count of [1, 9, 16]) {
       note(`oneshot: ${count} variant(s) through the server …`);
@@ -75,9 +65,7 @@ async function throughServer(drawing: Drawing): Promise<Row[]> {
     });
     rows.push({ what: 'which character (20 of run 1)', where: 'model server, 1 worker', count: 20, ...classified });
     return rows;
-  } finally {
-    await server.close();
-  }
+  });
 }
 
 async function inProcess(drawing: Drawing): Promise<Row> {
