@@ -117,6 +117,7 @@ export class GanService {
   private readonly generations: GenerationService;
   private readonly versions: ModelVersions;
   private readonly root: string;
+  private readonly views = new Map<string, Promise<ServedGan>>();
 
   constructor(options: GanServiceOptions = {}) {
     const db = options.db ?? getDb();
@@ -134,19 +135,32 @@ export class GanService {
   async servedModels(): Promise<ServedGan[]> {
     const served: ServedGan[] = [];
     for (const name of GAN_MODELS) {
-      if (!fs.existsSync(path.join(this.dir(name), 'weights.bin'))) continue;
-      const meta = await loadMeta(this.dir(name));
-      const snapshots = await loadSnapshots(this.dir(name));
-      served.push({
-        name,
-        ...GAN_MODEL_INFO[name],
-        epochs: meta.epochs,
-        trainedOn: meta.data,
-        history: meta.history,
-        snapshots: await Promise.all(snapshots.map((images) => Promise.all(images.map(pngDataUrl)))),
-      });
+      const metaFile = path.join(this.dir(name), 'meta.json');
+      if (!fs.existsSync(path.join(this.dir(name), 'weights.bin')) || !fs.existsSync(metaFile)) continue;
+      // A few hundred small PNGs per model: made once per checkpoint, not per page view.
+      const stamp = `${metaFile}@${fs.statSync(metaFile).mtimeMs}`;
+      let view = this.views.get(stamp);
+      if (!view) {
+        view = this.describe(name);
+        this.views.set(stamp, view);
+        view.catch(() => this.views.delete(stamp));
+      }
+      served.push(await view);
     }
     return served;
+  }
+
+  private async describe(name: GanModel): Promise<ServedGan> {
+    const meta = await loadMeta(this.dir(name));
+    const snapshots = await loadSnapshots(this.dir(name));
+    return {
+      name,
+      ...GAN_MODEL_INFO[name],
+      epochs: meta.epochs,
+      trainedOn: meta.data,
+      history: meta.history,
+      snapshots: await Promise.all(snapshots.map((images) => Promise.all(images.map(pngDataUrl)))),
+    };
   }
 
   async samples(body: unknown): Promise<GanResult> {
