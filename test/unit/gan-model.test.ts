@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@/lib/tfjs/backend';
 import { mulberry32 } from '@/lib/random';
 import { fitGaussian, frechetDistance, symmetricEigen, type FeatureGaussian } from '@/models/blocks/frechet';
+import { shrinkOmniglot } from '@/models/gan/data';
 import { latentsFor, latentOf } from '@/models/gan/serve';
 import { Gan, IMAGE_PIXELS, latentFromSeed, slerp } from '@/models/gan/model';
 import { Vae } from '@/models/gan/vae';
@@ -127,6 +128,22 @@ describe('latents', () => {
     expect(Array.from(again.vectors[0])).not.toEqual(Array.from(varied.vectors[1]));
     expect(() => latentsFor({ task: 'samples', count: 65, seed: 0 }, 8)).toThrow(/1 to 64/);
     expect(() => latentsFor({ task: 'interpolate', from: { seed: 1 }, to: { seed: 2 }, steps: 1 }, 8)).toThrow(/2 to 16/);
+  });
+});
+
+describe('Omniglot at 28×28', () => {
+  it('shrinks a 105×105 drawing by area averaging: the ink is kept, a stroke lands where it was', () => {
+    const image = new Float32Array(105 * 105);
+    // A vertical bar 5 px wide, x 50–54, over the full height.
+    for (let y = 0; y < 105; y++) for (let x = 50; x < 55; x++) image[y * 105 + x] = 1;
+    const small = shrinkOmniglot(image);
+    expect(small).toHaveLength(784);
+    const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+    expect(mean(small)).toBeCloseTo(mean(image), 5);
+    // 105 / 28 = 3.75 px a pixel: the bar covers columns 13 and 14, nothing else.
+    const columns = Array.from({ length: 28 }, (_, x) => small[14 * 28 + x]);
+    expect(columns.findIndex((v) => v > 0)).toBe(13);
+    expect(columns.slice(15).every((v) => v === 0)).toBe(true);
   });
 });
 
