@@ -358,13 +358,15 @@ describe('BatchMatMul with transposed operands on WASM matches CPU', () => {
   });
 });
 
-describe('Conv2DBackpropInput (a transposed convolution) on the XNNPACK convolution matches CPU', () => {
+describe('Conv2DBackpropInput (a transposed convolution) on the XNNPACK convolution, by phases or dilated, matches CPU', () => {
   const cases: { name: string; inputShape: [number, number, number, number]; filter: number[]; strides: number | [number, number]; pad: Pad }[] = [
     { name: "a GAN generator's upsampling: 7×7 → 14×14, 5×5 filter, stride 2, same", inputShape: [3, 14, 14, 8], filter: [5, 5, 8, 6], strides: 2, pad: 'same' },
     { name: 'odd input, stride 2, same (the last row is not reached evenly)', inputShape: [2, 9, 11, 8], filter: [3, 3, 8, 5], strides: 2, pad: 'same' },
     { name: 'stride 1, same', inputShape: [2, 6, 5, 9], filter: [3, 3, 9, 4], strides: 1, pad: 'same' },
     { name: 'stride 2, valid, rows the filter never reaches', inputShape: [2, 10, 10, 8], filter: [3, 3, 8, 5], strides: 2, pad: 'valid' },
     { name: 'unequal strides and filter sides, explicit padding', inputShape: [1, 8, 9, 8], filter: [2, 4, 8, 3], strides: [2, 3], pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
+    { name: 'stride 3, same, a filter smaller than the stride', inputShape: [2, 10, 8, 8], filter: [2, 2, 8, 3], strides: 3, pad: 'same' },
+    { name: 'stride 2, explicit padding larger than the filter reaches', inputShape: [1, 7, 7, 8], filter: [3, 3, 8, 4], strides: 2, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
     { name: 'one channel (left to the stock kernel)', inputShape: [2, 12, 12, 1], filter: [5, 5, 1, 6], strides: 2, pad: 'same' },
   ];
   it.each(cases)('$name', async ({ inputShape, filter, strides, pad }) => {
