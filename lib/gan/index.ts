@@ -36,7 +36,7 @@ export const GAN_MODEL_INFO: Record<GanModel, { label: string; description: stri
   'gan-mnist': { label: 'MNIST digits', description: 'Handwritten digits, 28×28, learned from 8,000 MNIST images.', checkpointDir: 'models/gan/checkpoint-mnist' },
   'gan-omniglot': {
     label: 'Omniglot characters',
-    description: 'Characters of ten alphabets, shrunk to 28×28, learned from Omniglot’s small background splits.',
+    description: 'Handwritten characters, 28×28, learned from 4,672 drawings of the 292 characters in Omniglot’s small background splits.',
     checkpointDir: 'models/gan/checkpoint-omniglot',
   },
 };
