@@ -250,7 +250,7 @@ export function CaptionDrawer({
 
   return (
     <div>
-      <form className={styles.form} onSubmit={draw} aria-label="Draw a caption">
+      <form className={styles.form} onSubmit={draw} aria-label="Draw a caption" noValidate>
         <label className={styles.label} htmlFor="caption">
           Caption
         </label>

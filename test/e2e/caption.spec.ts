@@ -43,6 +43,12 @@ test('a caption is drawn step by step, its alignment shown, saved to the gallery
   await expect(page.getByTestId('unknown-hint')).toHaveCount(0);
   await page.getByTestId('samples-input').fill('4');
   await page.getByTestId('seed-input').fill('');
+  // MNIST starts at its default temperature; this drawing asks for another.
+  await expect(page.getByTestId('temperature-input')).toHaveValue('0.5');
+  await page.getByTestId('temperature-input').fill('1.5');
+  await page.getByTestId('draw').click();
+  await expect(page.getByTestId('caption-error')).toContainText('The temperature is a number from 0 to 1');
+  await page.getByTestId('temperature-input').fill('0.8');
   await page.getByTestId('draw').click();
 
   await expect(page.getByTestId('caption-reading')).toHaveAttribute('data-kind', 'seen');
@@ -59,6 +65,7 @@ test('a caption is drawn step by step, its alignment shown, saved to the gallery
   const seed = await page.getByTestId('seed-input').inputValue();
   expect(seed).toMatch(/^\d+$/);
   await expect(page).toHaveURL(new RegExp(`seed=${seed}`));
+  await expect(page).toHaveURL(/temperature=0\.8/);
 
   const images = page.getByTestId('result-image');
   await expect(images).toHaveCount(4);
@@ -84,6 +91,7 @@ test('a caption is drawn step by step, its alignment shown, saved to the gallery
   await expect(page).toHaveURL(/\/gallery\/generations\//);
   await expect(page.getByTestId('generation-caption')).toContainText(CAPTION);
   await expect(page.getByTestId('generation-seed')).toHaveText(seed);
+  await expect(page.getByTestId('generation-temperature')).toHaveText('0.8');
   await expect(page.getByTestId('generation-version')).not.toHaveText('—');
   expect(await imageNames(page)).toEqual(first);
   await expect(page.getByTestId('alignment-heatmap')).toBeVisible();
@@ -94,12 +102,13 @@ test('a caption is drawn step by step, its alignment shown, saved to the gallery
   await expect(tile).toContainText(`seed ${seed}`);
   await tile.click();
 
-  // Draw again from the gallery: the same caption, samples and seed give the same images.
+  // Draw again from the gallery: the same caption, samples, seed and temperature give the same images.
   await page.getByTestId('draw-again').click();
   await expect(page).toHaveURL(/\/caption\?/);
   await expect(page.getByTestId('caption-input')).toHaveValue(CAPTION);
   await expect(page.getByTestId('samples-input')).toHaveValue('4');
   await expect(page.getByTestId('seed-input')).toHaveValue(seed);
+  await expect(page.getByTestId('temperature-input')).toHaveValue('0.8');
   await page.getByTestId('draw').click();
   await expect(page.getByTestId('draw-steps')).toContainText(/step (\d+) of \1 · done/, { timeout: 120_000 });
   await expect(page.getByTestId('result-image')).toHaveCount(4);
