@@ -200,7 +200,7 @@ if (exportDir) {
       data: data.description,
       // A run is resumed across sessions, so the command that reproduces it names the total time.
       command: `npx tsx models/align-draw/train.ts${dataName === 'mnist' ? '' : ` --data ${dataName}`} --minutes ${Math.round(state.trainingSeconds / 60)} --export`,
-      note: 'trained in resumed sessions of the same command in one run directory; batch i is the same whichever session draws it',
+      note: `trained in resumed sessions of the same command in one run directory; batch i is the same whichever session draws it${stepSizes()}`,
       seed: state.seed,
       batchSize: state.batchSize,
       batches: state.batches,
@@ -215,6 +215,18 @@ if (exportDir) {
   });
   await tokenizer.save(exportDir);
   log(`exported float16 weights to ${exportDir}`);
+}
+
+/** Where the run changed Adam's step size (--learning-rate), for meta.json's note; history before the flag existed ran at 1e-3. */
+function stepSizes(): string {
+  const changes: string[] = [];
+  let current = 1e-3;
+  for (const point of state.history) {
+    const rate = point.learningRate ?? 1e-3;
+    if (rate !== current) changes.push(`from batch ${point.batch} at Adam step ${rate} (--learning-rate ${rate})`);
+    current = rate;
+  }
+  return changes.length ? `; Adam step 1e-3, then ${changes.join(', then ')}` : '';
 }
 
 function mean(values: ArrayLike<number>): number {
