@@ -177,6 +177,9 @@ export class GanService {
 
   async vary(body: unknown): Promise<GanResult> {
     const request = parse(varyRequest, body);
+    if ((request.latent.nudges?.length ?? 0) >= MAX_NUDGES) {
+      throw new AppError('BAD_REQUEST', `latent: it has been varied ${MAX_NUDGES} times over, the most a latent can be; vary an earlier one or a fresh sample`);
+    }
     const seed = request.seed ?? randomInt(0, MAX_SEED - request.count + 2);
     if (seed + request.count - 1 > MAX_SEED) throw new AppError('BAD_REQUEST', `seed: the ${request.count} variations' seeds run past ${MAX_SEED}; choose a seed up to ${MAX_SEED - request.count + 1}`);
     return this.run(request.model, { task: 'vary', latent: request.latent, count: request.count, seed, amount: request.amount }, seed, {

@@ -138,6 +138,8 @@ describe('bad requests', () => {
     ['a walk without an end', () => service().interpolate({ from: 1 }), 'to: must be a latent seed'],
     ['a latent as text', () => service().interpolate({ from: 'one', to: 2 }), 'from: must be a latent seed'],
     ['a variation by 2', () => service().vary({ latent: 1, amount: 2 }), 'amount: must be a number from 0.05 to 1'],
+    ['varying a latent varied 8 times over', () => service().vary({ latent: { seed: 1, nudges: Array.from({ length: 8 }, (_, i) => ({ seed: i, amount: 0.1 })) } }), 'latent: it has been varied 8 times over'],
+    ['a latent with 9 nudges', () => service().interpolate({ from: { seed: 1, nudges: Array.from({ length: 9 }, (_, i) => ({ seed: i, amount: 0.1 })) }, to: 2 }), 'from.nudges: at most 8 nudges'],
   ])('rejects %s with BAD_REQUEST (400)', async (_name, call, message) => {
     const error = await errorOf(call());
     expect(error.code).toBe('BAD_REQUEST');
