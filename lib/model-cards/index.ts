@@ -117,13 +117,16 @@ function humanise(key: string): string {
 
 /**
  * Curves from `meta.history`, an array of per-epoch records `{ epoch, <name>: number | null, … }`:
- * one curve per numeric field (not `epoch` or `seconds`), skipping epochs where it is null.
+ * one curve per numeric field (not the counters `epoch`, `seconds`, `step` or `batch`), skipping
+ * epochs where it is null.
  */
+const COUNTERS = new Set(['epoch', 'seconds', 'step', 'batch']);
+
 export function trainingCurves(meta: Record<string, unknown>): TrainingCurve[] {
   const history = meta.history;
   if (!Array.isArray(history)) return [];
   const records = history.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && typeof (r as { epoch?: unknown }).epoch === 'number');
-  const names = [...new Set(records.flatMap((r) => Object.keys(r)))].filter((k) => k !== 'epoch' && k !== 'seconds');
+  const names = [...new Set(records.flatMap((r) => Object.keys(r)))].filter((k) => !COUNTERS.has(k));
   return names
     .map((label) => ({
       label,

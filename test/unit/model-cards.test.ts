@@ -143,11 +143,26 @@ describe('the committed checkpoints', () => {
   it('the alignDRAW card gives the held-out bound and how often the picture is right, with the goal', async () => {
     const card = (await loadModelCards(path.resolve('models'))).find((c) => c.folder === 'align-draw')!;
     const evaluation = card.evaluation!;
-    expect(evaluation.columns.map((c) => c.key)).toEqual(['bound', 'seen', 'novel']);
-    const ours = evaluation.rows.find((r) => r.kind === 'ours')!;
+    expect(evaluation.columns.map((c) => c.key)).toEqual(['bound', 'seen', 'novel', 'diversity']);
+    const ours = evaluation.rows.find((r) => r.key === 'align-draw')!;
+    // Colder sampling draws right pictures more often and varied ones less.
+    const prior = evaluation.rows.find((r) => r.key === 'temperature-1')!;
+    expect(ours.values.seen).toBeGreaterThan(prior.values.seen!);
+    expect(ours.values.diversity).toBeLessThan(prior.values.diversity!);
     const pixels = evaluation.rows.find((r) => r.key === 'pixels')!;
     expect(ours.values.bound).toBeGreaterThan(pixels.values.bound!);
     expect(ours.values.seen).toBeGreaterThan(evaluation.rows.find((r) => r.key === 'chance')!.values.seen!);
     expect(evaluation.goal).toMatchObject({ text: expect.stringContaining('95%') });
+  });
+
+  it('the GAN cards compare the GAN with the VAE, shuffled pixels and real images by the Fréchet distance', async () => {
+    const cards = (await loadModelCards(path.resolve('models'))).filter((c) => c.folder === 'gan');
+    expect(cards.map((c) => c.checkpoint).sort()).toEqual(['checkpoint-mnist', 'checkpoint-omniglot']);
+    for (const card of cards) {
+      const fid = (key: string) => card.evaluation!.rows.find((r) => r.key === key)!.values.fid!;
+      expect(fid('real')).toBeLessThan(fid('gan'));
+      expect(fid('gan')).toBeLessThan(fid('vae'));
+      expect(fid('vae')).toBeLessThan(fid('shuffled'));
+    }
   });
 });
