@@ -24,7 +24,7 @@
  * channels (a generator's last, one-channel layer), where the stock loop is as fast.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertShape, composeKernel, cropToExtent, kernelInputs, type KernelScope } from './kernel-scope';
+import { assertShape, composeKernel, cropToExtent, dilateByStride, kernelInputs, type KernelScope } from './kernel-scope';
 
 /** Below this many channels in dx, the stock kernel is as fast. */
 const MIN_CHANNELS = 8;
@@ -40,7 +40,7 @@ function taps(size: number, stride: number, pad: number): { first: number; count
   return { first, count: last - first + 1, row: (phase, t) => phase + pad - stride * (first + t) };
 }
 
-/** dy on an extent padded (or cropped) to `before` rows above … and `rows` in all, likewise columns. */
+/** dy padded (or, where negative, cropped) by `top` rows above and to `rows` rows in all; likewise `left` and `cols`. */
 function placed(scope: KernelScope, dy: tf.TensorInfo, top: number, left: number, rows: number, cols: number): tf.TensorInfo {
   let x = dy;
   const [n, h, w, c] = dy.shape;
@@ -123,18 +123,7 @@ export function fastConv2DBackpropInput(stock: tf.KernelConfig): tf.KernelConfig
       const left = filterWidth - 1 - padInfo.left;
       if (top < 0 || left < 0) return stock.kernelFunc(args);
       return composeKernel(backend, (scope) => {
-        let d = dy;
-        if (strideHeight > 1 || strideWidth > 1) {
-          const spread = scope.pad(scope.reshape(dy, [batchSize, outHeight, 1, outWidth, 1, outChannels]), [
-            [0, 0],
-            [0, 0],
-            [0, strideHeight - 1],
-            [0, 0],
-            [0, strideWidth - 1],
-            [0, 0],
-          ]);
-          d = scope.reshape(spread, [batchSize, outHeight * strideHeight, outWidth * strideWidth, outChannels]);
-        }
+        let d = dilateByStride(scope, dy, strideHeight, strideWidth);
         // Rows of d that matter: the last dilated row of dy and no further.
         const rows = (outHeight - 1) * strideHeight + 1;
         const cols = (outWidth - 1) * strideWidth + 1;

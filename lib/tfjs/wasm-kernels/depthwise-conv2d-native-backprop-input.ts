@@ -18,7 +18,7 @@
  * output, no channel sum) can afford; no JS loop touches the data.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assertShape, composeKernel, kernelInputs, WASM } from './kernel-scope';
+import { assertShape, composeKernel, dilateByStride, kernelInputs, WASM } from './kernel-scope';
 
 function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { dy, filter } = kernelInputs(tf.DepthwiseConv2dNativeBackpropInput, inputs, 'dy', 'filter');
@@ -41,19 +41,7 @@ function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: Paramete
 
   return composeKernel(backend, (scope) => {
     // u: dy with sH − 1 zero rows after each row and sW − 1 zero columns after each column.
-    let u = dy;
-    if (strideHeight > 1 || strideWidth > 1) {
-      const spread = scope.reshape(dy, [batchSize, outHeight, 1, outWidth, 1, outChannels]);
-      const padded = scope.pad(spread, [
-        [0, 0],
-        [0, 0],
-        [0, strideHeight - 1],
-        [0, 0],
-        [0, strideWidth - 1],
-        [0, 0],
-      ]);
-      u = scope.reshape(padded, [batchSize, outHeight * strideHeight, outWidth * strideWidth, outChannels]);
-    }
+    let u = dilateByStride(scope, dy, strideHeight, strideWidth);
     // Padding of u that makes the stride-1 correlation exactly H × W; negative means crop.
     const top = effectiveFilterHeight - 1 - padInfo.top;
     const left = effectiveFilterWidth - 1 - padInfo.left;

@@ -124,3 +124,22 @@ export function cropToExtent(scope: KernelScope, x: tf.TensorInfo, height: numbe
   if (height >= h && width >= w) return x;
   return scope.slice(x, [0, 0, 0, 0], [n, Math.min(h, height), Math.min(w, width), c]);
 }
+
+/**
+ * An NHWC gradient dilated by a convolution's strides: sH − 1 zero rows between its rows and
+ * sW − 1 zero columns between its columns (and after the last: callers crop to what they need),
+ * by a reshape to [B, H, 1, W, 1, C], a zero pad and a reshape back.
+ */
+export function dilateByStride(scope: KernelScope, dy: tf.TensorInfo, strideHeight: number, strideWidth: number): tf.TensorInfo {
+  if (strideHeight === 1 && strideWidth === 1) return dy;
+  const [n, h, w, c] = dy.shape;
+  const spread = scope.pad(scope.reshape(dy, [n, h, 1, w, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, strideHeight - 1],
+    [0, 0],
+    [0, strideWidth - 1],
+    [0, 0],
+  ]);
+  return scope.reshape(spread, [n, h * strideHeight, w * strideWidth, c]);
+}
