@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
+import { queryField, type SearchParams } from '@/lib/http/query';
 import {
   CAPTION_MODELS,
   DEFAULT_CAPTION_MODEL,
@@ -18,7 +19,7 @@ import { CaptionDrawer, type DrawSettings } from './CaptionDrawer';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Caption → images · Latent Studio' };
 
-/** Each field of the address on its own: a bad seed does not throw away a good caption. */
+/** The address's fields, each checked on its own (queryField). */
 const FIELDS = {
   caption: z.string().max(MAX_CAPTION_CHARS),
   samples: z.coerce.number().int().min(1).max(MAX_SAMPLES),
@@ -27,12 +28,8 @@ const FIELDS = {
   model: z.enum(CAPTION_MODELS),
 };
 
-function field<K extends keyof typeof FIELDS>(key: K, value: string | string[] | undefined): z.infer<(typeof FIELDS)[K]> | undefined {
-  const result = FIELDS[key].safeParse(Array.isArray(value) ? value[0] : value);
-  return result.success ? (result.data as z.infer<(typeof FIELDS)[K]>) : undefined;
-}
 
-export default async function CaptionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function CaptionPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const query = await searchParams;
   const served = await getCaptionService()
     .servedModels()
@@ -43,13 +40,13 @@ export default async function CaptionPage({ searchParams }: { searchParams: Prom
   const models = served.models.map(({ name, label, description, vocabulary, defaultTemperature }) => ({ name, label, description, vocabulary, defaultTemperature }));
   const names = new Set(models.map((m) => m.name));
   const examples = EXAMPLE_CAPTIONS.filter((e) => names.has(e.model));
-  const wanted = field('model', query.model) ?? DEFAULT_CAPTION_MODEL;
+  const wanted = queryField(FIELDS.model, query.model) ?? DEFAULT_CAPTION_MODEL;
   const model = names.has(wanted) ? wanted : (models[0]?.name ?? DEFAULT_CAPTION_MODEL);
   const initial: DrawSettings = {
-    caption: field('caption', query.caption) ?? examples.find((e) => e.model === model)?.caption ?? '',
-    samples: field('samples', query.samples) ?? DEFAULT_SAMPLES,
-    seed: String(field('seed', query.seed) ?? ''),
-    temperature: String(field('temperature', query.temperature) ?? models.find((m) => m.name === model)?.defaultTemperature ?? 1),
+    caption: queryField(FIELDS.caption, query.caption) ?? examples.find((e) => e.model === model)?.caption ?? '',
+    samples: queryField(FIELDS.samples, query.samples) ?? DEFAULT_SAMPLES,
+    seed: String(queryField(FIELDS.seed, query.seed) ?? ''),
+    temperature: String(queryField(FIELDS.temperature, query.temperature) ?? models.find((m) => m.name === model)?.defaultTemperature ?? 1),
     model,
   };
   const unavailable =

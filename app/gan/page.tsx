@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
+import { queryField, type SearchParams } from '@/lib/http/query';
 import { toAppError } from '@/lib/errors';
 import { DEFAULT_AMOUNT, DEFAULT_MODEL, DEFAULT_SAMPLES, DEFAULT_STEPS, GAN_MODELS, getGanService, MAX_SAMPLES, MAX_SEED, MAX_STEPS, type ServedGan } from '@/lib/gan';
 import { GanStudio } from './GanStudio';
@@ -15,12 +16,8 @@ const FIELDS = {
   count: z.coerce.number().int().min(1).max(MAX_SAMPLES),
 };
 
-function field<K extends keyof typeof FIELDS>(key: K, value: string | string[] | undefined): z.infer<(typeof FIELDS)[K]> | undefined {
-  const result = FIELDS[key].safeParse(Array.isArray(value) ? value[0] : value);
-  return result.success ? (result.data as z.infer<(typeof FIELDS)[K]>) : undefined;
-}
 
-export default async function GanPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function GanPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const query = await searchParams;
   const served = await getGanService()
     .servedModels()
@@ -28,7 +25,7 @@ export default async function GanPage({ searchParams }: { searchParams: Promise<
       (models) => ({ models, error: null }),
       (error) => ({ models: [] as ServedGan[], error: toAppError(error).toJSON() }),
     );
-  const wanted = field('model', query.model) ?? DEFAULT_MODEL;
+  const wanted = queryField(FIELDS.model, query.model) ?? DEFAULT_MODEL;
   const model = served.models.some((m) => m.name === wanted) ? wanted : (served.models[0]?.name ?? DEFAULT_MODEL);
   const chosen = served.models.find((m) => m.name === model);
   const unavailable = served.error ?? (served.models.length === 0 ? { code: 'MODEL_UNAVAILABLE', message: 'No GAN is trained on this server yet, so there is nothing to sample. Train one with models/gan/train.ts.' } : null);
@@ -51,7 +48,7 @@ export default async function GanPage({ searchParams }: { searchParams: Promise<
       {served.models.length > 0 && (
         <GanStudio
           models={served.models.map(({ name, label, description, epochs }) => ({ name, label, description, epochs }))}
-          initial={{ model, seed: String(field('seed', query.seed) ?? ''), count: field('count', query.count) ?? DEFAULT_SAMPLES }}
+          initial={{ model, seed: String(queryField(FIELDS.seed, query.seed) ?? ''), count: queryField(FIELDS.count, query.count) ?? DEFAULT_SAMPLES }}
           limits={{ maxSamples: MAX_SAMPLES, maxSteps: MAX_STEPS, defaultSteps: DEFAULT_STEPS, defaultAmount: DEFAULT_AMOUNT, maxSeed: MAX_SEED }}
         />
       )}
