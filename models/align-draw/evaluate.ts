@@ -143,24 +143,28 @@ function mismatched(structures: CaptionStructure[], seed: number): CaptionStruct
   });
 }
 
-progress(`drawing ${samplesPerCaption} images for each of ${seenStructures.length} seen-style and ${novelStructures.length} novel captions at temperature ${temperature}`);
-const seen = tally((await judgeDrawings(loaded, seenStructures, seenStructures, 1000)).verdicts);
-const novel = tally((await judgeDrawings(loaded, novelStructures, novelStructures, 5000)).verdicts);
+/** Seen-style and novel captions drawn at one temperature, judged, with the seen drawings' spread. */
+async function atTemperature(t: number): Promise<{ seen: Tally; novel: Tally; spread: number }> {
+  progress(`drawing ${samplesPerCaption} images for each of ${seenStructures.length} seen-style and ${novelStructures.length} novel captions at temperature ${t}`);
+  const drawnSeen = await judgeDrawings(loaded, seenStructures, seenStructures, 1000, t);
+  const drawnNovel = await judgeDrawings(loaded, novelStructures, novelStructures, 5000, t);
+  return { seen: tally(drawnSeen.verdicts), novel: tally(drawnNovel.verdicts), spread: drawnSeen.spread };
+}
+
+// ── 3. Temperature: right pictures against varied ones (the chosen one drawn once, with the rest) ──
+const drawn = new Map<number, Awaited<ReturnType<typeof atTemperature>>>();
+for (const t of new Set([temperature, ...SWEEP])) drawn.set(t, await atTemperature(t));
+const { seen, novel } = drawn.get(temperature)!;
 const realSeen = tally(judgeReal(seenStructures, 31, classifier));
 const realNovel = tally(judgeReal(novelStructures, 32, classifier));
 const shuffledSeen = tally((await judgeDrawings(loaded, mismatched(seenStructures, 41), seenStructures, 9000)).verdicts);
-
-// ── 3. Temperature: right pictures against varied ones ─────────────────────────────────────────
 const realDistance = realSpread(seenStructures, 33);
-const sweep: { temperature: number; seen: number; novel: number; diversity: number }[] = [];
-for (const t of SWEEP) {
-  progress(`temperature ${t}`);
-  const drawnSeen = await judgeDrawings(loaded, seenStructures, seenStructures, 1000, t);
-  const drawnNovel = await judgeDrawings(loaded, novelStructures, novelStructures, 5000, t);
-  sweep.push({ temperature: t, seen: tally(drawnSeen.verdicts).correct, novel: tally(drawnNovel.verdicts).correct, diversity: drawnSeen.spread / realDistance });
-}
+const sweep = SWEEP.map((t) => {
+  const at = drawn.get(t)!;
+  return { temperature: t, seen: at.seen.correct, novel: at.novel.correct, diversity: at.spread / realDistance };
+});
 const atPrior = sweep[0];
-const diversity = sweep.find((r) => r.temperature === temperature)?.diversity ?? (await judgeDrawings(loaded, seenStructures, seenStructures, 1000)).spread / realDistance;
+const diversity = drawn.get(temperature)!.spread / realDistance;
 const meta = JSON.parse(await fsp.readFile(path.join(checkpointDir, 'meta.json'), 'utf8'));
 
 if (json) {
