@@ -165,8 +165,7 @@ export class GanService {
 
   async samples(body: unknown): Promise<GanResult> {
     const request = parse(samplesRequest, body);
-    const seed = request.seed ?? randomInt(0, MAX_SEED - request.count + 2);
-    if (seed + request.count - 1 > MAX_SEED) throw new AppError('BAD_REQUEST', `seed: the ${request.count} samples' seeds run past ${MAX_SEED}; choose a seed up to ${MAX_SEED - request.count + 1}`);
+    const seed = firstSeed(request.seed, request.count, 'samples');
     return this.run(request.model, { task: 'samples', count: request.count, seed }, seed, { count: request.count, seed });
   }
 
@@ -180,8 +179,7 @@ export class GanService {
     if ((request.latent.nudges?.length ?? 0) >= MAX_NUDGES) {
       throw new AppError('BAD_REQUEST', `latent: it has been varied ${MAX_NUDGES} times over, the most a latent can be; vary an earlier one or a fresh sample`);
     }
-    const seed = request.seed ?? randomInt(0, MAX_SEED - request.count + 2);
-    if (seed + request.count - 1 > MAX_SEED) throw new AppError('BAD_REQUEST', `seed: the ${request.count} variations' seeds run past ${MAX_SEED}; choose a seed up to ${MAX_SEED - request.count + 1}`);
+    const seed = firstSeed(request.seed, request.count, 'variations');
     return this.run(request.model, { task: 'vary', latent: request.latent, count: request.count, seed, amount: request.amount }, seed, {
       latent: request.latent,
       count: request.count,
@@ -231,6 +229,14 @@ export class GanService {
       throw error;
     }
   }
+}
+
+/** The first of `count` consecutive seeds: the request's, or a random one that leaves room for them all. */
+function firstSeed(requested: number | undefined, count: number, what: string): number {
+  const last = MAX_SEED - count + 1;
+  if (requested === undefined) return randomInt(0, last + 1);
+  if (requested > last) throw new AppError('BAD_REQUEST', `seed: the ${count} ${what}' seeds run past ${MAX_SEED}; choose a seed up to ${last}`);
+  return requested;
 }
 
 async function pngDataUrl(image: Uint8Array): Promise<string> {

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorOf } from './helpers';
 import { POST } from '@/app/api/caption/route';
 import { CAPTION_MODEL_INFO, CaptionService, drawingProgress, EXAMPLE_CAPTIONS, MAX_SEED, readCaption, type CaptionJobResult, type DrawingPreview } from '@/lib/caption';
 import { createDb, type Db } from '@/lib/db';
@@ -70,15 +71,6 @@ function followToEnd(jobs: JobRegistry, id: string): Promise<{ end: JobView; ste
       else resolve({ end: job, steps });
     });
   });
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected a failure');
 }
 
 let db: Db;

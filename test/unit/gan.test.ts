@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorOf } from './helpers';
 import { POST as interpolateRoute } from '@/app/api/gan/interpolate/route';
 import { POST as samplesRoute } from '@/app/api/gan/samples/route';
 import { POST as varyRoute } from '@/app/api/gan/vary/route';
 import { createDb, type Db } from '@/lib/db';
 import { migrateDatabase } from '@/lib/db/migrate';
-import { AppError } from '@/lib/errors';
 import { GanService, MAX_SEED } from '@/lib/gan';
 import { GenerationService } from '@/lib/generations';
 import { ModelServer } from '@/lib/model-server';
@@ -47,15 +47,6 @@ afterAll(async () => {
 });
 
 const service = () => new GanService({ db, models: server, generations: new GenerationService(db, new BlobStore(blobDir)) });
-
-async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected a failure');
-}
 
 /** A data URL's PNG as grey bytes. */
 async function pixels(dataUrl: string): Promise<{ width: number; height: number; data: Buffer }> {

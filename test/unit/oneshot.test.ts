@@ -8,13 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorOf } from './helpers';
 import { POST as classifyRoute } from '@/app/api/oneshot/classify/route';
 import { GET as runRoute } from '@/app/api/oneshot/runs/[run]/route';
 import { POST as variantsRoute } from '@/app/api/oneshot/variants/route';
 import { loadOneShotRuns, type OneShotRun } from '@/lib/datasets';
 import { createDb, type Db } from '@/lib/db';
 import { migrateDatabase } from '@/lib/db/migrate';
-import { AppError } from '@/lib/errors';
 import { GenerationService } from '@/lib/generations';
 import { JobRegistry, type JobView } from '@/lib/jobs';
 import { ModelServer } from '@/lib/model-server';
@@ -70,15 +70,6 @@ afterAll(async () => {
 });
 
 const service = (jobs = new JobRegistry()) => new OneShotService({ db, models: server, jobs, generations: new GenerationService(db, new BlobStore(blobDir)) });
-
-async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected a failure');
-}
 
 function followToEnd(jobs: JobRegistry, id: string): Promise<{ end: JobView; variants: VariantEvent[] }> {
   return new Promise((resolve) => {
