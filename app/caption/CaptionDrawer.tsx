@@ -9,6 +9,7 @@ import { followJob, type JobFailure } from '@/app/components/followJob';
 import { JobProgress } from '@/app/components/JobProgress';
 import { usePacedSteps } from '@/app/components/usePacedSteps';
 import styles from './caption.module.css';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
 
 type Failure = JobFailure;
 
@@ -388,10 +389,7 @@ export function CaptionDrawer({
       </form>
 
       {failure && (
-        <div className="error" role="alert" data-testid="caption-error">
-          <code>{failure.code}</code>
-          {failure.message}
-        </div>
+        <ErrorNotice error={failure} testId="caption-error" />
       )}
 
       {started && (

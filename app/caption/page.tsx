@@ -15,6 +15,7 @@ import {
 } from '@/lib/caption';
 import { toAppError } from '@/lib/errors';
 import { CaptionDrawer, type DrawSettings } from './CaptionDrawer';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Caption → images · Latent Studio' };
@@ -66,10 +67,7 @@ export default async function CaptionPage({ searchParams }: { searchParams: Prom
         so they can be drawn again exactly.
       </p>
       {unavailable && (
-        <div className="error" role="alert" data-testid="model-unavailable">
-          <code>{unavailable.code}</code>
-          {unavailable.message}
-        </div>
+        <ErrorNotice error={unavailable} testId="model-unavailable" />
       )}
       <CaptionDrawer models={models} examples={examples} initial={initial} maxChars={MAX_CAPTION_CHARS} maxSamples={MAX_SAMPLES} />
     </>

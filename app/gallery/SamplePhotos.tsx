@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
 
 interface JobView {
   id: string;
@@ -72,10 +73,7 @@ export function SamplePhotos() {
       )}
       {job?.status === 'cancelled' && <div className="status">Stopped. The photos added so far are kept.</div>}
       {error && (
-        <div className="error" role="alert">
-          <code>{error.code}</code>
-          {error.message}
-        </div>
+        <ErrorNotice error={error} />
       )}
     </div>
   );

@@ -5,6 +5,7 @@ import { useCallback, useState } from 'react';
 import { PhotoDropzone, UploadProgress } from '@/app/components/PhotoDropzone';
 import { PhotoGrid } from '@/app/components/PhotoGrid';
 import { sendFile } from '@/app/components/sendFile';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
 
 interface Similar {
   id: string;
@@ -73,10 +74,7 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
       )}
 
       {state.phase === 'failed' && (
-        <div className="error" role="alert" data-testid="upload-error">
-          <code>{state.code}</code>
-          {state.message}
-        </div>
+        <ErrorNotice error={state} testId="upload-error" />
       )}
 
       {state.phase === 'done' && (

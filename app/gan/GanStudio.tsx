@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import type { GanResult, LatentRef } from '@/lib/gan';
 import styles from './gan.module.css';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
 
 interface ModelChoice {
   name: string;
@@ -179,10 +180,7 @@ export function GanStudio({ models, initial, limits }: { models: ModelChoice[]; 
         {chosen?.description} Trained for {chosen?.epochs} epochs.
       </p>
       {failure && (
-        <div className="error" role="alert" data-testid="gan-error">
-          <code>{failure.code}</code>
-          {failure.message}
-        </div>
+        <ErrorNotice error={failure} testId="gan-error" />
       )}
 
       {grid && (

@@ -6,6 +6,7 @@ import { toAppError } from '@/lib/errors';
 import { DEFAULT_AMOUNT, DEFAULT_MODEL, DEFAULT_SAMPLES, DEFAULT_STEPS, GAN_MODELS, getGanService, MAX_SAMPLES, MAX_SEED, MAX_STEPS, type ServedGan } from '@/lib/gan';
 import { GanStudio } from './GanStudio';
 import { TrainingGame } from './TrainingGame';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'GAN · Latent Studio' };
@@ -40,10 +41,7 @@ export default async function GanPage({ searchParams }: { searchParams: Promise<
         <Link href="/gallery#generated">gallery</Link> with their seeds and model version; sample i of a grid comes from latent seed seed + i.
       </p>
       {unavailable && (
-        <div className="error" role="alert" data-testid="model-unavailable">
-          <code>{unavailable.code}</code>
-          {unavailable.message}
-        </div>
+        <ErrorNotice error={unavailable} testId="model-unavailable" />
       )}
       {served.models.length > 0 && (
         <GanStudio

@@ -9,6 +9,7 @@ import type { Classification, RunCharacter, StartedVariants, VariantEvent, Varia
 import { IMAGE_SIZE, unpackBitmap } from '@/models/oneshot/contract';
 import { DrawingPad, type PadStroke } from './DrawingPad';
 import styles from './oneshot.module.css';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
 
 type Failure = JobFailure;
 
@@ -226,10 +227,7 @@ export function OneShotStudio({ maxVariants, defaultCount, runCount }: { maxVari
           </form>
 
           {failure && (
-            <div className="error" role="alert" data-testid="variants-error" data-code={failure.code}>
-              <code>{failure.code}</code>
-              {failure.message}
-            </div>
+            <ErrorNotice error={failure} testId="variants-error" />
           )}
 
           <JobProgress
@@ -279,10 +277,7 @@ export function OneShotStudio({ maxVariants, defaultCount, runCount }: { maxVari
             drawing as another drawing of each and ranks them.
           </p>
           {classifyFailure && (
-            <div className="error" role="alert" data-testid="classify-error" data-code={classifyFailure.code}>
-              <code>{classifyFailure.code}</code>
-              {classifyFailure.message}
-            </div>
+            <ErrorNotice error={classifyFailure} testId="classify-error" />
           )}
           {classification && (
             <div className={styles.section} data-testid="ranking">

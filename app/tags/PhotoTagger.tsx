@@ -7,6 +7,7 @@ import type { UploadView } from '@/lib/uploads';
 import { usePacedSteps } from '@/app/components/usePacedSteps';
 import styles from './tags.module.css';
 import { sendFile } from '@/app/components/sendFile';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
 
 type Decision = 'accepted' | 'removed';
 type Failure = { code: string; message: string };
@@ -252,10 +253,7 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
       )}
 
       {failure && (
-        <div className="error" role="alert" data-testid="tag-error">
-          <code>{failure.code}</code>
-          {failure.message}
-        </div>
+        <ErrorNotice error={failure} testId="tag-error" />
       )}
 
       {upload && (

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SearchAnswer } from '@/lib/tags';
 import styles from './tags.module.css';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
 
 interface Failure {
   code: string;
@@ -160,9 +161,7 @@ export function TagSearch({ vocabulary }: { vocabulary: string[] }) {
       </form>
 
       {failure && (
-        <div className="error" role="alert" data-testid="search-error">
-          <code>{failure.code}</code>
-          {failure.message}
+        <ErrorNotice error={failure} testId="search-error">
           {unknown.some((u) => u.suggestions.length > 0) && (
             <div className={styles.didYouMean}>
               {unknown
@@ -179,7 +178,7 @@ export function TagSearch({ vocabulary }: { vocabulary: string[] }) {
                 ))}
             </div>
           )}
-        </div>
+        </ErrorNotice>
       )}
 
       {corel?.status === 'indexing' && (

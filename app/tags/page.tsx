@@ -6,6 +6,7 @@ import { getTagService, type PhotoTags } from '@/lib/tags';
 import { PhotoTagger } from './PhotoTagger';
 import { TagSearch } from './TagSearch';
 import styles from './tags.module.css';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Photo → tags · Latent Studio' };
@@ -38,10 +39,7 @@ export default async function TagsPage({ searchParams }: { searchParams: Promise
         the photos for which it generates those words most strongly.
       </p>
       {'error' in vocabulary && (
-        <div className="error" role="alert" data-testid="model-unavailable">
-          <code>{vocabulary.error.code}</code>
-          {vocabulary.error.message}
-        </div>
+        <ErrorNotice error={vocabulary.error} testId="model-unavailable" />
       )}
       <section aria-labelledby="photo-to-tags" className={styles.section}>
         <h2 id="photo-to-tags">Tag a photo</h2>
