@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { GenerationFacts } from '@/app/gallery/GenerationFacts';
 import type { GanGeneration } from '@/lib/gan';
 import styles from './gan.module.css';
 
@@ -21,37 +22,24 @@ export function SavedGan({ generation }: { generation: GanGeneration }) {
         <Link href="/gallery#generated">← Gallery</Link>
       </p>
       <h1 data-testid="generation-caption">{TASK[task] ?? 'GAN images'}</h1>
-      <dl className={styles.facts}>
-        <dt>model</dt>
-        <dd>{generation.modelName}</dd>
-        <dt>model version</dt>
-        <dd data-testid="generation-version">{generation.modelVersion || '—'}</dd>
-        {task === 'interpolate' ? (
+      <GenerationFacts generation={generation} seed={task !== 'interpolate'}>
+        {task === 'interpolate' && (
           <>
             <dt>from, to</dt>
             <dd>
               latent {latentText(request.from)} → latent {latentText(request.to)}, {String(request.steps)} steps
             </dd>
           </>
-        ) : (
+        )}
+        {task === 'vary' && (
           <>
-            <dt>seed</dt>
-            <dd data-testid="generation-seed">{generation.seed}</dd>
-            {task === 'vary' && (
-              <>
-                <dt>varied</dt>
-                <dd>
-                  latent {latentText(request.latent)} by {String(request.amount)}
-                </dd>
-              </>
-            )}
+            <dt>varied</dt>
+            <dd>
+              latent {latentText(request.latent)} by {String(request.amount)}
+            </dd>
           </>
         )}
-        <dt>made</dt>
-        <dd>{new Date(generation.createdAt).toLocaleString('en-GB')}</dd>
-        <dt>status</dt>
-        <dd>{generation.status}</dd>
-      </dl>
+      </GenerationFacts>
       {task === 'samples' && (
         <p>
           <Link href={again} className="button">

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { OneShotGeneration } from '@/lib/oneshot';
 import styles from './oneshot.module.css';
+import { GenerationFacts } from '@/app/gallery/GenerationFacts';
 
 /** A saved one-shot generation in the gallery: the drawing (image 0), then its variants. */
 export function SavedVariants({ generation }: { generation: OneShotGeneration }) {
@@ -11,23 +12,13 @@ export function SavedVariants({ generation }: { generation: OneShotGeneration })
         <Link href="/gallery#generated">← Gallery</Link>
       </p>
       <h1 data-testid="generation-caption">One-shot variants</h1>
-      <dl className={styles.facts}>
-        <dt>model</dt>
-        <dd>{generation.modelName}</dd>
-        <dt>model version</dt>
-        <dd data-testid="generation-version">{generation.modelVersion || '—'}</dd>
-        <dt>seed</dt>
-        <dd data-testid="generation-seed">{generation.seed}</dd>
+      <GenerationFacts generation={generation}>
         <dt>variants</dt>
         <dd>
           {generation.params.count}, from a drawing {generation.params.source === 'png' ? 'parsed from a PNG' : 'made on the canvas'}
           {generation.result ? ` (${generation.result.drawing.length} strokes, ${generation.result.inkLength} px of ink)` : ''}
         </dd>
-        <dt>made</dt>
-        <dd>{new Date(generation.createdAt).toLocaleString('en-GB')}</dd>
-        <dt>status</dt>
-        <dd>{generation.status}</dd>
-      </dl>
+      </GenerationFacts>
       {generation.status === 'done' && drawing ? (
         <>
           <h2>The drawing</h2>

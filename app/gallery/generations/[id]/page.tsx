@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import styles from '@/app/caption/caption.module.css';
 import { GenerationViewer } from '@/app/caption/GenerationViewer';
 import { getCaptionService, type CaptionGeneration } from '@/lib/caption';
 import { isAppError } from '@/lib/errors';
@@ -10,6 +9,7 @@ import { GENERATION_KIND as ONESHOT_KIND, type OneShotGeneration } from '@/lib/o
 import { SavedVariants } from '@/app/oneshot/SavedVariants';
 import { SavedGan } from '@/app/gan/SavedGan';
 import { GENERATION_KIND as GAN_KIND, type GanGeneration } from '@/lib/gan';
+import { GenerationFacts } from '@/app/gallery/GenerationFacts';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Generated · Latent Studio' };
@@ -55,13 +55,7 @@ export default async function GenerationPage({ params }: { params: Promise<{ id:
         <Link href="/gallery#generated">← Gallery</Link>
       </p>
       <h1 data-testid="generation-caption">“{generation.params.caption}”</h1>
-      <dl className={styles.facts}>
-        <dt>model</dt>
-        <dd>{generation.modelName}</dd>
-        <dt>model version</dt>
-        <dd data-testid="generation-version">{generation.modelVersion || '—'}</dd>
-        <dt>seed</dt>
-        <dd data-testid="generation-seed">{generation.seed}</dd>
+      <GenerationFacts generation={generation}>
         <dt>temperature</dt>
         <dd data-testid="generation-temperature">{generation.params.temperature ?? 1}</dd>
         <dt>images</dt>
@@ -76,11 +70,7 @@ export default async function GenerationPage({ params }: { params: Promise<{ id:
             <dd>{READING[reading]}</dd>
           </>
         )}
-        <dt>made</dt>
-        <dd>{new Date(generation.createdAt).toLocaleString('en-GB')}</dd>
-        <dt>status</dt>
-        <dd>{generation.status}</dd>
-      </dl>
+      </GenerationFacts>
       <p>
         <Link href={drawAgainHref(generation)} className="button" data-testid="draw-again">
           Draw again
