@@ -27,7 +27,7 @@ import { fitGaussian, frechetDistance } from '@/models/blocks/frechet';
 import { checkpointDir, ganModelVersion, loadGenerator } from './checkpoint';
 import { GAN_DATASETS, loadGanData, type GanDataset } from './data';
 import { FEATURES, FEATURES_DIR, FeatureNet } from './features';
-import { IMAGE_PIXELS, latentFromSeed } from './model';
+import { IMAGE_PIXELS, latentsFromSeeds } from './model';
 import { loadVae, VAE_DIR } from './vae';
 
 const flags = parseFlags();
@@ -91,18 +91,14 @@ async function evaluate(dataset: GanDataset): Promise<DatasetResult | null> {
   const features = await FeatureNet.load(path.join(dir, FEATURES_DIR));
   const { gan, meta } = await loadGenerator(dir);
   const vae = await loadVae(path.join(dir, VAE_DIR));
-  const latents = new Float32Array(sampleCount * gan.config.latent);
-  for (let i = 0; i < sampleCount; i++) latents.set(latentFromSeed(SAMPLE_SEED_BASE + i, gan.config.latent), i * gan.config.latent);
-  const vaeLatents = new Float32Array(sampleCount * vae.config.latent);
-  for (let i = 0; i < sampleCount; i++) vaeLatents.set(latentFromSeed(SAMPLE_SEED_BASE + i, vae.config.latent), i * vae.config.latent);
 
   progress(`${dataset}: features of ${data.heldOut.count} held-out images and ${sampleCount} of each kind of sample`);
   const reference = fitGaussian(features.features(data.heldOut.pixels), FEATURES);
   const distance = (images: Float32Array) => frechetDistance(fitGaussian(features.features(images), FEATURES), reference);
-  const ganSamples = gan.sample(latents);
+  const ganSamples = gan.sample(latentsFromSeeds(SAMPLE_SEED_BASE, sampleCount, gan.config.latent));
   const result: DatasetResult = {
     gan: distance(ganSamples),
-    vae: distance(vae.sample(vaeLatents)),
+    vae: distance(vae.sample(latentsFromSeeds(SAMPLE_SEED_BASE, sampleCount, vae.config.latent))),
     shuffled: distance(shuffledPixels(data.train.pixels, sampleCount, 5)),
     real: distance(data.train.pixels.subarray(0, Math.min(sampleCount, data.train.count) * IMAGE_PIXELS)),
     coverage: shares(features.classify(ganSamples), data.classes),

@@ -102,6 +102,13 @@ export function latentFromSeed(seed: number, latent: number): Float32Array {
   return z;
 }
 
+/** The latents of seeds first, first + 1, … (`count` of them), one after another: `count × latent`. */
+export function latentsFromSeeds(first: number, count: number, latent: number): Float32Array {
+  const out = new Float32Array(count * latent);
+  for (let i = 0; i < count; i++) out.set(latentFromSeed(first + i, latent), i * latent);
+  return out;
+}
+
 /**
  * Spherical interpolation between two latent vectors (Shoemake's slerp, as White 2016 suggests for
  * Gaussian latents): the path keeps the norm a sample of N(0, I) typically has, where a straight

@@ -13,7 +13,7 @@ import { formatSeconds, log, parseFlags, ProgressBar } from '@/lib/cli/progress'
 import { seededShuffle } from '@/lib/random';
 import { initBackend } from '@/lib/tfjs/backend';
 import { GAN_DATASETS, loadGanData, type GanDataset } from './data';
-import { Gan, IMAGE_PIXELS, latentFromSeed } from './model';
+import { Gan, IMAGE_PIXELS, latentsFromSeeds } from './model';
 import { checkpointDir, saveGenerator, SNAPSHOT_LATENTS, type GanMeta, type HistoryPoint } from './checkpoint';
 
 const flags = parseFlags();
@@ -33,8 +33,7 @@ log(`${dataset}: ${data.train.count} training images, ${data.heldOut.count} held
 
 const gan = new Gan({}, seed);
 log(`generator ${gan.parameterCount.generator.toLocaleString('en')} weights, discriminator ${gan.parameterCount.discriminator.toLocaleString('en')}`);
-const snapshotLatents = new Float32Array(SNAPSHOT_LATENTS * gan.config.latent);
-for (let i = 0; i < SNAPSHOT_LATENTS; i++) snapshotLatents.set(latentFromSeed(i, gan.config.latent), i * gan.config.latent);
+const snapshotLatents = latentsFromSeeds(0, SNAPSHOT_LATENTS, gan.config.latent);
 
 const batchesPerEpoch = Math.floor(data.train.count / batchSize);
 const history: HistoryPoint[] = [];

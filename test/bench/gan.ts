@@ -11,7 +11,7 @@
 import { initBackend } from '@/lib/tfjs/backend';
 import { checkpointDir, loadGenerator } from '@/models/gan/checkpoint';
 import type { GanInput, GanOutput } from '@/models/gan/contract';
-import { latentFromSeed } from '@/models/gan/model';
+import { latentsFromSeeds } from '@/models/gan/model';
 import { type CpuShare, intArg, machine, noiseWarning, note, percentile, report, round, summarise, table, watchCpu, type Summary, withOneWorker } from './common';
 
 const MODEL = 'gan-mnist';
@@ -61,9 +61,7 @@ async function inProcess(): Promise<Row> {
   await initBackend('wasm');
   const { gan } = await loadGenerator(checkpointDir('mnist'));
   const result = await timed(async (seed) => {
-    const latents = new Float32Array(64 * gan.config.latent);
-    for (let i = 0; i < 64; i++) latents.set(latentFromSeed(seed + i, gan.config.latent), i * gan.config.latent);
-    gan.sample(latents);
+    gan.sample(latentsFromSeeds(seed, 64, gan.config.latent));
   });
   gan.dispose();
   return { what: 'samples', where: 'in process', images: 64, ...result };
