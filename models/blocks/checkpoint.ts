@@ -3,6 +3,7 @@
  * manifest of names, shapes and offsets kept in `weights.json`. float16 halves the size of what
  * is committed; the weights are widened back to float32 on load.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -99,4 +100,9 @@ export async function loadTensors(dir: string): Promise<Record<string, tf.Tensor
     out[entry.name] = tf.tensor(values, entry.shape, 'float32');
   }
   return out;
+}
+
+/** `<name>-<first 12 hex of sha256(weights.bin)>`: the version recorded with everything a checkpoint makes. */
+export async function weightsVersion(dir: string, name: string): Promise<string> {
+  return `${name}-${crypto.createHash('sha256').update(await fs.readFile(path.join(dir, 'weights.bin'))).digest('hex').slice(0, 12)}`;
 }
