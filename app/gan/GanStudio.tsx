@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import type { GanResult, LatentRef } from '@/lib/gan';
 import styles from './gan.module.css';
 import { ErrorNotice } from '@/app/components/ErrorNotice';
+import { postJson, type Failure } from '@/app/components/postJson';
 
 interface ModelChoice {
   name: string;
@@ -21,11 +22,6 @@ interface Limits {
   maxSeed: number;
 }
 
-interface Failure {
-  code: string;
-  message: string;
-}
-
 const VARIATIONS = 8;
 const randomSeed = (max: number) => Math.floor(Math.random() * (max + 1));
 
@@ -33,17 +29,7 @@ const randomSeed = (max: number) => Math.floor(Math.random() * (max + 1));
 export const latentLabel = (latent: LatentRef) => [latent.seed, ...(latent.nudges ?? []).map((n) => n.seed)].join('~');
 const sameLatent = (a: LatentRef, b: LatentRef) => JSON.stringify({ s: a.seed, n: a.nudges ?? [] }) === JSON.stringify({ s: b.seed, n: b.nudges ?? [] });
 
-async function post(url: string, body: unknown): Promise<GanResult> {
-  let response: Response;
-  try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  } catch {
-    throw { code: 'NETWORK', message: 'The connection to the server was lost. Please try again.' } satisfies Failure;
-  }
-  const answer = await response.json().catch(() => null);
-  if (!response.ok) throw (answer?.error ?? { code: `HTTP_${response.status}`, message: 'The server could not draw the samples. Please try again.' }) satisfies Failure;
-  return answer as GanResult;
-}
+const post = (url: string, body: unknown) => postJson<GanResult>(url, body, 'The server could not draw the samples. Please try again.');
 
 export function GanStudio({ models, initial, limits }: { models: ModelChoice[]; initial: { model: string; seed: string; count: number }; limits: Limits }) {
   const router = useRouter();

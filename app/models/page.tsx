@@ -1,81 +1,12 @@
 import Link from 'next/link';
-import { cardId, formatBytes, loadModelCards, type CheckpointInfo, type EvaluationColumn, type EvaluationRow, type ModelCard, type TrainingCurve } from '@/lib/model-cards';
+import { cardId, formatBytes, loadModelCards, type CheckpointInfo, type ModelCard, type TrainingCurve } from '@/lib/model-cards';
+import { EvaluationTable } from '@/app/components/EvaluationTable';
 import styles from './models.module.css';
 
 // Checkpoints and evaluations change when a model is retrained: read them on every request.
 export const dynamic = 'force-dynamic';
 
 export const metadata = { title: 'Models · Latent Studio' };
-
-const KIND_LABEL: Record<EvaluationRow['kind'], string> = {
-  ours: 'ours',
-  baseline: 'baseline, run here',
-  published: 'published, not ours',
-};
-
-function formatValue(value: number | null | undefined, column: EvaluationColumn): string {
-  if (value === null || value === undefined) return '—';
-  if (column.format === 'percent') return `${(100 * value).toFixed(1)}%`;
-  if (column.format === 'count') return String(Math.round(value));
-  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
-}
-
-function EvaluationTable({ card }: { card: ModelCard }) {
-  const evaluation = card.evaluation;
-  if (!evaluation) return <p className={styles.pending}>No evaluation has been saved for this checkpoint yet.</p>;
-  return (
-    <>
-      <h3 className={styles.section}>How well it does</h3>
-      <div className={styles.tableWrap}>
-        <table className={styles.table} data-testid={`evaluation-${cardId(card)}`}>
-          <thead>
-            <tr>
-              <th>method</th>
-              {evaluation.columns.map((column) => (
-                <th key={column.key} title={column.help}>
-                  {column.label}
-                </th>
-              ))}
-              <th className={styles.note} />
-            </tr>
-          </thead>
-          <tbody>
-            {evaluation.rows.map((row) => (
-              <tr key={row.key} className={row.kind === 'ours' ? styles.ours : row.kind === 'published' ? styles.published : undefined}>
-                <td>
-                  {row.label}
-                  <span className={`${styles.kind} ${row.kind === 'ours' ? styles.kindOurs : ''}`}>{KIND_LABEL[row.kind]}</span>
-                </td>
-                {evaluation.columns.map((column) => (
-                  <td key={column.key}>{formatValue(row.values[column.key], column)}</td>
-                ))}
-                <td className={styles.note}>{row.note}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {evaluation.goal && (
-        <p className={`${styles.goal} ${evaluation.goal.met ? styles.goalMet : styles.goalNotMet}`} data-testid={`goal-${cardId(card)}`}>
-          <strong>{evaluation.goal.met ? 'Goal met.' : 'Goal not met yet.'}</strong> {evaluation.goal.text}
-          {evaluation.goal.detail && <> ({evaluation.goal.detail})</>}
-        </p>
-      )}
-      <p className={styles.small}>
-        {evaluation.data}. {evaluation.protocol}
-      </p>
-      <p className={styles.small}>
-        Measured {new Date(evaluation.date).toUTCString()} with <code>{evaluation.command}</code> on model version <code>{evaluation.modelVersion}</code>
-        {evaluation.featureVersion && (
-          <>
-            , image features <code>{evaluation.featureVersion}</code>
-          </>
-        )}
-        . Published rows are the papers&apos; own figures, on their own features; they were not measured here.
-      </p>
-    </>
-  );
-}
 
 /** A small line chart of one logged training number against the epoch. */
 function CurveChart({ curve }: { curve: TrainingCurve }) {
@@ -158,7 +89,7 @@ function Checkpoint({ checkpoint }: { checkpoint: CheckpointInfo }) {
 function Card({ card }: { card: ModelCard }) {
   const version = card.checkpoints.length === 1 ? card.checkpoints[0].version : undefined;
   return (
-    <section className={styles.model} data-testid={`model-card-${cardId(card)}`}>
+    <section id={cardId(card)} className={styles.model} data-testid={`model-card-${cardId(card)}`}>
       <div className={styles.head}>
         <h2>{card.name}</h2>
         <span className={`badge ${card.trained ? 'ok' : ''}`}>{card.trained ? `trained${version ? ` · ${version}` : ''}` : 'not trained yet'}</span>
@@ -196,7 +127,7 @@ function Card({ card }: { card: ModelCard }) {
           {card.checkpoints.map((checkpoint) => (
             <Checkpoint key={checkpoint.part ?? ''} checkpoint={checkpoint} />
           ))}
-          <EvaluationTable card={card} />
+          <EvaluationTable evaluation={card.evaluation} id={cardId(card)} />
         </>
       ) : (
         <p className={styles.pending}>

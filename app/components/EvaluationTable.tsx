@@ -1,0 +1,73 @@
+import type { Evaluation, EvaluationColumn, EvaluationRow } from '@/lib/model-cards/evaluation';
+import styles from './evaluationTable.module.css';
+
+const KIND_LABEL: Record<EvaluationRow['kind'], string> = {
+  ours: 'ours',
+  baseline: 'baseline, run here',
+  published: 'published, not ours',
+};
+
+function formatValue(value: number | null | undefined, column: EvaluationColumn): string {
+  if (value === null || value === undefined) return '—';
+  if (column.format === 'percent') return `${(100 * value).toFixed(1)}%`;
+  if (column.format === 'count') return String(Math.round(value));
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}
+
+/** A model's measured numbers (its evaluation.json): rows of ours, baselines and published figures, the goal, and how they were measured. */
+export function EvaluationTable({ evaluation, id }: { evaluation?: Evaluation; id: string }) {
+  if (!evaluation) return <p className={styles.pending}>No evaluation has been saved for this checkpoint yet.</p>;
+  return (
+    <>
+      <h3 className={styles.section}>How well it does</h3>
+      <div className={styles.tableWrap}>
+        <table className={styles.table} data-testid={`evaluation-${id}`}>
+          <thead>
+            <tr>
+              <th>method</th>
+              {evaluation.columns.map((column) => (
+                <th key={column.key} title={column.help}>
+                  {column.label}
+                </th>
+              ))}
+              <th className={styles.note} />
+            </tr>
+          </thead>
+          <tbody>
+            {evaluation.rows.map((row) => (
+              <tr key={row.key} className={row.kind === 'ours' ? styles.ours : row.kind === 'published' ? styles.published : undefined}>
+                <td>
+                  {row.label}
+                  <span className={`${styles.kind} ${row.kind === 'ours' ? styles.kindOurs : ''}`}>{KIND_LABEL[row.kind]}</span>
+                </td>
+                {evaluation.columns.map((column) => (
+                  <td key={column.key}>{formatValue(row.values[column.key], column)}</td>
+                ))}
+                <td className={styles.note}>{row.note}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {evaluation.goal && (
+        <p className={`${styles.goal} ${evaluation.goal.met ? styles.goalMet : styles.goalNotMet}`} data-testid={`goal-${id}`}>
+          <strong>{evaluation.goal.met ? 'Goal met.' : 'Goal not met yet.'}</strong> {evaluation.goal.text}
+          {evaluation.goal.detail && <> ({evaluation.goal.detail})</>}
+        </p>
+      )}
+      <p className={styles.small}>
+        {evaluation.data}. {evaluation.protocol}
+      </p>
+      <p className={styles.small}>
+        Measured {new Date(evaluation.date).toUTCString()} with <code>{evaluation.command}</code> on model version <code>{evaluation.modelVersion}</code>
+        {evaluation.featureVersion && (
+          <>
+            , image features <code>{evaluation.featureVersion}</code>
+          </>
+        )}
+        . Published rows are the papers&apos; own figures, on their own features; they were not measured here.
+      </p>
+    </>
+  );
+}
+
