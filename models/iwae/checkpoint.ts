@@ -1,0 +1,88 @@
+/**
+ * The block's checkpoint: both models in one `weights.bin` (float16, names prefixed `vae/` and
+ * `iwae/`), and `meta.json` — how they were trained, on what, and the training curves.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { loadTensors, saveTensors } from '@/models/blocks';
+import { Iwae, type IwaeConfig } from './model';
+
+export const CHECKPOINT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'checkpoint');
+/** The two models, in the order the page and the table show them. */
+export const MODELS = ['vae', 'iwae'] as const;
+export type ModelKey = (typeof MODELS)[number];
+
+export interface HistoryPoint {
+  epoch: number;
+  /** The VAE's training objective (ELBO, nats per image, mean over the epoch). */
+  vaeTrainElbo: number;
+  /** The IWAE's training objective (L_k, nats per image, mean over the epoch). */
+  iwaeTrainBound: number;
+  /** L_1 (ELBO) and L_5 on 500 held-out images (one draw), after the epoch: curves only, nothing is chosen by them. */
+  vaeHeldOutL1: number;
+  vaeHeldOutL5: number;
+  iwaeHeldOutL1: number;
+  iwaeHeldOutL5: number;
+}
+
+export interface IwaeMeta {
+  model: 'iwae';
+  data: string;
+  command: string;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  steps: number;
+  backend: string;
+  trainingSeconds: number;
+  /** Seconds each model's updates took. */
+  secondsPerModel: Record<ModelKey, number>;
+  date: string;
+  configs: Record<ModelKey, IwaeConfig>;
+  parameters: number;
+  /** The last epoch's numbers (the evaluation's, from evaluate.ts, are in evaluation.json). */
+  metrics: Record<string, number>;
+  history: HistoryPoint[];
+}
+
+export async function saveCheckpoint(dir: string, models: Record<ModelKey, Iwae>, meta: IwaeMeta): Promise<void> {
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const key of MODELS) for (const [name, t] of Object.entries(models[key].named())) tensors[`${key}/${name}`] = t;
+  await saveTensors(dir, tensors, 'float16');
+  await fs.writeFile(path.join(dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
+}
+
+export async function readMeta(dir = CHECKPOINT_DIR): Promise<IwaeMeta> {
+  return JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8')) as IwaeMeta;
+}
+
+export async function loadModels(dir = CHECKPOINT_DIR): Promise<{ models: Record<ModelKey, Iwae>; meta: IwaeMeta }> {
+  const meta = await readMeta(dir);
+  const tensors = await loadTensors(dir);
+  try {
+    const models = {} as Record<ModelKey, Iwae>;
+    for (const key of MODELS) {
+      const own = Object.fromEntries(Object.entries(tensors).filter(([name]) => name.startsWith(`${key}/`)).map(([name, t]) => [name.slice(key.length + 1), t]));
+      models[key] = new Iwae(meta.configs[key], meta.seed, own);
+    }
+    return { models, meta };
+  } finally {
+    Object.values(tensors).forEach((t) => t.dispose());
+  }
+}
+
+/** Deterministic standard-normal latents (Box–Muller on mulberry32): the same seed, the same vectors. */
+export function normalLatents(random: () => number, count: number): Float32Array {
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i += 2) {
+    const u = 1 - random();
+    const v = random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < count) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
+
