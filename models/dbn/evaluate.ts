@@ -1,0 +1,20 @@
+/**
+ * The DBN's held-out lower bound beside its bottom RBM, the boltzmann-mnist RBM and the papers:
+ *
+ *   npx tsx models/dbn/evaluate.ts [--json] [--write]
+ *
+ * `--write` also writes checkpoint/evaluation.json and copies its numbers into meta.json's metrics.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseFlags } from '@/lib/cli/progress';
+import { readMeta, writeMeta } from '@/models/boltzmann-mnist/model';
+import { evaluationNumbers, runBlockEvaluation } from '@/models/foundations/report';
+import { measure } from './measure';
+import { CHECKPOINT_DIR } from './model';
+
+await runBlockEvaluation({ script: 'models/dbn/evaluate.ts', checkpointDir: CHECKPOINT_DIR, measure });
+if (parseFlags().has('write')) {
+  const evaluation = JSON.parse(await fs.readFile(path.join(CHECKPOINT_DIR, 'evaluation.json'), 'utf8'));
+  await writeMeta(CHECKPOINT_DIR, { ...(await readMeta(CHECKPOINT_DIR)), metrics: { ...evaluationNumbers(evaluation), goalMet: evaluation.goal?.met ?? null } });
+}
