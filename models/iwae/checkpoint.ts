@@ -31,6 +31,8 @@ export interface IwaeMeta {
   model: 'iwae';
   data: string;
   command: string;
+  /** The epochs after which a `--resume` run took over (Adam's moments restarted there). */
+  resumedAfter: number[];
   seed: number;
   epochs: number;
   batchSize: number;

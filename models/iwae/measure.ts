@@ -78,7 +78,11 @@ export function independentPixels(trainGrey: Float32Array, images: Float32Array)
   return out;
 }
 
-const mean = (values: ArrayLike<number>) => Array.prototype.reduce.call(values, (s: number, v: number) => s + v, 0) as number / values.length;
+function mean(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return sum / values.length;
+}
 
 export const measure: MeasureBlock = async ({ command, progress }) => {
   const { models, meta } = await loadModels();
