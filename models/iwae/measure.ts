@@ -10,6 +10,7 @@
  * The baseline, measured in the same call: independent Bernoulli pixels with the training images'
  * mean grey levels (an exact log-likelihood).
  */
+import { parseFlags } from '@/lib/cli/progress';
 import { loadGanData } from '@/models/gan/data';
 import { DATA_DESCRIPTION, loadBinaryMnist } from '@/models/boltzmann-mnist/data';
 import { weightsVersion } from '@/models/blocks';
@@ -17,8 +18,16 @@ import type { MeasureBlock } from '@/models/foundations/contract';
 import { CHECKPOINT_DIR, loadModels, MODELS, type ModelKey } from './checkpoint';
 import { activeUnits, IMAGE_PIXELS, logMeanExpOf, type Iwae } from './model';
 
-/** Held-out images measured (the first of the 2,000) and importance samples per image. */
+/** Held-out images measured (the first of the 2,000) and importance samples per image; `--images N` and `--samples K` change them. */
 export const MEASURE = { images: 1000, samples: 500, seed: 2016, batch: 100, chunk: 100 } as const;
+
+function settings(): { [K in keyof typeof MEASURE]: number } {
+  const flags = parseFlags();
+  const images = Number(flags.get('images') ?? MEASURE.images);
+  const samples = Number(flags.get('samples') ?? MEASURE.samples);
+  if (!(images >= 1 && images <= 2000) || !(samples >= 100 && samples % 100 === 0)) throw new Error(`--images must be 1–2000 and --samples a multiple of 100, got ${images} and ${samples}`);
+  return { ...MEASURE, images, samples };
+}
 
 export interface SampledBounds {
   /** Mean over images of L_K (K = all samples): the log-likelihood estimate. */
@@ -54,16 +63,16 @@ export function boundsFromLogWeights(weights: Float32Array, samples: number): Sa
   return { ...total, perImage };
 }
 
-function measureModel(model: Iwae, images: Float32Array, progress: (message: string) => void, label: string): SampledBounds {
+function measureModel(model: Iwae, images: Float32Array, setup: ReturnType<typeof settings>, progress: (message: string) => void, label: string): SampledBounds {
   const n = images.length / IMAGE_PIXELS;
-  const weights = new Float32Array(n * MEASURE.samples);
+  const weights = new Float32Array(n * setup.samples);
   const started = Date.now();
-  for (let from = 0; from < n; from += MEASURE.batch) {
-    const batch = images.subarray(from * IMAGE_PIXELS, Math.min(n, from + MEASURE.batch) * IMAGE_PIXELS);
-    weights.set(model.sampleLogWeights(batch, MEASURE.samples, MEASURE.seed + from, MEASURE.chunk), from * MEASURE.samples);
-    progress(`${label}: ${Math.min(n, from + MEASURE.batch)}/${n} images, ${((Date.now() - started) / 1000).toFixed(0)}s`);
+  for (let from = 0; from < n; from += setup.batch) {
+    const batch = images.subarray(from * IMAGE_PIXELS, Math.min(n, from + setup.batch) * IMAGE_PIXELS);
+    weights.set(model.sampleLogWeights(batch, setup.samples, setup.seed + from, setup.chunk), from * setup.samples);
+    progress(`${label}: ${Math.min(n, from + setup.batch)}/${n} images, ${((Date.now() - started) / 1000).toFixed(0)}s`);
   }
-  return boundsFromLogWeights(weights, MEASURE.samples);
+  return boundsFromLogWeights(weights, setup.samples);
 }
 
 /** Independent Bernoulli pixels p_j = (Σ grey_j + 1) / (N + 2) from the training images: exact log p(x) per image. */
@@ -85,17 +94,18 @@ function mean(values: ArrayLike<number>): number {
 }
 
 export const measure: MeasureBlock = async ({ command, progress }) => {
+  const setup = settings();
   const { models, meta } = await loadModels();
   const version = await weightsVersion(CHECKPOINT_DIR, 'iwae');
   const binary = await loadBinaryMnist();
   const grey = await loadGanData('mnist');
-  const images = binary.heldOut.subarray(0, MEASURE.images * IMAGE_PIXELS);
+  const images = binary.heldOut.subarray(0, setup.images * IMAGE_PIXELS);
   const k = meta.configs.iwae.k;
 
   const bounds = {} as Record<ModelKey, SampledBounds>;
   const active = {} as Record<ModelKey, number>;
   for (const key of MODELS) {
-    bounds[key] = measureModel(models[key], images, progress, key === 'vae' ? 'VAE' : 'IWAE');
+    bounds[key] = measureModel(models[key], images, setup, progress, key === 'vae' ? 'VAE' : 'IWAE');
     active[key] = activeUnits(models[key].posteriorMeans(binary.heldOut), models[key].config.latent).count;
   }
   const pixels = independentPixels(grey.train.pixels, images);
@@ -119,14 +129,14 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
     model: 'iwae',
     date: new Date().toISOString(),
     command,
-    data: `${DATA_DESCRIPTION} Trained on the 8,000 training images' grey levels, dynamically binarized; measured on the first ${MEASURE.images} of the 2,000 held-out images, binarized once.`,
+    data: `${DATA_DESCRIPTION} Trained on the 8,000 training images' grey levels, dynamically binarized; measured on the first ${setup.images} of the 2,000 held-out images, binarized once.`,
     protocol:
-      `log p(x) estimated by importance sampling with each model's own q(z | x), K = ${MEASURE.samples} samples per image (Burda et al. used 5,000), ` +
-      `${MEASURE.images} held-out images; L_1 (ELBO), L_5 and L_50 from the same samples. Both models: 784-200-200-50 tanh, same initial weights, ` +
+      `log p(x) estimated by importance sampling with each model's own q(z | x), K = ${setup.samples} samples per image (Burda et al. used 5,000), ` +
+      `${setup.images} held-out images; L_1 (ELBO), L_5 and L_50 from the same samples. Both models: 784-200-200-50 tanh, same initial weights, ` +
       `${meta.epochs} epochs each of dynamically binarized training images, Adam, batch ${meta.batchSize}.`,
     modelVersion: version,
     columns: [
-      { key: 'logLikelihood', label: `log p(x) (K=${MEASURE.samples})`, format: 'number', help: `held-out test log-likelihood, nats per image (higher is better), importance sampling with ${MEASURE.samples} samples` },
+      { key: 'logLikelihood', label: `log p(x) (K=${setup.samples})`, format: 'number', help: `held-out test log-likelihood, nats per image (higher is better), importance sampling with ${setup.samples} samples` },
       { key: 'l50', label: 'L_50', format: 'number', help: 'the 50-sample importance-weighted bound on held-out images (nats)' },
       { key: 'l5', label: 'L_5', format: 'number', help: 'the 5-sample bound, the IWAE\'s training objective (nats)' },
       { key: 'elbo', label: 'ELBO (L_1)', format: 'number', help: 'the evidence lower bound, the VAE\'s training objective (nats)' },
@@ -138,14 +148,14 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
         label: `IWAE (k = ${k})`,
         kind: 'ours',
         values: row('iwae'),
-        note: `trained on L_${k}; ${meta.epochs} epochs (${meta.secondsPerModel.iwae} s of updates); log p(x) moved ${moved('iwae')} nats from K = ${MEASURE.samples / 2} to ${MEASURE.samples}`,
+        note: `trained on L_${k}; ${meta.epochs} epochs (${meta.secondsPerModel.iwae} s of updates); log p(x) moved ${moved('iwae')} nats from K = ${setup.samples / 2} to ${setup.samples}`,
       },
       {
         key: 'vae',
         label: 'VAE (k = 1)',
         kind: 'baseline',
         values: row('vae'),
-        note: `the same architecture and initial weights trained on the ELBO (closed-form KL); ${meta.epochs} epochs (${meta.secondsPerModel.vae} s of updates); log p(x) moved ${moved('vae')} nats from K = ${MEASURE.samples / 2} to ${MEASURE.samples}`,
+        note: `the same architecture and initial weights trained on the ELBO (closed-form KL); ${meta.epochs} epochs (${meta.secondsPerModel.vae} s of updates); log p(x) moved ${moved('vae')} nats from K = ${setup.samples / 2} to ${setup.samples}`,
       },
       {
         key: 'pixels',
@@ -172,7 +182,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
     goal: {
       text: `the IWAE (k = ${k}) reaches a higher held-out log-likelihood than the VAE of the same architecture and training`,
       met: diffMean > 0,
-      detail: `IWAE − VAE = ${diffMean.toFixed(2)} ± ${diffSe.toFixed(2)} nats per image (paired over ${MEASURE.images} images, ± one standard error)`,
+      detail: `IWAE − VAE = ${diffMean.toFixed(2)} ± ${diffSe.toFixed(2)} nats per image (paired over ${setup.images} images, ± one standard error)`,
     },
   };
 };

@@ -23,6 +23,8 @@ import { CHECKPOINT_DIR, loadModels, MODELS, saveCheckpoint, type HistoryPoint, 
 import { binarize, IMAGE_PIXELS, Iwae, logMeanExpOf } from './model';
 
 const flags = parseFlags();
+const backend = await initBackend('auto');
+log(`backend: ${backend.name}`);
 const epochs = Number(flags.get('epochs') ?? 60);
 const minutes = flags.has('minutes') ? Number(flags.get('minutes')) : Infinity;
 const out = String(flags.get('out') ?? CHECKPOINT_DIR);
@@ -35,8 +37,6 @@ const firstEpoch = (resumed?.meta.epochs ?? 0) + 1;
 /** Held-out images for the training curves (not for choosing anything). */
 const CURVE_IMAGES = 500;
 
-const backend = await initBackend('auto');
-log(`backend: ${backend.name}`);
 const data = await loadGanData('mnist');
 const curveImages = (await loadBinaryMnist()).heldOut.subarray(0, CURVE_IMAGES * IMAGE_PIXELS);
 log(`mnist: ${data.train.count} training images (dynamically binarized), ${CURVE_IMAGES} held-out images for the curves`);
