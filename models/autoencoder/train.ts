@@ -8,7 +8,7 @@
  *    cross-entropy) by minibatch Adam from random weights — no RBM pretraining — saved after
  *    every epoch so an interrupted run still leaves a model.
  *
- *   npx tsx models/autoencoder/train.ts [--epochs 60] [--batch 100] [--seed 1] [--k 10] [--linear-steps 3000] [--lr 0.001] [--out DIR]
+ *   npx tsx models/autoencoder/train.ts [--epochs 60] [--batch 50] [--seed 1] [--k 10] [--linear-steps 3000] [--lr 0.003] [--out DIR]
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -21,11 +21,11 @@ import { covariance, DeepAutoencoder, LinearAutoencoder, mean, pcaOfCovariance, 
 
 const flags = parseFlags();
 const epochs = Number(flags.get('epochs') ?? 60);
-const batchSize = Number(flags.get('batch') ?? 100);
+const batchSize = Number(flags.get('batch') ?? 50);
 const seed = Number(flags.get('seed') ?? 1);
 const k = Number(flags.get('k') ?? 10);
 const linearSteps = Number(flags.get('linear-steps') ?? 3000);
-const learningRate = Number(flags.get('lr') ?? 1e-3);
+const learningRate = Number(flags.get('lr') ?? 3e-3);
 const out = String(flags.get('out') ?? CHECKPOINT_DIR);
 const LINEAR_RATE = 0.02;
 const MOMENTUM = 0.9;
