@@ -39,7 +39,9 @@ function load(): Promise<Loaded> {
   return loaded;
 }
 
+/** Decoded test photos, the most recent few (a 192×128 photo is 96 kB as floats). */
 const decoded = new Map<string, Promise<GreyPhoto>>();
+const DECODED_KEPT = 32;
 
 function basesFigure({ model }: Loaded): Figure {
   const { dictionary, meta } = model;
@@ -64,7 +66,16 @@ async function codeFigure({ model, lasso }: Loaded, seed: number): Promise<Figur
   const photos = (await corelPhotos()).test;
   const random = mulberry32(seed);
   const item = photos[Math.floor(random() * photos.length)];
-  if (!decoded.has(item.id)) decoded.set(item.id, decodeGrey(item));
+  if (!decoded.has(item.id)) {
+    if (decoded.size >= DECODED_KEPT) decoded.delete(decoded.keys().next().value!);
+    decoded.set(
+      item.id,
+      decodeGrey(item).catch((error: unknown) => {
+        decoded.delete(item.id);
+        throw new Error(`sparse coding could not decode Corel-5k photo ${item.file} (${error instanceof Error ? error.message : String(error)})`);
+      }),
+    );
+  }
   const photo = await decoded.get(item.id)!;
   // The first place (of up to 20 the seed draws) with some contrast: flat sky codes to nothing.
   let x = 0;
