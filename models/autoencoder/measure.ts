@@ -48,7 +48,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
   };
 
   const published =
-    "Hinton & Salakhutdinov (2006), Fig. 2B: 784-1000-500-250-30, RBM-pretrained then fine-tuned, trained on MNIST's 60,000 training images and measured on its test images; ours has no 1000-unit layer and no pretraining, and trains on 8,000 of MNIST's test images, measured on 2,000 others.";
+    "Hinton & Salakhutdinov (2006), the average squared errors in Fig. 2B's caption: 784-1000-500-250-30, RBM-pretrained then fine-tuned, trained on MNIST's 60,000 training images and measured on its test images; ours has no 1000-unit layer and no pretraining, and trains on 8,000 of MNIST's test images, measured on 2,000 others.";
   const deepWins = deepErrors.heldOut < pcaErrors.heldOut;
   const anglesMet = largestAngle < ANGLE_GOAL_DEGREES;
   deep.dispose();

@@ -107,7 +107,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
       { key: 'precision', label: 'precision in ball', format: 'percent', help: 'mean over queries that retrieved anything of the fraction retrieved showing the query\'s digit' },
       { key: 'retrieved', label: 'retrieved', format: 'number', help: 'mean number of database digits within the radius' },
       { key: 'answered', label: 'queries answered', format: 'percent', help: 'queries with at least one database digit within the radius' },
-      ...KS.map((k) => ({ key: `p${k}`, label: `precision@${k}`, format: 'percent' as const, help: k === 1 ? `fraction of the first k of the ranking showing the query's digit` : undefined })),
+      ...KS.map((k) => ({ key: `p${k}`, label: `precision@${k}`, format: 'percent' as const, help: `fraction of the first ${k} of the ranking showing the query's digit` })),
       { key: 'ms', label: 'ms / query', format: 'number', help: 'distances to the whole database and the 10 nearest, one query' },
     ],
     rows: [
