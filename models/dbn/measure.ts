@@ -17,7 +17,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { annealedImportanceSampling, hiddenRepresentation, Rng, standardBetas, type AisResult, type Rbm } from '@/models/blocks';
 import { asTensor, DATA_DESCRIPTION, loadBinaryMnist, pixelLogOdds } from '@/models/boltzmann-mnist/data';
-import { checkpointDir as boltzmannDir, loadRbm } from '@/models/boltzmann-mnist/model';
+import { checkpointDir as boltzmannDir, loadRbm, readMeta } from '@/models/boltzmann-mnist/model';
 import { weightsVersion } from '@/models/blocks/checkpoint';
 import type { Evaluation, EvaluationRow } from '@/lib/model-cards/evaluation';
 import type { MeasureBlock } from '@/models/foundations/contract';
@@ -30,7 +30,7 @@ export const BOUND_SAMPLES = 10;
 const SEED = 1;
 
 /** log-odds of column means, clipped to [1e-3, 1 − 1e-3]: a base model for AIS. */
-function baseRates(data: tf.Tensor2D): tf.Tensor1D {
+export function baseRates(data: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => {
     const p = tf.clipByValue(tf.mean(data, 0), 1e-3, 1 - 1e-3);
     return tf.log(tf.div(p, tf.sub(1, p))) as tf.Tensor1D;
@@ -67,6 +67,22 @@ function meanOver(data: tf.Tensor2D, perRow: (rows: tf.Tensor2D) => tf.Tensor1D,
 /** The half-width of AIS's ±3-standard-error interval on log Z (the wider side). */
 const spreadOf = (ais: AisResult) => Math.max(ais.interval[1] - ais.logZ, Number.isFinite(ais.interval[0]) ? ais.logZ - ais.interval[0] : ais.interval[1] - ais.logZ);
 
+/** What the slower check (check-ais.ts, recorded in meta.json for these weights) says about the quick log Z_top. */
+function fullScheduleNote(check: { version: string; temperatures: number; logZ: number; interval: [number, number] } | undefined, version: string, quick: number, heldOutBound: number): string {
+  if (!check || check.version !== version) return ' No full-schedule AIS check recorded for these weights (npx tsx models/dbn/check-ais.ts).';
+  return (
+    ` Check (check-ais.ts, ${check.temperatures.toLocaleString('en')} temperatures): log Z_top = ${check.logZ.toFixed(2)} [${check.interval.map((x) => x.toFixed(2)).join(', ')}], ` +
+    `${(check.logZ - quick).toFixed(2)} above this run's, which would put the held-out bound at ${(heldOutBound + quick - check.logZ).toFixed(2)}.`
+  );
+}
+
+/** What the boltzmann-mnist RBM's own evaluation (14,500 temperatures) recorded in its meta.json. */
+async function ownEvaluationOf(dir: string): Promise<string> {
+  const metrics = ((await readMeta(dir)) as { metrics?: { heldOut?: number; logZ?: number; ais?: { temperatures?: number } } } | undefined)?.metrics;
+  if (metrics?.heldOut === undefined || metrics.logZ === undefined) return '';
+  return ` Its own evaluation (${(metrics.ais?.temperatures ?? 14500).toLocaleString('en')} temperatures) found log Z ${metrics.logZ.toFixed(2)} and held-out ${metrics.heldOut.toFixed(2)}.`;
+}
+
 const negFreeEnergy = (rbm: Rbm) => (rows: tf.Tensor2D) => tf.neg(rbm.freeEnergy(rows)) as tf.Tensor1D;
 
 async function rbmRow(rbm: Rbm, train: tf.Tensor2D, heldOut: tf.Tensor2D, pixelBase: tf.Tensor1D, key: string, label: string, note: string, progress: (m: string) => void): Promise<EvaluationRow> {
@@ -82,7 +98,13 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
   const train = asTensor(mnist.train);
   const heldOut = asTensor(mnist.heldOut);
   const dbn = await loadDbn(CHECKPOINT_DIR);
-  const meta = JSON.parse(await fs.readFile(path.join(CHECKPOINT_DIR, 'meta.json'), 'utf8')) as { epochs: number; topEpochs?: number; training?: { k: number; topK: number } };
+  const meta = JSON.parse(await fs.readFile(path.join(CHECKPOINT_DIR, 'meta.json'), 'utf8')) as {
+    epochs: number;
+    topEpochs?: number;
+    training?: { k: number; topK: number };
+    aisCheck?: { version: string; temperatures: number; logZ: number; interval: [number, number] };
+  };
+  const version = await weightsVersion(CHECKPOINT_DIR, 'dbn');
   const shape = dbn.sizes.join('-');
   const pixelBase = tf.tensor1d(pixelLogOdds(mnist.train));
   const rows: EvaluationRow[] = [];
@@ -105,8 +127,9 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
     kind: 'ours',
     values: { heldOut: heldOutBound, train: trainBound, logZ: top.logZ, logZSpread: spreadOf(top), aisSeconds: top.seconds },
     note:
-      `Greedy: bottom RBM ${meta.epochs} epochs, top RBM ${meta.topEpochs ?? meta.epochs} epochs, each with k of CD-k raised from 1 to ${meta.training?.k ?? 1} (top ${meta.training?.topK ?? 1}). ` +
-      `A lower bound on log p(v): E_q[log p(v|h¹) + log p*(h¹)] + H(q) − log Z_top, the expectation from ${BOUND_SAMPLES} draws of h¹ ~ q(h¹|v) per image, H(q) exact; log Z is the top RBM's.`,
+      `Greedy: bottom RBM ${meta.epochs} epochs with k of CD-k raised from 1 to ${meta.training?.k ?? 1}, then the top RBM on its hidden probabilities, ${meta.topEpochs ?? meta.epochs} epochs, k raised to ${meta.training?.topK ?? 1}. ` +
+      `A lower bound on log p(v): E_q[log p(v|h¹) + log p*(h¹)] + H(q) − log Z_top, the expectation from ${BOUND_SAMPLES} draws of h¹ ~ q(h¹|v) per image, H(q) exact; log Z is the top RBM's.` +
+      fullScheduleNote(meta.aisCheck, version, top.logZ, heldOutBound),
   });
 
   rows.push(await rbmRow(dbn.bottom, train, heldOut, pixelBase, 'bottom-rbm', `its bottom RBM 784-${dbn.bottom.hidden} alone`, 'The DBN\'s first layer as an RBM on its own: log p(v) = −F(v) − log Z, the same AIS.', progress));
@@ -122,7 +145,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
         pixelBase,
         'rbm-cd25',
         'RBM 784-500, CD1→CD25 (boltzmann-mnist)',
-        `models/boltzmann-mnist/checkpoint/rbm (${await weightsVersion(rbmDir, 'rbm')}), re-estimated at these AIS settings; its own evaluation uses 14,500 temperatures.`,
+        `models/boltzmann-mnist/checkpoint/rbm (${await weightsVersion(rbmDir, 'rbm')}), re-estimated at these AIS settings.${await ownEvaluationOf(rbmDir)}`,
         progress,
       ),
     );
@@ -149,7 +172,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
       `Average log-probability of the 2,000 held-out images in nats (higher is better). log Z of each RBM by AIS (${AIS_RUNS} runs, ` +
       `${standardBetas(AIS_BETAS_SCALE).length - 1} temperatures — a tenth of Salakhutdinov & Murray's schedule — base model at the data's base rates, seed ${SEED}). ` +
       'Fewer temperatures tend to underestimate log Z, which flatters every row alike.',
-    modelVersion: await weightsVersion(CHECKPOINT_DIR, 'dbn'),
+    modelVersion: version,
     columns: [
       { key: 'heldOut', label: 'held-out log p (nats)', format: 'number', help: 'mean over the 2,000 held-out images: log p(v) for an RBM, the variational lower bound for the DBN' },
       { key: 'train', label: 'training log p', format: 'number', help: 'the same over the 8,000 training images (the gap is overfitting)' },
