@@ -4,6 +4,11 @@
  * probabilities — the loop of `greedyPretrain` (models/blocks/greedy.ts) written out so that the
  * stack is saved after every epoch and a run can be stopped at any point.
  *
+ * 784-500-500 is the lower part of Hinton et al.'s 784-500-500-2000 network (whose 2000-unit top
+ * also saw the labels). A 500-2000 top RBM, as in Salakhutdinov & Murray's DBN, costs four times as
+ * much per Gibbs step, which would put its AIS and the page's 1,000-step chains out of this
+ * machine's budget (about 9 minutes of training, 1 minute of AIS, 10 s of chains at load).
+ *
  *   npx tsx models/dbn/train.ts [--epochs 30] [--top-epochs N] [--layers 500,500] [--k 10] [--top-k 10]   # k rises from 1 to this
  *       [--learning-rate 0.05] [--seed 1] [--out models/dbn/checkpoint]
  *       [--bottom-from DIR]   # keep the bottom RBM of a saved stack, train only the top one
