@@ -22,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/caption">Caption</Link>
             <Link href="/oneshot">One-shot</Link>
             <Link href="/gan">GAN</Link>
+            <Link href="/foundations">Foundations</Link>
             <Link href="/models">Models</Link>
           </nav>
         </header>

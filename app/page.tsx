@@ -34,6 +34,11 @@ export default function Home() {
           <p>Sample handwritten digits from a generative adversarial network, walk between two samples&apos; latent vectors, vary one, and watch the generator/discriminator game as it was trained.</p>
           <span className="badge ok">available</span>
         </Link>
+        <Link href="/foundations" className="card" style={{ color: 'inherit', textDecoration: 'none' }}>
+          <h3>Foundations lab</h3>
+          <p>The tutorial&apos;s building blocks — sparse coding, autoencoders vs PCA, semantic hashing, a deep belief net, VAE and IWAE — each showing what it learned and the number it scores.</p>
+          <span className="badge ok">available</span>
+        </Link>
       </div>
     </>
   );

@@ -44,6 +44,19 @@ const DCGAN: Paper = {
 export const cardId = (entry: Pick<CatalogEntry, 'folder' | 'checkpoint'>): string =>
   entry.checkpoint ? `${entry.folder}-${entry.checkpoint.replace(/^checkpoint-?/, '')}` : entry.folder;
 
+const SALAKHUTDINOV_MURRAY: Paper = {
+  authors: 'R. Salakhutdinov, I. Murray',
+  title: 'On the Quantitative Analysis of Deep Belief Networks',
+  venue: 'ICML 2008',
+  url: 'https://www.cs.toronto.edu/~rsalakhu/papers/dbn_ais.pdf',
+};
+const HINTON_SALAKHUTDINOV: Paper = {
+  authors: 'G. E. Hinton, R. R. Salakhutdinov',
+  title: 'Reducing the Dimensionality of Data with Neural Networks',
+  venue: 'Science 313, 2006',
+  url: 'https://doi.org/10.1126/science.1127647',
+};
+
 export const MODEL_CATALOG: readonly CatalogEntry[] = [
   {
     folder: 'multimodal-dbm',
@@ -66,12 +79,7 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     name: 'Boltzmann machines on MNIST (RBM and DBM)',
     task: 'How probable a handwritten digit is, as an estimated log-likelihood',
     papers: [
-      {
-        authors: 'R. Salakhutdinov, I. Murray',
-        title: 'On the Quantitative Analysis of Deep Belief Networks',
-        venue: 'ICML 2008',
-        url: 'https://www.cs.toronto.edu/~rsalakhu/papers/dbn_ais.pdf',
-      },
+      SALAKHUTDINOV_MURRAY,
       {
         authors: 'R. Salakhutdinov, G. Hinton',
         title: 'Deep Boltzmann Machines',
@@ -134,5 +142,61 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     ],
     architecture:
       'A stroke-level model of how people vary when they draw one character, fitted to Omniglot’s pen trajectories: the given drawing moved by a random affine map and a smooth random displacement field, redrawn with the pen. A drawing is classified by the exemplar whose best-fitting deformation explains it best.',
+  },
+  {
+    folder: 'sparse-coding',
+    name: 'Sparse coding of image patches',
+    task: 'The edge-like bases natural images are made of, and the sparse code of a patch',
+    page: '/foundations',
+    papers: [
+      {
+        authors: 'B. A. Olshausen, D. J. Field',
+        title: 'Emergence of simple-cell receptive field properties by learning a sparse code for natural images',
+        venue: 'Nature 381, 1996',
+        url: 'https://doi.org/10.1038/381607a0',
+      },
+    ],
+    architecture: '192 unit-norm bases (1.3× overcomplete) for ZCA-whitened 12×12 grey patches of the Corel-5k training photos, learned by alternating a lasso step (FISTA) with a least-squares update of each basis.',
+  },
+  {
+    folder: 'autoencoder',
+    name: 'Autoencoders vs PCA',
+    task: 'What a linear and a deep autoencoder keep of a digit in 30 numbers, next to PCA',
+    page: '/foundations',
+    papers: [HINTON_SALAKHUTDINOV],
+    architecture: 'A linear autoencoder with 10 units, and a deep autoencoder 784-500-250-30 (logistic hidden layers, a linear 30-dimensional code, trained with Adam from random weights, no RBM pretraining), on MNIST digits, each next to PCA with as many components.',
+  },
+  {
+    folder: 'semantic-hashing',
+    name: 'Semantic hashing',
+    task: 'Similar digits by their short binary codes',
+    page: '/foundations',
+    papers: [
+      { authors: 'R. Salakhutdinov, G. E. Hinton', title: 'Semantic hashing', venue: 'International Journal of Approximate Reasoning 50, 2009', url: 'https://doi.org/10.1016/j.ijar.2008.11.006' },
+      HINTON_SALAKHUTDINOV,
+    ],
+    architecture: 'The deep autoencoder 784-500-250 with a 32-unit logistic code layer, made binary by Gaussian noise added to its inputs during training (started from the autoencoder’s weights); images are retrieved by the Hamming distance between their codes.',
+  },
+  {
+    folder: 'dbn',
+    name: 'Deep belief net',
+    task: 'Digits dreamed by a stack of RBMs',
+    page: '/foundations',
+    papers: [
+      { authors: 'G. E. Hinton, S. Osindero, Y.-W. Teh', title: 'A Fast Learning Algorithm for Deep Belief Nets', venue: 'Neural Computation 18, 2006', url: 'https://doi.org/10.1162/neco.2006.18.7.1527' },
+      SALAKHUTDINOV_MURRAY,
+    ],
+    architecture: 'Two RBMs, 784-500 and 500-500, trained greedily on binarised MNIST with the shared Boltzmann blocks (CD-k rising to 10); samples come from the top RBM’s Gibbs chain passed down the directed layer. Held-out log-likelihood is bounded below with log Z of the top RBM by annealed importance sampling.',
+  },
+  {
+    folder: 'iwae',
+    name: 'VAE and IWAE',
+    task: 'The same networks trained with one and with several importance samples',
+    page: '/foundations',
+    papers: [
+      { authors: 'D. P. Kingma, M. Welling', title: 'Auto-Encoding Variational Bayes', venue: 'ICLR 2014', url: 'https://arxiv.org/abs/1312.6114' },
+      { authors: 'Y. Burda, R. Grosse, R. Salakhutdinov', title: 'Importance Weighted Autoencoders', venue: 'ICLR 2016', url: 'https://arxiv.org/abs/1509.00519' },
+    ],
+    architecture: 'One stochastic layer: an encoder 784-200-200 → 50-d Gaussian, a decoder 50-200-200 → 784 Bernoulli pixels (Burda et al.’s shape); one copy trained on the variational bound, one on the importance-weighted bound.',
   },
 ];

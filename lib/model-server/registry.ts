@@ -16,4 +16,7 @@ export const MODELS: ModelSpec[] = [
   // A generator's forward pass over 64 latents costs little more than over one: batch requests.
   { name: 'gan-mnist', module: 'models/gan/serve.ts', maxBatch: 16 },
   { name: 'gan-omniglot', module: 'models/gan/serve-omniglot.ts', maxBatch: 16 },
+  // The tutorial's building blocks' figures (/foundations): one figure per request, each from its
+  // own block's checkpoint.
+  { name: 'foundations', module: 'models/foundations/serve.ts', maxBatch: 1 },
 ];

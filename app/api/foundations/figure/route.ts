@@ -1,0 +1,15 @@
+import { getFoundationsService } from '@/lib/foundations';
+import { handler, readJson } from '@/lib/http/respond';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+/**
+ * One figure of a foundations block, drawn from its checkpoint: JSON `{ block, figure, seed? }`
+ * → `{ block, name, seed, caption, panels: [{ title, columns, note?, pictures: [{ image (PNG data
+ * URL), width, height, label? }] }], facts: [{ label, value }], modelVersion }`.
+ */
+export const POST = handler(async (request: Request) => {
+  const body = await readJson(request, { maxChars: 1024, example: '{ "block": "sparse-coding", "figure": "code", "seed": 3 }' });
+  return Response.json(await getFoundationsService().figure(body));
+});

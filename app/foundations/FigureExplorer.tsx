@@ -1,0 +1,106 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import type { FigureView } from '@/lib/foundations';
+import { ErrorNotice } from '@/app/components/ErrorNotice';
+import { postJson, type Failure } from '@/app/components/postJson';
+import styles from './foundations.module.css';
+
+export interface FigureChoice {
+  name: string;
+  label: string;
+  /** The button that draws new examples ("another patch"), or null when the figure has none. */
+  reseed: string | null;
+}
+
+/** Pixels shown per image pixel: small patches are blown up more than 28×28 digits. */
+const scaleFor = (width: number) => (width <= 12 ? 5 : width <= 32 ? 2 : 1);
+
+/**
+ * One block's figures: a tab per figure, drawn by the model server from the block's checkpoint;
+ * "another …" draws the same figure with the next seed.
+ */
+export function FigureExplorer({ block, figures }: { block: string; figures: FigureChoice[] }) {
+  const [chosen, setChosen] = useState(figures[0]);
+  const [seed, setSeed] = useState(0);
+  const [figure, setFigure] = useState<FigureView | null>(null);
+  const [busy, setBusy] = useState(true);
+  const [failure, setFailure] = useState<Failure | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    setBusy(true);
+    setFailure(null);
+    postJson<FigureView>('/api/foundations/figure', { block, figure: chosen.name, seed }, 'The server could not draw this figure. Please try again.')
+      .then((answer) => current && setFigure(answer))
+      .catch((error: Failure) => current && setFailure(error))
+      .finally(() => current && setBusy(false));
+    return () => {
+      current = false;
+    };
+  }, [block, chosen, seed]);
+
+  return (
+    <div className={styles.explorer} data-testid={`figure-${block}`} aria-busy={busy}>
+      <div className={styles.toolbar}>
+        {figures.length > 1 && (
+          <div role="tablist" className={styles.tabs}>
+            {figures.map((f) => (
+              <button
+                key={f.name}
+                role="tab"
+                aria-selected={f.name === chosen.name}
+                className={f.name === chosen.name ? undefined : 'secondary'}
+                onClick={() => {
+                  setChosen(f);
+                  setSeed(0);
+                }}
+              >
+                {f.label}
+              </button>
+            ))}
+          </div>
+        )}
+        {chosen.reseed && (
+          <button className="secondary" onClick={() => setSeed((s) => s + 1)} disabled={busy}>
+            Show {chosen.reseed}
+          </button>
+        )}
+        <span className={styles.status} role="status">
+          {busy ? 'Drawing from the checkpoint…' : figure ? `seed ${figure.seed} · ${figure.modelVersion}` : ''}
+        </span>
+      </div>
+      {failure && <ErrorNotice error={failure} testId={`figure-error-${block}`} />}
+      {figure && !failure && (
+        <figure className={`${styles.figure} ${busy ? styles.stale : ''}`}>
+          {figure.panels.map((panel) => (
+            <section key={panel.title} className={styles.panel}>
+              <h4>{panel.title}</h4>
+              <ul className={styles.grid} style={{ gridTemplateColumns: `repeat(${panel.columns}, max-content)` }}>
+                {panel.pictures.map((picture, i) => (
+                  <li key={i}>
+                    {/* eslint-disable-next-line @next/next/no-img-element */}
+                    <img src={picture.image} alt={picture.label ?? `${panel.title} ${i + 1}`} width={picture.width * scaleFor(picture.width)} height={picture.height * scaleFor(picture.width)} />
+                    {picture.label && <span>{picture.label}</span>}
+                  </li>
+                ))}
+              </ul>
+              {panel.note && <p className={styles.note}>{panel.note}</p>}
+            </section>
+          ))}
+          <figcaption className={styles.caption}>{figure.caption}</figcaption>
+          {figure.facts.length > 0 && (
+            <dl className={styles.facts}>
+              {figure.facts.map((fact) => (
+                <div key={fact.label}>
+                  <dt>{fact.label}</dt>
+                  <dd>{fact.value}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </figure>
+      )}
+    </div>
+  );
+}
