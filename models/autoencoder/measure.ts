@@ -61,7 +61,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
     data: `${DATA_SENTENCE} Omniglot: the held-out drawings (drawers 17–20) of its background set, 28×28, never seen by any of these models.`,
     protocol:
       `Average squared error per image (Σ over 784 pixels of grey levels in [0, 1]) of each model's reconstructions; PCA refitted here on the training images. ` +
-      `Principal angles between the linear autoencoder's decoder span and the top-${k} eigenvectors of the training covariance (Björck–Golub). Deep autoencoder trained by ${meta.deep.optimiser}, ${meta.epochs} epochs, ${meta.deep.pretraining}; linear autoencoder by ${meta.linear.steps} steps of full-batch gradient descent with momentum.`,
+      `Principal angles between the linear autoencoder's decoder span and the top-${k} eigenvectors of the training covariance (Björck–Golub). Deep autoencoder trained by ${meta.deep.optimiser}, ${meta.epochs} epochs, pretraining: ${meta.deep.pretraining}; linear autoencoder by ${meta.linear.steps} steps of full-batch gradient descent with momentum.`,
     modelVersion: await weightsVersion(CHECKPOINT_DIR, 'autoencoder'),
     columns: [
       { key: 'code', label: 'code size', format: 'count', help: 'numbers each image is reduced to' },
