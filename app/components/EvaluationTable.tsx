@@ -17,6 +17,9 @@ function formatValue(value: number | null | undefined, column: EvaluationColumn)
 /** A model's measured numbers (its evaluation.json): rows of ours, baselines and published figures, the goal, and how they were measured. */
 export function EvaluationTable({ evaluation, id }: { evaluation?: Evaluation; id: string }) {
   if (!evaluation) return <p className={styles.pending}>No evaluation has been saved for this checkpoint yet.</p>;
+  // Notes are footnotes under the table: a column of them squeezes to a sliver beside many numbers.
+  const noted = evaluation.rows.filter((row) => row.note);
+  const mark = (key: string) => noted.findIndex((row) => row.key === key) + 1;
   return (
     <>
       <h3 className={styles.section}>How well it does</h3>
@@ -30,7 +33,6 @@ export function EvaluationTable({ evaluation, id }: { evaluation?: Evaluation; i
                   {column.label}
                 </th>
               ))}
-              <th className={styles.note} />
             </tr>
           </thead>
           <tbody>
@@ -38,17 +40,26 @@ export function EvaluationTable({ evaluation, id }: { evaluation?: Evaluation; i
               <tr key={row.key} className={row.kind === 'ours' ? styles.ours : row.kind === 'published' ? styles.published : undefined}>
                 <td>
                   {row.label}
+                  {row.note && <sup className={styles.mark}>{mark(row.key)}</sup>}
                   <span className={`${styles.kind} ${row.kind === 'ours' ? styles.kindOurs : ''}`}>{KIND_LABEL[row.kind]}</span>
                 </td>
                 {evaluation.columns.map((column) => (
                   <td key={column.key}>{formatValue(row.values[column.key], column)}</td>
                 ))}
-                <td className={styles.note}>{row.note}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {noted.length > 0 && (
+        <ol className={styles.notes}>
+          {noted.map((row) => (
+            <li key={row.key}>
+              <strong>{row.label}:</strong> {row.note}
+            </li>
+          ))}
+        </ol>
+      )}
       {evaluation.goal && (
         <p className={`${styles.goal} ${evaluation.goal.met ? styles.goalMet : styles.goalNotMet}`} data-testid={`goal-${id}`}>
           <strong>{evaluation.goal.met ? 'Goal met.' : 'Goal not met yet.'}</strong> {evaluation.goal.text}
@@ -56,7 +67,7 @@ export function EvaluationTable({ evaluation, id }: { evaluation?: Evaluation; i
         </p>
       )}
       <p className={styles.small}>
-        {evaluation.data}. {evaluation.protocol}
+        {evaluation.data.replace(/\.$/, '')}. {evaluation.protocol}
       </p>
       <p className={styles.small}>
         Measured {new Date(evaluation.date).toUTCString()} with <code>{evaluation.command}</code> on model version <code>{evaluation.modelVersion}</code>
