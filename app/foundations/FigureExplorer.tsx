@@ -25,18 +25,26 @@ export function FigureExplorer({ block, figures }: { block: string; figures: Fig
   const [seed, setSeed] = useState(0);
   const [figure, setFigure] = useState<FigureView | null>(null);
   const [busy, setBusy] = useState(true);
+  /** Still drawing after a moment: most likely the block's checkpoint is loading for the first time. */
+  const [slow, setSlow] = useState(false);
   const [failure, setFailure] = useState<Failure | null>(null);
 
   useEffect(() => {
     let current = true;
     setBusy(true);
+    setSlow(false);
     setFailure(null);
+    const hint = setTimeout(() => current && setSlow(true), 1500);
     postJson<FigureView>('/api/foundations/figure', { block, figure: chosen.name, seed }, 'The server could not draw this figure. Please try again.')
       .then((answer) => current && setFigure(answer))
       .catch((error: Failure) => current && setFailure(error))
-      .finally(() => current && setBusy(false));
+      .finally(() => {
+        clearTimeout(hint);
+        if (current) setBusy(false);
+      });
     return () => {
       current = false;
+      clearTimeout(hint);
     };
   }, [block, chosen, seed]);
 
@@ -67,7 +75,7 @@ export function FigureExplorer({ block, figures }: { block: string; figures: Fig
           </button>
         )}
         <span className={styles.status} role="status">
-          {busy ? 'Drawing from the checkpoint…' : figure ? `seed ${figure.seed} · ${figure.modelVersion}` : ''}
+          {busy ? (slow ? 'Loading the checkpoint — the first figure of a block can take a few seconds…' : 'Drawing from the checkpoint…') : figure ? `seed ${figure.seed} · ${figure.modelVersion}` : ''}
         </span>
       </div>
       {failure && <ErrorNotice error={failure} testId={`figure-error-${block}`} />}
