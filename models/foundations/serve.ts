@@ -29,7 +29,10 @@ function block(name: Block): Promise<{ figures: BlockFigures; version: string }>
   return entry;
 }
 
-/** The blocks' versions joined: what the model server records as the `foundations` version. */
+/**
+ * The server's own version is just `foundations`: each block has its own checkpoint, so every
+ * response carries the version of the block that drew it.
+ */
 export const servable: ServableModel<FigureRequest, FigureResponse & { version: string }> = {
   async load() {
     return { version: 'foundations' };
