@@ -10,6 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AppError, isAppError } from '@/lib/errors';
 import { canvasPng } from '@/lib/generations';
+import { wholeNumber } from '@/lib/http/fields';
 import { parse } from '@/lib/http/respond';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
 import { loadModelCard, MODEL_CATALOG, type CatalogEntry, type ModelCard } from '@/lib/model-cards';
@@ -20,9 +21,6 @@ export { BLOCKS, BLOCK_GUIDE, type Block, type BlockGuide };
 
 export const MODEL_NAME = 'foundations';
 export const MAX_SEED = 1_000_000;
-
-const wholeNumber = (from: number, to: number) =>
-  z.number({ error: `must be a whole number from ${from} to ${to}` }).int(`must be a whole number from ${from} to ${to}`).min(from, `must be a whole number from ${from} to ${to}`).max(to, `must be a whole number from ${from} to ${to}`);
 
 export const figureRequest = z
   .object({
@@ -99,7 +97,7 @@ export class FoundationsService {
       throw new AppError('MODEL_UNAVAILABLE', `The ${BLOCK_GUIDE[request.block].title} block has no trained checkpoint on this server; train it with ${BLOCK_GUIDE[request.block].train}.`);
     }
     const input: FigureRequest = { block: request.block, figure: request.figure, seed: request.seed };
-    const run = await this.models.run<FigureRequest, FigureResponse & { version: string }>(MODEL_NAME, input).catch((error) => {
+    const run = await this.models.run<FigureRequest, FigureResponse>(MODEL_NAME, input).catch((error) => {
       if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') throw new AppError('MODEL_UNAVAILABLE', 'The foundations lab is not served here.', { cause: error });
       throw error;
     });

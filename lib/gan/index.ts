@@ -17,6 +17,7 @@ import { getDb, type Db } from '@/lib/db';
 import { ModelVersions } from '@/lib/db/model-versions';
 import { AppError, isAppError } from '@/lib/errors';
 import { canvasPng, getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
+import { wholeNumber } from '@/lib/http/fields';
 import { parse } from '@/lib/http/respond';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
 import { loadMeta, loadSnapshots, type HistoryPoint } from '@/models/gan/checkpoint';
@@ -40,9 +41,6 @@ export const GAN_MODEL_INFO: Record<GanModel, { label: string; description: stri
     checkpointDir: 'models/gan/checkpoint-omniglot',
   },
 };
-
-const wholeNumber = (from: number, to: number) =>
-  z.number({ error: `must be a whole number from ${from} to ${to}` }).int(`must be a whole number from ${from} to ${to}`).min(from, `must be a whole number from ${from} to ${to}`).max(to, `must be a whole number from ${from} to ${to}`);
 
 const model = z.enum(GAN_MODELS, { error: `must be one of ${GAN_MODELS.join(', ')}` }).default(DEFAULT_MODEL);
 const amount = z.number({ error: 'must be a number from 0.05 to 1' }).min(0.05, 'must be a number from 0.05 to 1').max(1, 'must be a number from 0.05 to 1');

@@ -21,6 +21,7 @@ import { getDb, type Db } from '@/lib/db';
 import { ModelVersions } from '@/lib/db/model-versions';
 import { AppError, isAppError, toAppError } from '@/lib/errors';
 import { getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
+import { wholeNumber } from '@/lib/http/fields';
 import { parse } from '@/lib/http/respond';
 import { corruptImage, imageTooLarge, readHeader } from '@/lib/images/decode';
 import { unsupportedFormat } from '@/lib/images/pipeline';
@@ -60,9 +61,6 @@ export const MIN_INK_PX = 10;
 export const MAX_PNG_BYTES = 2 * 1024 * 1024;
 /** Largest PNG, in pixels (it is shrunk to 105×105 anyway). */
 export const MAX_PNG_PIXELS = 4_000_000;
-
-const wholeNumber = (from: number, to: number, what = `a whole number from ${from} to ${to}`) =>
-  z.number({ error: `must be ${what}` }).int(`must be ${what}`).min(from, `must be ${what}`).max(to, `must be ${what}`);
 
 /** A drawing as strokes or as a PNG (exactly one of them). */
 const drawingFields = {

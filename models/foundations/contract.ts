@@ -73,4 +73,6 @@ export interface FigureRequest {
 
 export interface FigureResponse {
   figure: Figure;
+  /** The checkpoint version of the block that drew it. */
+  version: string;
 }

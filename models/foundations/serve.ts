@@ -33,12 +33,12 @@ function block(name: Block): Promise<{ figures: BlockFigures; version: string }>
  * The server's own version is just `foundations`: each block has its own checkpoint, so every
  * response carries the version of the block that drew it.
  */
-export const servable: ServableModel<FigureRequest, FigureResponse & { version: string }> = {
+export const servable: ServableModel<FigureRequest, FigureResponse> = {
   async load() {
     return { version: 'foundations' };
   },
   async runBatch(inputs) {
-    const out: (FigureResponse & { version: string })[] = [];
+    const out: FigureResponse[] = [];
     for (const input of inputs) {
       if (!BLOCKS.includes(input.block)) throw failure('BAD_REQUEST', `Unknown block ${input.block}; the blocks are ${BLOCKS.join(', ')}.`);
       const { figures, version } = await block(input.block).catch((error: Error) => {
