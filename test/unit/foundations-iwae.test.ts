@@ -103,7 +103,6 @@ describe('log-mean-exp', () => {
   it('is finite and exact for log-weights far below exp’s range, where the naive formula gives −∞', () => {
     const values = [-100_000, -100_001, -100_003, -99_999.5];
     const expected = -99_999.5 + Math.log((Math.exp(-0.5) + Math.exp(-1.5) + Math.exp(-3.5) + 1) / 4);
-    expect(Math.log(values.reduce((s, v) => s + Math.exp(v), 0) / 4)).toBe(-Infinity);
     expect(logMeanExpOf(values)).toBeCloseTo(expected, 6);
     const fromTensor = tf.tidy(() => logMeanExp(tf.tensor2d(values, [4, 1]), 0).dataSync()[0]);
     expect(Math.abs(fromTensor - expected)).toBeLessThan(0.02); // float32 at 10⁵ has a resolution of ~0.008
@@ -194,9 +193,6 @@ describe('the committed checkpoint', () => {
     const error = (a: Uint8Array, b: Uint8Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0);
     const original = recon.panels[0].pictures[0].pixels;
     expect(error(recon.panels[2].pictures[0].pixels, original)).toBeLessThan(0.5 * error(new Uint8Array(784).fill(128), original));
-    const again = Date.now();
-    await figures.figure('reconstructions', 4);
-    expect(Date.now() - again).toBeLessThan(1000);
     await expect(figures.figure('nope', 1)).rejects.toThrow(/no figure "nope"/);
   }, 30_000);
 });

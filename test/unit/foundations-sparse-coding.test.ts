@@ -192,10 +192,7 @@ describe('sparse coding: the committed checkpoint', () => {
     expect(bases.panels[0].pictures).toHaveLength(dictionary.atoms);
     expect(bases.panels[0].pictures[0]).toMatchObject({ width: 12, height: 12, channels: 1 });
 
-    await figures.figure('code', 1); // decodes the photo list once
-    const started = Date.now();
     const code = await figures.figure('code', 7);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(code.panels.map((p) => p.title)).toEqual(['Where the patch comes from', 'Patch and reconstruction', expect.stringMatching(/largest coefficients/)]);
     expect(code.panels[1].pictures.map((p) => p.label)).toEqual(['patch', 'reconstruction', 'whitened', 'Dâ (whitened)']);
     const top = code.panels[2].pictures;
@@ -205,7 +202,8 @@ describe('sparse coding: the committed checkpoint', () => {
     for (let i = 1; i < magnitudes.length; i++) expect(magnitudes[i]).toBeLessThanOrEqual(magnitudes[i - 1]);
     const facts = Object.fromEntries(code.facts.map((f) => [f.label, f.value]));
     expect(facts['active coefficients']).toMatch(/^\d+ of 192$/);
-    expect(Number(facts['relative error (whitened)'].replace('%', ''))).toBeLessThan(100);
+    // The lasso alone guarantees under 100%; a working dictionary explains most of a patch (training: 26%).
+    expect(Number(facts['relative error (whitened)'].replace('%', ''))).toBeLessThan(50);
     // The same seed, the same figure.
     expect(await figures.figure('code', 7)).toEqual(code);
     await expect(figures.figure('nope', 0)).rejects.toThrow(/no figure/);
