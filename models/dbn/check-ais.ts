@@ -2,7 +2,7 @@
  * A check on the quick AIS of measure.ts: log Z of the top RBM with the full 14,500-temperature
  * schedule of Salakhutdinov & Murray (2008), 100 runs, from the same base model (the base rates of
  * q(h¹|v) on the training images). Recorded in meta.json as `aisCheck` with the weights' version;
- * measure.ts reports how far the quick estimate is from it. About 5 minutes here.
+ * measure.ts reports how far the quick estimate is from it. About 3 minutes here (meta.json's aisCheck.seconds).
  *
  *   npx tsx models/dbn/check-ais.ts [--seed 2]
  */

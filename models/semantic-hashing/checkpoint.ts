@@ -21,7 +21,7 @@ export interface HistoryPoint {
   noise: number;
   trainCrossEntropy: number;
   trainSquaredError: number;
-  /** Fraction of the training images' code units with σ(logit) within 0.1 of 0 or 1. */
+  /** Fraction of the code units of the first 1,000 training images with σ(logit) within 0.1 of 0 or 1. */
   saturated: number;
 }
 
