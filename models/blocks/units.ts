@@ -52,3 +52,8 @@ export function binaryEntropy(mu: tf.Tensor2D): tf.Tensor1D {
     return tf.neg(tf.sum(tf.add(tf.mul(p, tf.log(p)), tf.mul(tf.sub(1, p), tf.log(tf.sub(1, p)))), 1)) as tf.Tensor1D;
   });
 }
+
+/** log p(v | logits) for Bernoulli units: Σ_i v_i log σ(x_i) + (1 − v_i) log(1 − σ(x_i)) = Σ_i v_i x_i − log(1 + e^{x_i}), per row. */
+export function bernoulliLogLikelihood(v: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.sum(tf.sub(tf.mul(v, logits), tf.softplus(logits)), 1) as tf.Tensor1D);
+}

@@ -20,7 +20,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { binaryEntropy, loadTensors, Rbm, Rng, saveTensors } from '@/models/blocks';
+import { bernoulliLogLikelihood, binaryEntropy, loadTensors, Rbm, Rng, saveTensors } from '@/models/blocks';
 
 export const CHECKPOINT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'checkpoint');
 
@@ -126,11 +126,6 @@ export class Dbn {
   dispose(): void {
     this.rbms.forEach((r) => r.dispose());
   }
-}
-
-/** Σ_i v_i log σ(x_i) + (1 − v_i) log(1 − σ(x_i)) = Σ_i v_i x_i − log(1 + e^{x_i}), per row. */
-export function bernoulliLogLikelihood(v: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(tf.sub(tf.mul(v, logits), tf.softplus(logits)), 1) as tf.Tensor1D);
 }
 
 /** Every binary vector of length n as rows of a [2^n × n] matrix (bit j of row s is s's j-th bit). */

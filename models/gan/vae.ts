@@ -15,7 +15,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadTensors, Rng } from '@/models/blocks';
+import { bernoulliLogLikelihood, loadTensors, Rng } from '@/models/blocks';
 import { gaussianKl, reparameterise } from '@/models/blocks/gaussian';
 import { IMAGE_PIXELS, IMAGE_SIZE } from './model';
 
@@ -108,10 +108,10 @@ export class Vae {
   private bound(x: tf.Tensor4D, noise: tf.Tensor2D): tf.Tensor1D {
     const n = x.shape[0];
     const q = this.encode(x);
-    const logits = tf.reshape(this.decode(reparameterise(q, noise)), [n, IMAGE_PIXELS]);
-    const targets = tf.reshape(x, [n, IMAGE_PIXELS]);
-    // log p(x | z) = Σ x·log σ(l) + (1 − x)·log(1 − σ(l)) = Σ x·l − softplus(l)
-    const logLikelihood = tf.sum(tf.sub(tf.mul(targets, logits), tf.softplus(logits)), 1);
+    const logits = tf.reshape(this.decode(reparameterise(q, noise)), [n, IMAGE_PIXELS]) as tf.Tensor2D;
+    const targets = tf.reshape(x, [n, IMAGE_PIXELS]) as tf.Tensor2D;
+    // log p(x | z) = Σ x·log σ(l) + (1 − x)·log(1 − σ(l))
+    const logLikelihood = bernoulliLogLikelihood(targets, logits);
     const zeros = tf.zerosLike(q.mean);
     return tf.sub(logLikelihood, gaussianKl(q, { mean: zeros, logStd: zeros })) as tf.Tensor1D;
   }

@@ -20,7 +20,7 @@
  * E_q[log p(x | z)] − KL(q(z | x) ‖ N(0, I)); the IWAE maximises L_k (k = 5 here).
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@/models/blocks';
+import { bernoulliLogLikelihood, Rng } from '@/models/blocks';
 import { gaussianKl, reparameterise, type DiagonalGaussian } from '@/models/blocks/gaussian';
 
 export const IMAGE_SIZE = 28;
@@ -91,11 +91,6 @@ export function logPosterior(q: DiagonalGaussian, noise: tf.Tensor2D): tf.Tensor
   return tf.tidy(() => tf.sub(tf.sub(tf.mul(tf.sum(tf.square(noise), 1), -0.5), tf.sum(q.logStd, 1)), noise.shape[1] * HALF_LOG_TWO_PI) as tf.Tensor1D);
 }
 
-/** log p(x | z) = Σ_j x_j l_j − softplus(l_j) for Bernoulli logits l, per row. */
-export function logBernoulli(x: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(tf.sub(tf.mul(x, logits), tf.softplus(logits)), 1) as tf.Tensor1D);
-}
-
 export class Iwae {
   readonly config: IwaeConfig;
   private readonly weights: Record<string, tf.Variable>;
@@ -153,7 +148,7 @@ export class Iwae {
       const tile = (t: tf.Tensor2D) => tf.tile(t, [k, 1]) as tf.Tensor2D;
       const qk = { mean: tile(q.mean), logStd: tile(q.logStd) };
       const z = reparameterise(qk, noise);
-      const logJoint = tf.add(logBernoulli(tile(x), this.decode(z)), logStandardNormal(z));
+      const logJoint = tf.add(bernoulliLogLikelihood(tile(x), this.decode(z)), logStandardNormal(z));
       return tf.reshape(tf.sub(logJoint, logPosterior(qk, noise)), [k, n]) as tf.Tensor2D;
     });
   }
@@ -168,7 +163,7 @@ export class Iwae {
     return tf.tidy(() => {
       const q = this.encode(x);
       const zeros = tf.zerosLike(q.mean);
-      return tf.sub(logBernoulli(x, this.decode(reparameterise(q, noise))), gaussianKl(q, { mean: zeros, logStd: zeros })) as tf.Tensor1D;
+      return tf.sub(bernoulliLogLikelihood(x, this.decode(reparameterise(q, noise))), gaussianKl(q, { mean: zeros, logStd: zeros })) as tf.Tensor1D;
     });
   }
 

@@ -6,10 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@/lib/tfjs/backend';
+import { bernoulliLogLikelihood } from '@/models/blocks';
 import { gaussianKl, reparameterise } from '@/models/blocks/gaussian';
 import { figures } from '@/models/iwae/figures';
 import { boundsFromLogWeights, independentPixels } from '@/models/iwae/measure';
-import { activeUnits, Iwae, logBernoulli, logMeanExp, logMeanExpOf, logPosterior, logStandardNormal } from '@/models/iwae/model';
+import { activeUnits, Iwae, logMeanExp, logMeanExpOf, logPosterior, logStandardNormal } from '@/models/iwae/model';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -28,7 +29,7 @@ function exactLogLikelihood(model: Iwae, x: Float32Array): number {
   const logJoint = tf.tidy(() => {
     const z = tf.tensor2d(grid, [points, 1]);
     const xs = tf.tile(tf.tensor2d(x, [1, x.length]), [points, 1]) as tf.Tensor2D;
-    return tf.add(logBernoulli(xs, model.decode(z)), logStandardNormal(z)).dataSync();
+    return tf.add(bernoulliLogLikelihood(xs, model.decode(z)), logStandardNormal(z)).dataSync();
   });
   const step = 20 / (points - 1);
   const weights = Array.from(logJoint, (v, i) => v + Math.log(i === 0 || i === points - 1 ? step / 2 : step));
