@@ -157,10 +157,8 @@ export function exactLogZ(chain: LayerChain, parity: 0 | 1): number {
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total > 20) throw new Error(`exactLogZ enumerates 2^${total} states; keep it ≤ 2^20`);
   const count = 2 ** total;
-  const bits = new Float32Array(count * total);
-  for (let s = 0; s < count; s++) for (let j = 0; j < total; j++) bits[s * total + j] = (s >> j) & 1;
   return tf.tidy(() => {
-    const all = tf.tensor2d(bits, [count, total]);
+    const all = allStates(total);
     const states: (tf.Tensor2D | undefined)[] = chain.biases.map(() => undefined);
     let offset = 0;
     keptLayers.forEach((l, i) => {
@@ -170,6 +168,14 @@ export function exactLogZ(chain: LayerChain, parity: 0 | 1): number {
     const inputs = new Map(summed(chain, parity).map((m) => [m, summedInput(chain, m, states)]));
     return tf.logSumExp(logUnnormalised(chain, parity, states, inputs, 1, {})).dataSync()[0];
   });
+}
+
+/** Every binary vector of length n as rows of a [2^n × n] matrix (bit j of row s is s's j-th bit). */
+export function allStates(n: number): tf.Tensor2D {
+  const count = 2 ** n;
+  const bits = new Float32Array(count * n);
+  for (let s = 0; s < count; s++) for (let j = 0; j < n; j++) bits[s * n + j] = (s >> j) & 1;
+  return tf.tensor2d(bits, [count, n]);
 }
 
 /** log p*(x) at β = 1 of kept states (the other parity summed out): e.g. −F(v) for an RBM. */

@@ -20,7 +20,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { bernoulliLogLikelihood, binaryEntropy, loadTensors, Rbm, Rng, saveTensors } from '@/models/blocks';
+import { allStates, bernoulliLogLikelihood, binaryEntropy, loadTensors, Rbm, Rng, saveTensors } from '@/models/blocks';
 
 export const CHECKPOINT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'checkpoint');
 
@@ -126,14 +126,6 @@ export class Dbn {
   dispose(): void {
     this.rbms.forEach((r) => r.dispose());
   }
-}
-
-/** Every binary vector of length n as rows of a [2^n × n] matrix (bit j of row s is s's j-th bit). */
-export function allStates(n: number): tf.Tensor2D {
-  const count = 2 ** n;
-  const bits = new Float32Array(count * n);
-  for (let s = 0; s < count; s++) for (let j = 0; j < n; j++) bits[s * n + j] = (s >> j) & 1;
-  return tf.tensor2d(bits, [count, n]);
 }
 
 /** Saves every RBM of the stack as `rbm<l>.W`, `rbm<l>.visibleBias`, `rbm<l>.hiddenBias` (float16). */

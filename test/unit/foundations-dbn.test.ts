@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@/lib/tfjs/backend';
-import { annealedImportanceSampling, exactLogZ, Rbm, Rng } from '@/models/blocks';
+import { allStates, annealedImportanceSampling, exactLogZ, Rbm, Rng } from '@/models/blocks';
 import { figures } from '@/models/dbn/figures';
-import { allStates, Dbn } from '@/models/dbn/model';
+import { Dbn } from '@/models/dbn/model';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -102,12 +102,10 @@ function enumerate(p: Plain, vs: number[][]) {
   });
 }
 
-const allVisible = (n: number) => tf.tidy(() => allStates(n));
-
 describe('DBN lower bound (Salakhutdinov & Murray 2008) on a 6-4-3 DBN', () => {
   it('equals the bound by enumeration, lies below the exact log p(v), and misses it by KL(q ‖ posterior)', () => {
     const dbn = new Dbn([randomRbm(6, 4, 11), randomRbm(4, 3, 21)]);
-    const v = allVisible(6);
+    const v = allStates(6);
     const logZ = exactLogZ(dbn.top.asChain(), 0);
     const ours = Array.from(dbn.boundWithoutLogZExact(v).dataSync(), (x) => x - logZ);
     const truth = enumerate(plain(dbn), v.arraySync());
@@ -129,7 +127,7 @@ describe('DBN lower bound (Salakhutdinov & Murray 2008) on a 6-4-3 DBN', () => {
     const bottom = randomRbm(6, 4, 31);
     const top = new Rbm({ visible: 4, hidden: 6, units: 'binary' }, { W: tf.transpose(bottom.W) as tf.Tensor2D, visibleBias: bottom.hiddenBias.clone(), hiddenBias: bottom.visibleBias.clone() });
     const dbn = new Dbn([bottom, top]);
-    const v = allVisible(6);
+    const v = allStates(6);
     const bound = tf.sub(dbn.boundWithoutLogZExact(v), exactLogZ(top.asChain(), 0)).dataSync();
     const rbmLogP = tf.tidy(() => tf.sub(tf.neg(bottom.freeEnergy(v)), exactLogZ(bottom.asChain(), 0)).dataSync());
     Array.from(bound).forEach((b, n) => expect(b).toBeCloseTo(rbmLogP[n], 3));
