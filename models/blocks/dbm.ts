@@ -106,8 +106,11 @@ export class Dbm {
     return tensor;
   }
 
-  /** The total input to layer `l` from its bias and its neighbours' states. */
-  input(l: number, states: (tf.Tensor2D | undefined)[], lengths: Map<number, tf.Tensor1D>): tf.Tensor2D {
+  /**
+   * The total input to layer `l` from its bias and its neighbours' states. `traced` takes Wᵀ afresh
+   * from the weights instead of the cached copy, so that gradients reach the weights through it.
+   */
+  input(l: number, states: (tf.Tensor2D | undefined)[], lengths: Map<number, tf.Tensor1D>, traced = false): tf.Tensor2D {
     return tf.tidy(() => {
       const layer = this.layers[l];
       const scale = layer.scaleBiasBy !== undefined ? lengths.get(layer.scaleBiasBy) : undefined;
@@ -115,7 +118,9 @@ export class Dbm {
       const below = states[l - 1];
       const above = states[l + 1];
       if (l > 0 && below) total = tf.add(total, tf.matMul(below, this.weights[l - 1]));
-      if (l < this.layers.length - 1 && above) total = tf.add(total, tf.matMul(above, this.transposedWeights(l)));
+      if (l < this.layers.length - 1 && above) {
+        total = tf.add(total, traced ? tf.matMul(above, this.weights[l], false, true) : tf.matMul(above, this.transposedWeights(l)));
+      }
       return total;
     });
   }
@@ -130,17 +135,10 @@ export class Dbm {
     const steps = options.steps ?? 10;
     const rows = Object.values(observed)[0].shape[0];
     const lengths = this.lengthsFor(observed, rows, options.freeLength);
-    const means: tf.Tensor2D[] = this.layers.map((layer, l) =>
-      observed[l] ? observed[l].clone() : tf.tidy(() => meanOf(layer.units, tf.tile(layer.bias.expandDims(0), [rows, 1]) as tf.Tensor2D, lengths.get(l))),
-    );
+    const means = this.meanFieldStart(observed, lengths);
     try {
       for (let step = 1; step <= steps; step++) {
-        for (let l = 0; l < this.layers.length; l++) {
-          if (observed[l]) continue;
-          const next = tf.tidy(() => meanOf(this.layers[l].units, this.input(l, means, lengths), lengths.get(l)));
-          means[l].dispose();
-          means[l] = next;
-        }
+        this.meanFieldSweep(means, observed, lengths);
         await options.onStep?.(step, means);
         if (options.cancelled?.()) break;
       }
@@ -148,6 +146,45 @@ export class Dbm {
       tf.dispose([...lengths.values()]);
     }
     return means;
+  }
+
+  /**
+   * `steps` mean-field sweeps as one differentiable computation (call it inside tf.grad,
+   * tf.variableGrads or an optimizer's minimize, which own the intermediates): the same means as
+   * `meanField`, from which gradients reach every weight and bias through every sweep.
+   */
+  tracedMeanField(observed: Observed, steps: number, freeLength = 1): tf.Tensor2D[] {
+    const lengths = this.lengthsFor(observed, Object.values(observed)[0].shape[0], freeLength);
+    const means = this.meanFieldStart(observed, lengths);
+    for (let step = 0; step < steps; step++) this.meanFieldSweep(means, observed, lengths, true);
+    return means;
+  }
+
+  /** Mean-field's starting point: observed layers as given (copied), free ones at their means given their biases alone. */
+  meanFieldStart(observed: Observed, lengths: Map<number, tf.Tensor1D>): tf.Tensor2D[] {
+    const rows = Object.values(observed)[0].shape[0];
+    return this.layers.map((layer, l) =>
+      observed[l] ? observed[l].clone() : tf.tidy(() => meanOf(layer.units, tf.tile(layer.bias.expandDims(0), [rows, 1]) as tf.Tensor2D, lengths.get(l))),
+    );
+  }
+
+  /**
+   * One mean-field sweep, in place: every free layer, in chain order, set to its mean given its
+   * neighbours' current means. `traced` keeps every intermediate (nothing is disposed) so that the
+   * sweeps can be differentiated with respect to the weights, as multi-prediction training does.
+   */
+  meanFieldSweep(means: tf.Tensor2D[], observed: Observed, lengths: Map<number, tf.Tensor1D>, traced = false): void {
+    for (let l = 0; l < this.layers.length; l++) {
+      if (observed[l]) continue;
+      const mean = () => meanOf(this.layers[l].units, this.input(l, means, lengths, traced), lengths.get(l));
+      if (traced) {
+        means[l] = mean();
+      } else {
+        const next = tf.tidy(mean);
+        means[l].dispose();
+        means[l] = next;
+      }
+    }
   }
 
   /**

@@ -305,6 +305,51 @@ describe('DBM inference and learning', () => {
   });
 });
 
+describe('multi-prediction training (backpropagation through mean-field)', () => {
+  it('traced sweeps give meanField\'s means, and training through them teaches the machine to infer one end of the chain from the other', async () => {
+    // image (Gaussian, 4) — h (6) — words (softmax, 3): a photo's word says which of three clusters its features come from.
+    const rng = new Rng(31);
+    const dbm = new Dbm(
+      [
+        { name: 'image', units: 'gaussian', bias: tf.zeros([4]) },
+        { name: 'h', units: 'binary', bias: tf.zeros([6]), scaleBiasBy: 2 },
+        { name: 'words', units: 'softmax', bias: tf.zeros([3]) },
+      ],
+      [tf.randomNormal([4, 6], 0, 0.1, 'float32', rng.seed()), tf.randomNormal([6, 3], 0, 0.1, 'float32', rng.seed())],
+    );
+    const labels = Array.from({ length: 90 }, (_, i) => i % 3);
+    const image = tf.tidy(() => tf.add(tf.mul(tf.oneHot(tf.tensor1d(labels, 'int32'), 4), 2), tf.randomNormal([90, 4], 0, 0.3, 'float32', rng.seed()))) as tf.Tensor2D;
+    const words = tf.oneHot(tf.tensor1d(labels, 'int32'), 3).toFloat() as tf.Tensor2D;
+    const accuracy = async () => {
+      const means = await dbm.meanField({ 0: image }, { steps: 5, freeLength: 1 });
+      const guess = (await tf.argMax(means[2], 1).data()) as Int32Array;
+      tf.dispose(means);
+      return labels.filter((label, i) => guess[i] === label).length / labels.length;
+    };
+
+    const served = await dbm.meanField({ 0: image }, { steps: 5, freeLength: 1 });
+    const traced = tf.tidy(() => dbm.tracedMeanField({ 0: image }, 5, 1)[2]);
+    expect(tf.max(tf.abs(tf.sub(traced, served[2]))).dataSync()[0]).toBeLessThan(1e-6);
+    tf.dispose([traced, ...served]);
+
+    const parameters: tf.Variable[] = [...dbm.weights, ...dbm.layers.map((l) => l.bias)];
+    const crossEntropy = () => tf.neg(tf.mean(tf.sum(tf.mul(words, tf.log(tf.add(dbm.tracedMeanField({ 0: image }, 5, 1)[2], 1e-9))), 1))) as tf.Scalar;
+    const { grads } = tf.variableGrads(crossEntropy, parameters);
+    // Gradients reach both weight matrices through the sweeps (the downward messages included).
+    for (const w of dbm.weights) expect(tf.max(tf.abs(grads[w.name])).dataSync()[0]).toBeGreaterThan(1e-6);
+    tf.dispose(Object.values(grads));
+
+    const before = await accuracy();
+    const optimizer = tf.train.adam(0.05);
+    for (let step = 0; step < 150; step++) optimizer.minimize(crossEntropy, false, parameters);
+    expect(before).toBeLessThan(0.7);
+    expect(await accuracy()).toBeGreaterThan(0.95);
+    optimizer.dispose();
+    tf.dispose([image, words]);
+    dbm.dispose();
+  });
+});
+
 describe('blank restarts', () => {
   /**
    * A DBM whose likeliest state is the blank one, far from the data: a pattern of three pixels is
