@@ -16,6 +16,9 @@
  *   softmax is p(word | image);
  * - tags → photos: clamp the tags, infer the image pathway's top layer; compare it with the same
  *   layer inferred from each photo.
+ *
+ * The weights come from generative training (train.ts), then from training the photo → tags
+ * mean-field by backpropagation (fine-tune.ts); the layers and the inference stay the same.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -68,10 +71,25 @@ export interface CheckpointMeta {
    */
   textWeight?: number;
   meanFieldSteps: number;
+  /**
+   * Applied to the raw image features before they are standardised (none when absent). `sqrt`
+   * (Hellinger's mapping) turns the histograms' and Gabor energies' Euclidean distance into one
+   * that weighs small bins as much as large ones: kNN with Euclidean distance on all 620 numbers
+   * scores validation F1 23.0% on √features against 20.3% on the features themselves
+   * (`npm run eval:tags -- --validation`).
+   */
+  featureTransform?: FeatureTransform;
   /** Words are ranked by p(word | image) / p(word)^α (see tune.ts); p(word) per vocabulary word. */
   ranking?: { alpha: number; frequency: number[] };
   featureVersion: string;
   [key: string]: unknown;
+}
+
+export type FeatureTransform = 'none' | 'sqrt';
+
+/** The raw features as the image layer reads them, before standardisation. */
+export function transformFeatures(features: tf.Tensor2D, transform: FeatureTransform = 'none'): tf.Tensor2D {
+  return tf.tidy(() => (transform === 'sqrt' ? tf.sqrt(tf.relu(features)) : features.clone()));
 }
 
 /** The chain's layer specs for `arch`, with the given biases (one per layer, in chain order). */
@@ -107,7 +125,7 @@ export class MultimodalDbm {
   }
 
   standardise(features: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.div(tf.sub(features, this.featureMean), this.featureStd));
+    return tf.tidy(() => tf.div(tf.sub(transformFeatures(features, this.meta.featureTransform), this.featureMean), this.featureStd));
   }
 
   /** Word counts of a list of tags (each vocabulary word once, counted textWeight times). */

@@ -2,13 +2,15 @@
  * Trains the multimodal DBM on Corel-5k's 4,500 training photos, as the paper does: greedy
  * layer-wise pretraining of each pathway and the joint layer (with the doubled weights that make
  * the stack a DBM), then joint training of the whole machine with mean-field for the data term
- * and persistent Gibbs chains for the model term.
+ * and persistent Gibbs chains for the model term. fine-tune.ts then trains the photo → tags
+ * inference of the result (the committed checkpoint is both steps; README).
  *
  *   npx tsx models/multimodal-dbm/train.ts [--out DIR] [--seed 1] [--pretrain-epochs 30] [--epochs 20]
  *                                          [--image-hidden 512] [--text-hidden 128] [--joint 512] [--alpha 0.6]
  *                                          [--validation 500]   # hold out training photos to watch
  *                                          [--scaling global|per-feature]   # of the image features
  *                                          [--text-weight 1]   # times each tag is counted
+ *                                          [--transform sqrt|none]   # applied to the features first
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -20,7 +22,7 @@ import { Dbm, hiddenRepresentation, Rbm, Rng, saveTensors, trainDbm, trainRbm, t
 import { FEATURE_VERSION } from '@/models/image-features/model';
 import { tagFrequencies } from './baselines';
 import { loadCorelFeatures, splitOf, type MultimodalSplit } from './data';
-import { chainLayers, CHECKPOINT_DIR, checkpointTensors, layout, MultimodalDbm, type Architecture, type CheckpointMeta } from './model';
+import { chainLayers, CHECKPOINT_DIR, checkpointTensors, layout, MultimodalDbm, transformFeatures, type Architecture, type CheckpointMeta, type FeatureTransform } from './model';
 
 const flags = parseFlags();
 const seed = Number(flags.get('seed') ?? 1);
@@ -59,7 +61,11 @@ log(`training photos: ${n}${validation ? `, validation: ${validation.items.lengt
 // --scaling per-feature divides each dimension by its own deviation.
 const scaling = String(flags.get('scaling') ?? 'global');
 if (scaling !== 'global' && scaling !== 'per-feature') throw new Error(`--scaling is global or per-feature, not ${scaling}`);
-const rawImage = tf.tensor2d(train.image, [n, arch.image]);
+// The image layer reads √features by default (see CheckpointMeta.featureTransform); --transform none
+// reads the features themselves.
+const featureTransform = String(flags.get('transform') ?? 'sqrt') as FeatureTransform;
+if (featureTransform !== 'none' && featureTransform !== 'sqrt') throw new Error(`--transform is none or sqrt, not ${featureTransform}`);
+const rawImage = transformFeatures(tf.tensor2d(train.image, [n, arch.image]), featureTransform);
 const { mean: featureMean, variance } = tf.moments(rawImage, 0);
 const featureStd = tf.tidy(() =>
   scaling === 'global' ? tf.fill([arch.image], Math.sqrt(variance.mean().dataSync()[0])) : tf.maximum(tf.sqrt(variance), 1e-3),
@@ -141,6 +147,7 @@ const meta: CheckpointMeta = {
   architecture: arch,
   meanTags,
   textWeight,
+  featureTransform,
   meanFieldSteps: 10,
   featureVersion: FEATURE_VERSION,
   // Chosen on 500 held-out training photos with tune.ts (best F1 there).
