@@ -70,9 +70,15 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
         venue: 'NIPS 2012; JMLR 15, 2014',
         url: 'https://jmlr.org/papers/v15/srivastava14b.html',
       },
+      {
+        authors: 'I. Goodfellow, M. Mirza, A. Courville, Y. Bengio',
+        title: 'Multi-Prediction Deep Boltzmann Machines',
+        venue: 'NIPS 2013',
+        url: 'https://papers.nips.cc/paper_files/paper/2013/hash/0bb4aec1710521c12ee76289d9440817-Abstract.html',
+      },
     ],
     architecture:
-      'An image pathway (Gaussian RBM over 620 colour + GIST features, then a hidden layer) and a text pathway (Replicated Softmax over the 374-word vocabulary, then a hidden layer), joined by a shared top layer. Tags come from mean-field inference of the text units given the image.',
+      'An image pathway (Gaussian RBM over 620 colour + GIST features, then a hidden layer) and a text pathway (Replicated Softmax over the 374-word vocabulary, then a hidden layer), joined by a shared top layer. Trained as a generative model (greedy pretraining, then mean-field + persistent chains), then fine-tuned by backpropagation through its own mean-field inference to predict the tags from the photo (multi-prediction training). Tags come from mean-field inference of the text units given the image.',
   },
   {
     folder: 'boltzmann-mnist',

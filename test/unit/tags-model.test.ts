@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCorel5k, testItems } from '@/lib/datasets';
 import { createDb, type Db } from '@/lib/db';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { JobRegistry } from '@/lib/jobs';
@@ -25,8 +26,6 @@ const corelFeatures = ready && fs.existsSync(CACHE_DIR) && fs.readdirSync(CACHE_
 const DB_URL = 'file:./test/.tmp/tags-model.db';
 const photo = (id: string) => fs.readFileSync(path.join(COREL, 'images', `${id}.jpg`));
 
-// Corel-5k test photos (never seen in training) and their true tags.
-const WATER_AND_SKY = { '1001': ['mountain', 'sky', 'sun', 'water'], '101070': ['beach', 'sand', 'sky', 'water'], '140087': ['boats', 'buildings', 'sky', 'water'] };
 
 describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
   let db: Db;
@@ -64,14 +63,22 @@ describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
     expect(result.modelVersion).toBe((await db.modelVersion.findFirstOrThrow({ where: { name: 'multimodal-dbm' } })).version);
   });
 
-  it('finds at least one true tag among the top 10 for photos of water under a sky', async () => {
-    for (const [id, truth] of Object.entries(WATER_AND_SKY)) {
-      const { tags } = await service.suggest({ bytes: photo(id), name: `${id}.jpg` });
-      expect(
-        tags.slice(0, 10).some((t) => truth.includes(t.word)),
-        `${id}: ${tags.map((t) => t.word).join(', ')}`,
-      ).toBe(true);
+  it('suggests at least one true tag for most unseen photos, and different tags for different photos', async () => {
+    // Every 10th Corel-5k test photo (50, never seen in training), through the whole upload path.
+    const sample = testItems(await loadCorel5k(path.dirname(COREL))).filter((_, i) => i % 10 === 0);
+    let hit = 0;
+    const suggested = new Set<string>();
+    for (const item of sample) {
+      const { tags } = await service.suggest({ bytes: fs.readFileSync(item.file), name: `${item.id}.jpg` });
+      const five = tags.slice(0, 5).map((t) => t.word);
+      if (five.some((w) => item.tags.includes(w))) hit += 1;
+      five.forEach((w) => suggested.add(w));
     }
+    // The committed model gets a true tag into the 5 it suggests for 31 of these 50 photos (5 words
+    // drawn at random would for about 2), using 150 different words in all (the same 5 words for
+    // every photo would be 5).
+    expect(hit).toBeGreaterThanOrEqual(25);
+    expect(suggested.size).toBeGreaterThanOrEqual(60);
   });
 
   it.skipIf(!corelFeatures)('finds Corel-5k photos of tigers when asked for "tiger"', async () => {
@@ -79,7 +86,8 @@ describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
     const answer = await corel.search(['tiger'], { limit: 24, corelWaitMs: 120_000 });
     expect(answer.corel).toEqual({ status: 'ready', photos: 4500 });
     const found = answer.results.filter((r) => r.kind === 'corel');
-    // 2% of the training photos are tagged "tiger"; the trained model puts 21 of them in its 24 nearest.
+    // 2% of the training photos are tagged "tiger"; the trained model puts 23 of them in its 24 nearest
+    // (models/multimodal-dbm/search.ts).
     expect(found.filter((r) => r.tags.includes('tiger')).length).toBeGreaterThanOrEqual(12);
     expect(found[0].url).toBe(`/api/corel/${found[0].id}`);
   });
@@ -87,7 +95,8 @@ describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
   it('ranks the stored photos by the distance between the words’ code and each photo’s code', async () => {
     const answer = await service.search(['water', 'sky'], { limit: 10 });
     expect(answer.corel.status).toBe('unavailable');
-    expect(answer.results.length).toBe(await db.upload.count());
+    expect(answer.uploadsSearched).toBe(await db.upload.count());
+    expect(answer.results).toHaveLength(10);
     const distances = answer.results.map((r) => r.distance);
     expect(distances).toEqual([...distances].sort((a, b) => a - b));
     expect(distances.every((d) => Number.isFinite(d) && d >= 0)).toBe(true);
