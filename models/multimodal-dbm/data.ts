@@ -13,6 +13,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadCorel5k, type Corel5k, type CorelItem } from '@/lib/datasets';
 import { env } from '@/lib/env';
+import { seededShuffle } from '@/lib/random';
 import { toModelInput } from '@/lib/images';
 import { FEATURE_DIMS, FEATURE_VERSION, gaborBank, imageFeatures } from '@/models/image-features/model';
 
@@ -81,4 +82,26 @@ export function splitOf(corel: CorelFeatures, split: 'train' | 'test'): Multimod
     for (const id of corel.dataset.items[row].tagIds) text[r * words + id] += 1;
   });
   return { items: rows.map((row) => corel.dataset.items[row]), image, text };
+}
+
+/** The photos of `split` at `rows`, in that order. */
+export function rowsOf(split: MultimodalSplit, rows: number[]): MultimodalSplit {
+  const dims = split.image.length / split.items.length;
+  const words = split.text.length / split.items.length;
+  const image = new Float32Array(rows.length * dims);
+  const text = new Float32Array(rows.length * words);
+  rows.forEach((r, i) => {
+    image.set(split.image.subarray(r * dims, (r + 1) * dims), i * dims);
+    text.set(split.text.subarray(r * words, (r + 1) * words), i * words);
+  });
+  return { items: rows.map((r) => split.items[r]), image, text };
+}
+
+/**
+ * The photos train.ts holds out with `--validation size` (the first `size` of a shuffle seeded by
+ * the training seed) and the rest, so that fine-tune.ts and tune.ts keep out the same ones.
+ */
+export function holdOut(split: MultimodalSplit, seed: number, size: number): { kept: MultimodalSplit; heldOut: MultimodalSplit } {
+  const order = seededShuffle(split.items.map((_, i) => i), seed);
+  return { kept: rowsOf(split, order.slice(size)), heldOut: rowsOf(split, order.slice(0, size)) };
 }

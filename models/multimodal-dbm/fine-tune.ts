@@ -24,11 +24,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
-import { seededShuffle } from '@/lib/random';
 import { initBackend } from '@/lib/tfjs/backend';
 import { Rng, saveTensors } from '@/models/blocks';
 import { tagFrequencies } from './baselines';
-import { loadCorelFeatures, splitOf } from './data';
+import { holdOut, loadCorelFeatures, splitOf } from './data';
 import { tagMetrics } from './metrics';
 import { CHECKPOINT_DIR, checkpointTensors, loadMultimodalDbm, priorCorrected, type MultimodalDbm } from './model';
 
@@ -55,16 +54,10 @@ const dims = corel.dims;
 const words = corel.dataset.vocabulary.length;
 
 // The photos train.ts held out (same seed, same shuffle) stay out here too.
-const order = seededShuffle(all.items.map((_, i) => i), meta.seed);
-const heldOut = order.slice(0, meta.validation ?? 0);
-const kept = order.slice(heldOut.length);
-const rowsOf = (rows: number[], source: Float32Array, width: number) => {
-  const values = new Float32Array(rows.length * width);
-  rows.forEach((r, i) => values.set(source.subarray(r * width, (r + 1) * width), i * width));
-  return values;
-};
-const train = { image: rowsOf(kept, all.image, dims), text: rowsOf(kept, all.text, words), n: kept.length };
-const validation = heldOut.length > 0 ? { image: rowsOf(heldOut, all.image, dims), text: rowsOf(heldOut, all.text, words), n: heldOut.length } : undefined;
+const split = holdOut(all, meta.seed, meta.validation ?? 0);
+const train = { image: split.kept.image, text: split.kept.text, n: split.kept.items.length };
+const heldOutCount = split.heldOut.items.length;
+const validation = heldOutCount > 0 ? { image: split.heldOut.image, text: split.heldOut.text, n: heldOutCount } : undefined;
 log(`fine-tuning photos: ${train.n}${validation ? `, held out: ${validation.n}` : ''}`);
 
 const image = model.standardise(tf.tensor2d(train.image, [train.n, dims]));

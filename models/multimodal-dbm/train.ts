@@ -17,11 +17,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { seededShuffle } from '@/lib/random';
 import { Dbm, hiddenRepresentation, Rbm, Rng, saveTensors, trainDbm, trainRbm, type CdOptions } from '@/models/blocks';
 import { FEATURE_VERSION } from '@/models/image-features/model';
 import { tagFrequencies } from './baselines';
-import { loadCorelFeatures, splitOf, type MultimodalSplit } from './data';
+import { holdOut, loadCorelFeatures, splitOf } from './data';
 import { chainLayers, CHECKPOINT_DIR, checkpointTensors, layout, MultimodalDbm, transformFeatures, type Architecture, type CheckpointMeta, type FeatureTransform } from './model';
 
 const flags = parseFlags();
@@ -43,15 +42,8 @@ const rng = new Rng(seed);
 
 const corel = await loadCorelFeatures({ onProgress: (done, total) => done % 640 === 0 && log(`image features ${done}/${total}`) });
 const all = splitOf(corel, 'train');
-const order = seededShuffle(all.items.map((_, i) => i), seed);
-const validationRows = new Set(order.slice(0, validationSize));
-const pick = (rows: number[]): MultimodalSplit => ({
-  items: rows.map((r) => all.items[r]),
-  image: Float32Array.from(rows.flatMap((r) => Array.from(all.image.subarray(r * arch.image, (r + 1) * arch.image)))),
-  text: Float32Array.from(rows.flatMap((r) => Array.from(all.text.subarray(r * arch.words, (r + 1) * arch.words)))),
-});
-const train = pick(order.filter((r) => !validationRows.has(r)));
-const validation = validationSize > 0 ? pick(order.filter((r) => validationRows.has(r))) : undefined;
+const { kept: train, heldOut } = holdOut(all, seed, validationSize);
+const validation = validationSize > 0 ? heldOut : undefined;
 const n = train.items.length;
 log(`training photos: ${n}${validation ? `, validation: ${validation.items.length}` : ''}`);
 

@@ -10,10 +10,9 @@
  *   npx tsx models/multimodal-dbm/tune.ts --checkpoint /tmp/dbm-val
  */
 import { log, parseFlags } from '@/lib/cli/progress';
-import { seededShuffle } from '@/lib/random';
 import { initBackend } from '@/lib/tfjs/backend';
 import { KNN_CONFIG, knnTagScores, tagFrequencies } from './baselines';
-import { loadCorelFeatures, splitOf } from './data';
+import { holdOut, loadCorelFeatures, splitOf } from './data';
 import * as tf from '@tensorflow/tfjs';
 import { averagePrecision, tagMetrics } from './metrics';
 import { loadMultimodalDbm, priorCorrected } from './model';
@@ -28,17 +27,11 @@ const corel = await loadCorelFeatures();
 const all = splitOf(corel, 'train');
 const dims = corel.dims;
 const words = corel.dataset.vocabulary.length;
-const order = seededShuffle(all.items.map((_, i) => i), meta.seed);
-const heldOut = order.slice(0, Number(flags.get('validation') ?? meta.validation ?? 0));
-if (heldOut.length === 0) throw new Error('this checkpoint was trained on every training photo; train with --validation N');
-const kept = order.slice(heldOut.length);
-const rowsOf = (rows: number[], source: Float32Array, width: number) => {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((r, i) => out.set(source.subarray(r * width, (r + 1) * width), i * width));
-  return out;
-};
-const query = { image: rowsOf(heldOut, all.image, dims), text: rowsOf(heldOut, all.text, words), n: heldOut.length };
-const reference = { image: rowsOf(kept, all.image, dims), text: rowsOf(kept, all.text, words), n: kept.length };
+const size = Number(flags.get('validation') ?? meta.validation ?? 0);
+if (size === 0) throw new Error('this checkpoint was trained on every training photo; train with --validation N');
+const { kept, heldOut } = holdOut(all, meta.seed, size);
+const query = { image: heldOut.image, text: heldOut.text, n: heldOut.items.length };
+const reference = { image: kept.image, text: kept.text, n: kept.items.length };
 const truth = { counts: query.text, n: query.n, words };
 const frequency = tagFrequencies(reference);
 
@@ -54,7 +47,7 @@ console.table(rows);
 
 // Tags → photos as the page does it: one-word queries, photos ranked by the distance between the
 // query's image-pathway code (inferred from the word) and each photo's (inferred from the photo).
-const testWords = Array.from({ length: words }, (_, w) => w).filter((w) => heldOut.some((_, i) => query.text[i * words + w] > 0));
+const testWords = Array.from({ length: words }, (_, w) => w).filter((w) => heldOut.items.some((_, i) => query.text[i * words + w] > 0));
 for (const route of ['image pathway inferred from the words', 'generated words (the product)'] as const) {
 const crossModal = route.startsWith('image pathway');
 const imageCodes = crossModal ? await model.imagePathwayFromImage(tfTensor(query.image, query.n, dims)) : await model.imageCodes(tfTensor(query.image, query.n, dims));
