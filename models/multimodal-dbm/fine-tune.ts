@@ -37,8 +37,9 @@ const out = String(flags.get('out') ?? from);
 const epochs = Number(flags.get('epochs') ?? 60);
 const learningRate = Number(flags.get('learning-rate') ?? 1e-3);
 const weightDecay = Number(flags.get('weight-decay') ?? 1e-4);
-// Dropout of the image features during fine-tuning (a share of the numbers zeroed per photo, the
-// rest scaled up): 4,000 photos are few for the ~700k weights the words' answer depends on.
+// Dropout of the image features while fine-tuning (this share of the numbers zeroed per photo, the
+// rest scaled up). The committed checkpoint used none; it is there to try against overfitting.
+// Each batch draws its seed whether or not it is used, so runs with and without it share shuffles.
 const dropout = Number(flags.get('dropout') ?? 0);
 const batchSize = 100;
 
@@ -83,10 +84,10 @@ function loss(batchImage: tf.Tensor2D, batchTargets: tf.Tensor2D, seed: number):
 }
 
 /** Held-out F1 at the best of a few ranking exponents α (tune.ts chooses α finely afterwards). */
+const frequency = tagFrequencies(train);
 async function heldOutF1(m: MultimodalDbm): Promise<{ f1: number; alpha: number; nplus: number } | null> {
   if (!validation) return null;
   const probabilities = await m.tagScores(validation.image, validation.n, undefined, true);
-  const frequency = tagFrequencies(train);
   let best = { f1: -1, alpha: 0, nplus: 0 };
   for (const alpha of [0, 0.25, 0.5, 0.75, 1]) {
     const metrics = tagMetrics({ scores: priorCorrected(probabilities, frequency, alpha), n: validation.n, words }, { counts: validation.text, n: validation.n, words });
