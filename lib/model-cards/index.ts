@@ -65,7 +65,23 @@ const KNOWN_FACTS: Array<{ keys: string[]; label: string; show?: (v: unknown) =>
   { keys: ['architecture'], label: 'Architecture' },
   { keys: ['featureVersion'], label: 'Image features' },
   { keys: ['date', 'trainedAt', 'created'], label: 'Trained' },
+  { keys: ['fineTuning'], label: 'Fine-tuning', show: fineTuningText },
+  { keys: ['ranking'], label: 'Ranking', show: rankingText },
 ];
+
+/** A tag ranking `{ alpha, frequency: [...] }` as its formula (the frequencies are one per word). */
+function rankingText(value: unknown): string {
+  const alpha = (value as { alpha?: unknown } | null)?.alpha;
+  return typeof alpha === 'number' ? `words by p(word | image) / p(word)^${alpha}, p(word) their training frequency` : text(value);
+}
+
+/** A fine-tuning record `{ method, command, epochs, keptEpoch, … }` in a sentence; anything else as it is. */
+function fineTuningText(value: unknown): string {
+  const record = (typeof value === 'object' && value !== null ? value : {}) as { method?: unknown; command?: unknown; epochs?: unknown; keptEpoch?: unknown };
+  if (typeof record.method !== 'string' || typeof record.command !== 'string' || typeof record.epochs !== 'number') return text(value);
+  const kept = typeof record.keptEpoch === 'number' && record.keptEpoch !== record.epochs ? ` (epoch ${record.keptEpoch} kept)` : '';
+  return `${record.epochs} epochs${kept}, ${record.method}. Command: ${record.command}`;
+}
 const VERSION_KEYS = ['version', 'modelVersion'];
 /** Shown elsewhere on the card (the catalog's name and paper, the curves), not as facts. */
 const NOT_FACTS = ['model', 'paper', 'history'];

@@ -127,6 +127,17 @@ describe('model cards', () => {
     expect(formatDuration(42)).toBe('42 s');
     expect(formatDuration(600)).toBe('10 min');
   });
+
+  it('says in a sentence how a checkpoint was fine-tuned (with its command) and how it ranks words', () => {
+    const fineTuning = { method: 'backpropagation through mean-field', command: 'npx tsx fine-tune.ts', epochs: 60, keptEpoch: 56, learningRate: 0.001 };
+    expect(trainingFacts({ seed: 1, fineTuning }).find((f) => f.label === 'Fine-tuning')?.value).toBe(
+      '60 epochs (epoch 56 kept), backpropagation through mean-field. Command: npx tsx fine-tune.ts',
+    );
+    expect(trainingFacts({ fineTuning: 'none' }).find((f) => f.label === 'Fine-tuning')?.value).toBe('none');
+    expect(trainingFacts({ ranking: { alpha: 0.8, frequency: [0.2, 0.01] } }).find((f) => f.label === 'Ranking')?.value).toBe(
+      'words by p(word | image) / p(word)^0.8, p(word) their training frequency',
+    );
+  });
 });
 
 describe('the committed checkpoints', () => {
