@@ -291,12 +291,17 @@ export function checkpointTensors(model: { dbm: Dbm; featureMean: tf.Tensor1D; f
 /**
  * Scores for ranking words: p(word | image) / p(word)^α, with p(word) the training frequency of
  * each word (α chosen on held-out training photos by tune.ts; 0 leaves the probabilities as they
- * are). Row-major [n × words] in, same shape out.
+ * are). A word no training photo has scores 0: the model cannot have learned it, and dividing by
+ * a frequency near 0 would put it near the top for every photo (three of Corel-5k's 374 words
+ * occur only in its test photos). Row-major [n × words] in, same shape out.
  */
 export function priorCorrected(probabilities: Float32Array, frequency: ArrayLike<number>, alpha: number): Float32Array {
   const words = frequency.length;
   const out = new Float32Array(probabilities.length);
-  for (let i = 0; i < probabilities.length; i++) out[i] = probabilities[i] / Math.pow(Math.max(frequency[i % words], 1e-6), alpha);
+  for (let i = 0; i < probabilities.length; i++) {
+    const f = frequency[i % words];
+    out[i] = f > 0 ? probabilities[i] / Math.pow(f, alpha) : 0;
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { averagePrecision, groundTruthWords, tagMetrics, topWords, type TruthMatrix } from '@/models/multimodal-dbm/metrics';
+import { priorCorrected } from '@/models/multimodal-dbm/model';
 
 /** A ground-truth count matrix from tag lists. */
 function truthOf(tags: number[][], words: number): TruthMatrix {
@@ -119,5 +120,19 @@ describe('average precision (per-word retrieval)', () => {
     // Word 0 and 5: 2 of 4 relevant (49/72 each); words 1, 2, 3: 1 of 4 relevant (mean of 1, 1/2, 1/3, 1/4 = 25/48).
     const expected = (2 * (49 / 72) + 3 * (25 / 48)) / 5;
     expect(tagMetrics({ scores, n: 4, words: 6 }, truth).map).toBeCloseTo(expected, 12);
+  });
+});
+
+describe('ranking words against their frequency', () => {
+  it('divides p(word | image) by p(word)^α, and never ranks a word no training photo has', () => {
+    const frequency = [0.25, 0.01, 0];
+    const probabilities = Float32Array.from([0.5, 0.05, 0.001, 0.5, 0.05, 0.001]);
+    // α = 0: the probabilities; α = 1: how much likelier the photo makes each word than it is a priori.
+    expect(Array.from(priorCorrected(probabilities, frequency, 0))).toEqual([0.5, 0.05, 0, 0.5, 0.05, 0].map(Math.fround));
+    const lifted = priorCorrected(probabilities, frequency, 1);
+    expect(lifted[0]).toBeCloseTo(2, 5);
+    expect(lifted[1]).toBeCloseTo(5, 5);
+    expect(lifted[2]).toBe(0);
+    expect(lifted[5]).toBe(0);
   });
 });
