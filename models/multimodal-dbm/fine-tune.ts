@@ -14,7 +14,8 @@
  * was never asked to carry it there.
  *
  *   npx tsx models/multimodal-dbm/fine-tune.ts [--checkpoint DIR] [--out DIR] [--epochs 60]
- *                                              [--learning-rate 0.001] [--weight-decay 0.0001] [--dropout 0]
+ *                                              [--learning-rate 0.001] [--final-learning-rate 0.001]
+ *                                              [--weight-decay 0.0001] [--dropout 0]
  *                                              [--alpha A]   # the ranking exponent to record (tune.ts)
  *
  * With a checkpoint trained with --validation N, the same N photos stay out of fine-tuning and the
@@ -36,6 +37,9 @@ const from = String(flags.get('checkpoint') ?? CHECKPOINT_DIR);
 const out = String(flags.get('out') ?? from);
 const epochs = Number(flags.get('epochs') ?? 60);
 const learningRate = Number(flags.get('learning-rate') ?? 1e-3);
+// The step falls linearly from --learning-rate in the first epoch to this in the last (the same
+// throughout by default).
+const finalLearningRate = Number(flags.get('final-learning-rate') ?? learningRate);
 const weightDecay = Number(flags.get('weight-decay') ?? 1e-4);
 // Dropout of the image features while fine-tuning (this share of the numbers zeroed per photo, the
 // rest scaled up). The committed checkpoint used none; it is there to try against overfitting.
@@ -104,8 +108,11 @@ const before = await heldOutF1(model);
 if (before) log(`before fine-tuning: held-out F1 ${before.f1.toFixed(3)} (α ${before.alpha}, N+ ${before.nplus})`);
 let best = { epoch: 0, f1: before?.f1 ?? -1, parameters: parameters.map((p) => tf.keep(p.clone())) };
 const bar = new ProgressBar('fine-tuning'.padEnd(14), epochs);
+/** Adam keeps its step size in a field of its own; setting it between epochs keeps its moments. */
+const setStep = (step: number) => ((optimizer as unknown as { learningRate: number }).learningRate = step);
 for (let epoch = 1; epoch <= epochs; epoch++) {
   const epochStarted = Date.now();
+  setStep(epochs > 1 ? learningRate + ((finalLearningRate - learningRate) * (epoch - 1)) / (epochs - 1) : learningRate);
   const permutation = rng.permutation(train.n);
   let total = 0;
   for (let b = 0; b < batches; b++) {
@@ -136,6 +143,7 @@ const fineTuning = {
   epochs,
   keptEpoch: best.epoch,
   learningRate,
+  finalLearningRate,
   weightDecay,
   dropout,
   batchSize,
