@@ -9,9 +9,9 @@
  * The result is still the same DBM: one set of symmetric weights, the same layers, the same
  * mean-field inference at serving time with the same number of sweeps; only the weights move, from
  * where generative training (train.ts) left them towards ones whose mean-field answer is right.
- * Generative training alone leaves the words far behind the photo's own information (layers.ts:
- * kNN on the joint layer does much better than the DBM's words), because the mean-field posterior
- * was never asked to carry it there.
+ * Generative training alone leaves the words far behind the photo's own information (layers.ts on a
+ * checkpoint from train.ts alone: kNN on the joint layer scores F1 20.1, the DBM's words 13.6),
+ * because the mean-field posterior was never asked to carry it there.
  *
  *   npx tsx models/multimodal-dbm/fine-tune.ts [--checkpoint DIR] [--out DIR] [--epochs 60]
  *                                              [--learning-rate 0.001] [--final-learning-rate 0.001]
