@@ -5,7 +5,9 @@
  *
  * - by fitting (the model's): the most probable deformation of the exemplar onto the drawing
  *   (register.ts), p ∝ exp(−E_min), E the deformation's prior energy plus how far the deformed
- *   exemplar lies from the drawing — the way BPL scores a drawing by its best-fitting parses;
+ *   exemplar lies from the drawing — the way BPL scores a drawing by its best-fitting parses; and
+ *   two-way, the drawing fitted onto the exemplar too, the six terms weighed as learned on
+ *   background episodes (score.ts);
  * - by sampling: (1/V) Σ_v exp(−D(drawing, variant_v) / T) over variants sampled from the
  *   exemplar, D the modified Hausdorff distance between pen paths (the exemplar itself counts as
  *   one more). With V = 0 this is nearest-exemplar classification by D alone: Lake et al.'s
@@ -15,6 +17,7 @@ import { mulberry32 } from '@/lib/random';
 import type { Drawing } from '@/lib/strokes';
 import { centred, modifiedHausdorff, pathPoints } from './distance';
 import { inverse6, registerDeformable, type AffinePrior } from './register';
+import { weightedScore } from './score';
 import { sampleVariant, type VariationModel } from './variation';
 
 /** How a drawing is fitted to an exemplar (chosen on background episodes, see train.ts). */
@@ -25,6 +28,11 @@ export interface FitSettings {
   sigma: number;
   /** Prior deviation of each displacement-field coefficient (px). */
   fieldSigma: number;
+  /**
+   * Weights of the two-way score's terms (score.ts's FIT_TERMS), learned on background episodes;
+   * without them a drawing scores −E of the one-way fit.
+   */
+  weights?: number[];
 }
 
 /** The prior over the affine map between two centred drawings of one character. */
@@ -35,8 +43,27 @@ export function affinePrior(model: VariationModel, spread: number, priorScale: n
   };
 }
 
-/** −E_min of fitting each exemplar onto each test drawing: [test][exemplar] (larger = more probable). */
+/** The two-way fit's terms (FIT_TERMS) for each test drawing and exemplar: [test][exemplar][term]. */
+export function fitTerms(tests: Drawing[], exemplars: Drawing[], prior: AffinePrior, fit: FitSettings): number[][][] {
+  const exemplarPoints = exemplars.map((e) => centred(pathPoints(e)));
+  return tests.map((test) => {
+    const points = centred(pathPoints(test));
+    return exemplarPoints.map((e) => {
+      const forward = registerDeformable(e, points, prior, fit.sigma, fit.fieldSigma);
+      const reverse = registerDeformable(points, e, prior, fit.sigma, fit.fieldSigma);
+      return [forward.meanSquared, forward.mahalanobis, forward.fieldPenalty, reverse.meanSquared, reverse.mahalanobis, reverse.fieldPenalty];
+    });
+  });
+}
+
+/**
+ * How probable each test drawing is under each exemplar, up to a constant per drawing:
+ * [test][exemplar] (larger = more probable). With learned weights, the two-way score; without,
+ * −E_min of fitting the exemplar onto the drawing.
+ */
 export function fitScores(tests: Drawing[], exemplars: Drawing[], prior: AffinePrior, fit: FitSettings): number[][] {
+  const { weights } = fit;
+  if (weights) return fitTerms(tests, exemplars, prior, fit).map((row) => row.map((terms) => weightedScore(terms, weights)));
   const exemplarPoints = exemplars.map((e) => centred(pathPoints(e)));
   return tests.map((test) => {
     const points = centred(pathPoints(test));

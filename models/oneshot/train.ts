@@ -6,9 +6,10 @@
  * 2. the settings, on 20-way episodes built from the background characters' images like Lake's
  *    runs: for drawing variants, the field's length scale (the one a fresh discriminator tells
  *    least well from people's drawings) and the spread (diversity 1); for classification, how a
- *    drawing is fitted to an exemplar, and the temperature T of the sampling estimate.
+ *    drawing is fitted to an exemplar, the weights of the two-way score (score.ts, on 40 further
+ *    episodes) and the temperature T of the sampling estimate.
  *
- *   npx tsx models/oneshot/train.ts [--seed 1] [--field-pairs 400] [--episodes 10] [--out DIR]
+ *   npx tsx models/oneshot/train.ts [--seed 1] [--field-pairs 400] [--episodes 10] [--weight-episodes 40] [--out DIR]
  *                                   [--plain-covariance]   # the affine maps' covariance without trimming
  *
  * Writes `meta.json` (the fitted numbers, data, command, seed, measurements) into the checkpoint.
@@ -19,11 +20,12 @@ import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { mulberry32, seededShuffle } from '@/lib/random';
 import { fromOmniglot, renderDrawing, type Drawing } from '@/lib/strokes';
 import { initBackend } from '@/lib/tfjs/backend';
-import { affinePrior, argmax, classify, distances, fitScores, referencesOf, type FitSettings } from './classify';
-import { backgroundEpisodes, loadBackgroundCharacters } from './data';
+import { affinePrior, argmax, classify, distances, fitScores, fitTerms, referencesOf, type FitSettings } from './classify';
+import { backgroundEpisodes, loadBackgroundCharacters, type Episode } from './data';
 import { DISCRIMINATOR_SIZE, discriminatorAccuracy, downsample, type Labelled } from './discriminator';
 import { centred, modifiedHausdorff, pathPoints } from './distance';
 import { binarize, CHECKPOINT_DIR, type OneShotSettings } from './model';
+import { FIT_TERMS, learnScoreWeights, weightedScore, type ScoredEpisode } from './score';
 import { affineVector, correspond, fitAffine, gaussianOf, normalFieldLogLikelihood, sampleVariant, strokeNormals, trimmedGaussianOf, type VariationModel } from './variation';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -32,6 +34,7 @@ const flags = parseFlags();
 const seed = Number(flags.get('seed') ?? 1);
 const fieldPairs = Number(flags.get('field-pairs') ?? 400);
 const episodeCount = Number(flags.get('episodes') ?? 10);
+const weightEpisodeCount = Number(flags.get('weight-episodes') ?? 40);
 const CLASSIFICATION_VARIANTS = 40;
 const out = String(flags.get('out') ?? CHECKPOINT_DIR);
 /**
@@ -201,8 +204,34 @@ for (const priorScale of [1, 4]) {
   fits.push({ priorScale, sigma, fieldSigma, error: fitError({ priorScale, sigma, fieldSigma }) });
   fitBar.update(fits.length);
 }
-const { error: fitEpisodeError, ...fit } = bestFit();
+const { error: fitEpisodeError, ...oneWayFit } = bestFit();
 log(`fitting: ${fits.map((f) => `prior×${f.priorScale} σ ${f.sigma} field ${f.fieldSigma}: ${(100 * f.error).toFixed(1)}%`).join('; ')}`);
+
+// The two-way score's weights (score.ts), learned on further background episodes; its error then
+// measured on the episodes that chose the fitting settings, next to the one-way energy's.
+const prior = affinePrior(model, calibrated.spread, oneWayFit.priorScale);
+const weightBar = new ProgressBar('two-way score'.padEnd(22), weightEpisodeCount);
+const weightEpisodes = await backgroundEpisodes(unique, weightEpisodeCount, seed + 2);
+const scored: ScoredEpisode[] = weightEpisodes.map((episode, e) => {
+  const terms = fitTerms(episode.tests, episode.exemplars, prior, oneWayFit);
+  weightBar.update(e + 1);
+  return { terms, answers: episode.answers };
+});
+const learned = learnScoreWeights(scored);
+const fit: FitSettings = { ...oneWayFit, weights: learned.weights.map((w) => Number(w.toPrecision(6))) };
+const twoWayError = (list: Episode[], terms: number[][][][]) =>
+  list.reduce((s, episode, e) => s + terms[e].filter((row, i) => argmax(row.map((t) => weightedScore(t, fit.weights!))) !== episode.answers[i]).length, 0) /
+  list.reduce((s, episode) => s + episode.tests.length, 0);
+const twoWay = {
+  terms: FIT_TERMS,
+  weights: fit.weights,
+  episodes: weightEpisodes.length,
+  meanLogLikelihood: learned.meanLogLikelihood,
+  errorOnWeightEpisodes: twoWayError(weightEpisodes, scored.map((s) => s.terms)),
+  errorOnSettingEpisodes: twoWayError(episodes, episodes.map((episode) => fitTerms(episode.tests, episode.exemplars, prior, fit))),
+  oneWayErrorOnSettingEpisodes: fitEpisodeError,
+};
+log(`two-way score: weights ${FIT_TERMS.map((t, i) => `${t} ${fit.weights![i].toPrecision(3)}`).join(', ')}; error on its ${weightEpisodes.length} episodes ${(100 * twoWay.errorOnWeightEpisodes).toFixed(1)}%, on the settings' episodes ${(100 * twoWay.errorOnSettingEpisodes).toFixed(1)}% (one-way energy ${(100 * fitEpisodeError).toFixed(1)}%)`);
 
 const settings: OneShotSettings = { classificationVariants: CLASSIFICATION_VARIANTS, temperature: chosen.temperature, spread: calibrated.spread, fit };
 
@@ -219,6 +248,7 @@ const meta = {
   grid: { sigmas, lengthscales, noises },
   fittedLengthscale,
   backgroundEpisodes: { count: episodes.length, nearestExemplarError, byTemperature, betweenPeople, bySpread: calibrated.bySpread, drawingScales, fits, fitError: fitEpisodeError },
+  twoWay,
   seconds: Math.round((Date.now() - started) / 1000),
 };
 await fs.writeFile(path.join(out, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);

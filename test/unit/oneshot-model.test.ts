@@ -1,17 +1,19 @@
 /**
  * The one-shot model's parts: the image → pen-path parse, the correspondence and affine fit
  * between two drawings, the displacement field's likelihood, seeded sampling of variants, fitting
- * one drawing onto another, and one-shot classification on a toy run.
+ * one drawing onto another (both ways), learning the two-way score's weights, and one-shot
+ * classification on a toy run.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeOmniglotPng, loadOneShotRuns } from '@/lib/datasets';
 import { mulberry32 } from '@/lib/random';
 import { renderDrawing, type Drawing } from '@/lib/strokes';
-import { affinePrior, argmax, classify, distances, fitScores, logScore, referencesOf } from '@/models/oneshot/classify';
+import { affinePrior, argmax, classify, distances, fitScores, fitTerms, logScore, referencesOf } from '@/models/oneshot/classify';
 import { centred, modifiedHausdorff, pathPoints } from '@/models/oneshot/distance';
 import { registerAffine, registerDeformable } from '@/models/oneshot/register';
 import { parseImage, thin } from '@/models/oneshot/parse';
+import { FIT_TERMS, learnScoreWeights, weightedScore } from '@/models/oneshot/score';
 import { correspond, normalFieldLogLikelihood, fitAffine, gaussianOf, normal, resampleStroke, sampleVariant, strokeNormals, trimmedGaussianOf, type VariationModel } from '@/models/oneshot/variation';
 
 const DATA = path.resolve('../shared/data');
@@ -159,6 +161,41 @@ describe('one-shot classification', () => {
     expect(classify(matrix, 0.25)).toEqual(answers);
     const fitted = fitScores(tests, exemplars, affinePrior(model, 1, 2), { priorScale: 2, sigma: 1, fieldSigma: 8 });
     expect(fitted.map(argmax)).toEqual(answers);
+    // Two-way, weighing the distance terms only: the same answers.
+    const twoWay = fitScores(tests, exemplars, affinePrior(model, 1, 2), { priorScale: 2, sigma: 1, fieldSigma: 8, weights: [-1, 0, 0, -1, 0, 0] });
+    expect(twoWay.map(argmax)).toEqual(answers);
+  });
+
+  it('fits both ways: a stroke cannot cover a cross, a cross can only be squashed onto a stroke', () => {
+    const cross: Drawing = [line(20, 20, 85, 85), line(85, 20, 20, 85)];
+    const stroke: Drawing = [line(20, 20, 85, 85)];
+    const fit = { priorScale: 2, sigma: 1, fieldSigma: 8 };
+    const [[terms]] = fitTerms([cross], [stroke], affinePrior(model, 1, 2), fit);
+    expect(terms).toHaveLength(FIT_TERMS.length);
+    // The stroke fitted onto the cross leaves the other stroke unexplained: far, little deformation.
+    expect(terms[0]).toBeGreaterThan(100);
+    expect(terms[1]).toBeLessThan(1);
+    // The cross fitted onto the stroke lies close only by an improbable affine map.
+    expect(terms[3]).toBeLessThan(10);
+    expect(terms[4]).toBeGreaterThan(10);
+    const [[same]] = fitTerms([cross], [cross], affinePrior(model, 1, 2), fit);
+    expect(Math.max(...same)).toBeLessThan(0.01);
+  });
+
+  it("learns the two-way score's weights: the term that tells characters apart weighs most", () => {
+    // Toy episodes: term 0 is small for the right exemplar, term 1 is noise, term 2 is the same for all.
+    const random = mulberry32(3);
+    const episodes = Array.from({ length: 20 }, () => {
+      const answers = Array.from({ length: 10 }, (_, i) => i);
+      const terms = answers.map((answer) => answers.map((k) => [(k === answer ? 1 : 3) + random(), 5 * random(), 2]));
+      return { terms, answers };
+    });
+    const { weights, meanLogLikelihood } = learnScoreWeights(episodes);
+    expect(weights[0]).toBeLessThan(0);
+    expect(Math.abs(weights[0])).toBeGreaterThan(5 * Math.abs(weights[1]));
+    expect(meanLogLikelihood).toBeGreaterThan(-0.2); // chance: log(1/10) ≈ −2.3
+    const wrong = episodes.flatMap((e) => e.terms.map((row, i) => Number(argmax(row.map((t) => weightedScore(t, weights))) !== e.answers[i])));
+    expect(wrong.reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   it('fits a resized, slanted copy of a drawing back onto it, and that copy scores best', () => {
