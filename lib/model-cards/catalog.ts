@@ -147,7 +147,7 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
       },
     ],
     architecture:
-      'A stroke-level model of how people vary when they draw one character, fitted to Omniglot’s pen trajectories: the given drawing moved by a random affine map and a smooth random displacement field, redrawn with the pen. A drawing is classified by the exemplar whose best-fitting deformation explains it best.',
+      'A stroke-level model of how people vary when they draw one character, fitted to Omniglot’s pen trajectories: the given drawing moved by a random affine map and a smooth random displacement field, redrawn with the pen. A drawing is classified by fitting each exemplar onto it and it onto each exemplar, the fits’ terms weighed as learned on background characters.',
   },
   {
     folder: 'sparse-coding',

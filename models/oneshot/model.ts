@@ -6,8 +6,8 @@
  * from each other (variation.ts, fitted to Omniglot's pen trajectories), drawn with the pen.
  *
  * - variants: sample the variation model, render each with the pen;
- * - which character: the exemplar under which the drawing is most probable, the exemplar's best
- *   fitting deformation onto it scoring it (classify.ts, register.ts).
+ * - which character: the exemplar under which the drawing is most probable, scored by fitting
+ *   the exemplar onto the drawing and the drawing onto it (classify.ts, register.ts, score.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -47,14 +47,16 @@ export class OneShotModel {
     return this.variants(drawing, count, seed).map((v) => binarize(renderDrawing(v)));
   }
 
-  /** For each drawing, the index of the exemplar it is classified as (the best-fitting one). */
+  /** For each drawing, the index of the exemplar it is classified as (the best-scoring one). */
   classify(drawings: Drawing[], exemplars: Drawing[]): number[] {
     return this.scores(drawings, exemplars).map(argmax);
   }
 
   /**
-   * The exemplars ranked for one drawing, most probable first: each with log p(drawing | exemplar)
-   * (−E of the best fit, up to a shared constant) and its share of the probability over them.
+   * The exemplars ranked for one drawing, most probable first: each with its score (the two-way
+   * score, or −E of the one-way fit; log p up to a shared constant) and its probability, the
+   * softmax of the scores over the exemplars (calibrated on background episodes when the score's
+   * weights were learned).
    */
   rank(drawing: Drawing, exemplars: Drawing[]): { index: number; logScore: number; probability: number }[] {
     const [scores] = this.scores([drawing], exemplars);
@@ -65,7 +67,7 @@ export class OneShotModel {
       .sort((a, b) => b.logScore - a.logScore);
   }
 
-  /** log p(drawing | exemplar) up to a constant: [drawing][exemplar]. */
+  /** Each drawing's score under each exemplar, log p up to a constant per drawing: [drawing][exemplar]. */
   scores(drawings: Drawing[], exemplars: Drawing[]): number[][] {
     return fitScores(drawings, exemplars, affinePrior(this.variation, this.settings.spread, this.settings.fit.priorScale), this.settings.fit);
   }
