@@ -11,7 +11,8 @@
  * - diversity: mean distance between two variants of an exemplar over the mean distance between
  *   two people's drawings of a character (a run's test drawing and its exemplar); 0 for copies;
  * - a visual-Turing-test proxy: a fresh ConvNet trained to tell people's drawings from variants on
- *   runs 1–10, its accuracy on runs 11–20 (50% = indistinguishable). The same test against copies
+ *   runs 1–10, its accuracy on runs 11–20 (50% = indistinguishable), the mean over five trained from
+ *   different seeds, since one alone swings by several points. The same test against copies
  *   of the exemplars (parsed and redrawn with the pen, not varied) shows what the pen alone gives
  *   away.
  *
@@ -26,7 +27,7 @@ import { renderDrawing, type Drawing } from '@/lib/strokes';
 import { initBackend } from '@/lib/tfjs/backend';
 import { affinePrior, argmax, classify, distances, fitScores, referencesOf } from './classify';
 import { loadRunEpisodes, type Episode } from './data';
-import { DISCRIMINATOR_SIZE, discriminatorAccuracy, downsample, type Labelled } from './discriminator';
+import { DISCRIMINATOR_SIZE, DISCRIMINATORS, downsample, meanDiscriminatorAccuracy, type Labelled } from './discriminator';
 import { centred, modifiedHausdorff, pathPoints } from './distance';
 import { binarize, CHECKPOINT_DIR, loadOneShotModel, oneShotModelVersion } from './model';
 import type { Evaluation } from '@/lib/model-cards/evaluation';
@@ -111,8 +112,9 @@ runs.forEach((run, r) =>
 const betweenPeople = mean(runs.flatMap((run) => run.tests.map((t, i) => modifiedHausdorff(points(t), points(run.exemplars[run.answers[i]])))));
 const diversity = mean(betweenVariants) / betweenPeople;
 
-// Visual-Turing-test proxy: people's drawings vs variants, train on runs 1–10, test on 11–20.
-async function turingTest(label: string, generated: (run: Episode, r: number) => Drawing[]): Promise<number> {
+// Visual-Turing-test proxy: people's drawings vs variants, train on runs 1–10, test on 11–20; the
+// mean over DISCRIMINATORS fresh discriminators.
+async function turingTest(label: string, generated: (run: Episode, r: number) => Drawing[]): Promise<{ mean: number; accuracies: number[] }> {
   const half = (from: number, to: number) => {
     const items: Labelled[] = [];
     for (let r = from; r < to; r++) {
@@ -122,13 +124,16 @@ async function turingTest(label: string, generated: (run: Episode, r: number) =>
     }
     return items;
   };
-  const accuracy = await discriminatorAccuracy(half(0, 10), half(10, 20), { seed });
-  log(`discriminator, people vs ${label}: ${(100 * accuracy).toFixed(1)}% on runs 11–20`);
-  return accuracy;
+  const result = await meanDiscriminatorAccuracy(half(0, 10), half(10, 20), { seed });
+  log(`discriminators, people vs ${label}: ${pct(result.mean)} on runs 11–20 (each: ${result.accuracies.map(pct).join(', ')})`);
+  return result;
 }
 // As many generated drawings as people's: two variants per exemplar.
-const discriminatorAccuracyVariants = await turingTest('variants', (run, r) => variants[r].flatMap((vs) => vs.slice(0, 2)));
-const discriminatorAccuracyCopies = await turingTest('copies of the exemplars', (run) => run.exemplars.flatMap((d) => [d, d]));
+const turingVariants = await turingTest('variants', (run, r) => variants[r].flatMap((vs) => vs.slice(0, 2)));
+const turingCopies = await turingTest('copies of the exemplars', (run) => run.exemplars.flatMap((d) => [d, d]));
+const discriminatorAccuracyVariants = turingVariants.mean;
+const discriminatorAccuracyCopies = turingCopies.mean;
+const spreadOf = (accuracies: number[]) => `${pct(Math.min(...accuracies))}–${pct(Math.max(...accuracies))}`;
 
 const rows = [
   { what: 'classification error, one-shot model: two-way fit (20-way, 20 runs)', value: pct(classificationError) },
@@ -142,8 +147,8 @@ const rows = [
   { what: '  the same classifier on people\'s drawings', value: pct(1 - classificationError) },
   { what: 'diversity: variant–variant / person–person distance', value: diversity.toFixed(2) },
   { what: '  variant–variant, variant–exemplar, person–person (px)', value: `${mean(betweenVariants).toFixed(2)}, ${mean(toExemplar).toFixed(2)}, ${betweenPeople.toFixed(2)}` },
-  { what: 'discriminator accuracy, people vs variants', value: pct(discriminatorAccuracyVariants) },
-  { what: 'discriminator accuracy, people vs copies of exemplars', value: pct(discriminatorAccuracyCopies) },
+  { what: `discriminator accuracy, people vs variants (mean of ${DISCRIMINATORS})`, value: `${pct(discriminatorAccuracyVariants)} (${spreadOf(turingVariants.accuracies)})` },
+  { what: `discriminator accuracy, people vs copies of exemplars (mean of ${DISCRIMINATORS})`, value: `${pct(discriminatorAccuracyCopies)} (${spreadOf(turingCopies.accuracies)})` },
 ];
 console.error(`\nOne-shot model on Lake's 20 runs (goals: error ≤ 8%, consistency ≥ 90%, discriminator ≤ 60%)`);
 console.table(rows);
@@ -158,7 +163,7 @@ if (flags.has('write')) {
     date: new Date().toISOString(),
     command: 'npm run eval:oneshot -- --write',
     data: "Lake et al.'s 20 one-shot runs (evaluation alphabets, never used in fitting): 20 exemplars and 20 test drawings each, images parsed into pen paths",
-    protocol: `Classification: each test drawing assigned to one of its run's 20 exemplars, error averaged over the 400. Consistency: ${VARIANTS} variants per exemplar classified by nearest exemplar (modified Hausdorff distance) among the run's 20 (the same classifier puts ${pct(1 - nearestExemplarError)} of people's drawings with their own character; the model's fitting classifier puts ${pct(classConsistencyFit)} of the variants and ${pct(1 - classificationError)} of people's drawings there). Diversity: mean distance between two variants of an exemplar over that between a test drawing and its exemplar (two people). Discriminator: a ConvNet trained on runs 1–10 to tell people's drawings (35×35) from as many generated ones, accuracy on runs 11–20.`,
+    protocol: `Classification: each test drawing assigned to one of its run's 20 exemplars, error averaged over the 400. Consistency: ${VARIANTS} variants per exemplar classified by nearest exemplar (modified Hausdorff distance) among the run's 20 (the same classifier puts ${pct(1 - nearestExemplarError)} of people's drawings with their own character; the model's fitting classifier puts ${pct(classConsistencyFit)} of the variants and ${pct(1 - classificationError)} of people's drawings there). Diversity: mean distance between two variants of an exemplar over that between a test drawing and its exemplar (two people). Discriminator: a ConvNet trained on runs 1–10 to tell people's drawings (35×35) from as many generated ones, accuracy on runs 11–20, the mean of ${DISCRIMINATORS} trained from different seeds (${turingVariants.accuracies.map(pct).join(', ')} against variants).`,
     modelVersion: await oneShotModelVersion(dir),
     columns: [
       { key: 'error', label: 'Classification error', format: 'percent', help: '20-way, one exemplar per character' },

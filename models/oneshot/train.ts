@@ -4,7 +4,7 @@
  * 1. the variation model (variation.ts) to the pen trajectories: for every character, the pairs
  *    of its 20 drawings with the same number of strokes;
  * 2. the settings, on 20-way episodes built from the background characters' images like Lake's
- *    runs: for drawing variants, the field's length scale (the one a fresh discriminator tells
+ *    runs: for drawing variants, the field's length scale (the one fresh discriminators tell
  *    least well from people's drawings) and the spread (diversity 1); for classification, how a
  *    drawing is fitted to an exemplar, the weights of the two-way score (score.ts, on 40 further
  *    episodes) and the temperature T of the sampling estimate.
@@ -22,7 +22,7 @@ import { fromOmniglot, renderDrawing, type Drawing } from '@/lib/strokes';
 import { initBackend } from '@/lib/tfjs/backend';
 import { affinePrior, argmax, classify, distances, fitScores, fitTerms, referencesOf, type FitSettings } from './classify';
 import { backgroundEpisodes, loadBackgroundCharacters, type Episode } from './data';
-import { DISCRIMINATOR_SIZE, discriminatorAccuracy, downsample, type Labelled } from './discriminator';
+import { DISCRIMINATOR_SIZE, downsample, meanDiscriminatorAccuracy, type Labelled } from './discriminator';
 import { centred, modifiedHausdorff, pathPoints } from './distance';
 import { binarize, CHECKPOINT_DIR, type OneShotSettings } from './model';
 import { FIT_TERMS, learnScoreWeights, weightedScore, type ScoredEpisode } from './score';
@@ -133,7 +133,8 @@ function calibrateSpread(variation: VariationModel) {
  * length errs across a stroke, and drawn at that scale the field bends straight lines more than
  * people do. So it is chosen, with the spread calibrated for each, as the one whose variants a
  * fresh discriminator tells least well from people's drawings — on background characters: trained
- * on ten episodes' drawings, tested on ten others'.
+ * on ten episodes' drawings, tested on ten others', the mean of three discriminators trained from
+ * different seeds.
  */
 await initBackend('auto');
 const judgeEpisodes = await backgroundEpisodes(unique, 20, seed + 1);
@@ -150,7 +151,7 @@ const drawingScales: { lengthscale: number; spread: number; diversity: number; d
 for (const lengthscale of [best.lengthscale, 12, 16, 24]) {
   const candidate: VariationModel = { ...model, field: { ...model.field, lengthscale } };
   const { spread, diversity } = calibrateSpread(candidate);
-  const discriminator = await discriminatorAccuracy(judged(0, 10, candidate, spread), judged(10, 20, candidate, spread), { seed });
+  const { mean: discriminator } = await meanDiscriminatorAccuracy(judged(0, 10, candidate, spread), judged(10, 20, candidate, spread), { seed, count: 3 });
   drawingScales.push({ lengthscale, spread, diversity, discriminator });
   log(`drawing length scale ${lengthscale} px: spread ${spread} (diversity ${diversity.toFixed(2)}), background discriminator ${(100 * discriminator).toFixed(1)}%`);
 }

@@ -1,17 +1,19 @@
 /**
  * The one-shot model's parts: the image → pen-path parse, the correspondence and affine fit
  * between two drawings, the displacement field's likelihood, seeded sampling of variants, fitting
- * one drawing onto another (both ways), learning the two-way score's weights, and one-shot
- * classification on a toy run.
+ * one drawing onto another (both ways), learning the two-way score's weights, one-shot
+ * classification on a toy run, and the discriminators of the visual-Turing-test proxy.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeOmniglotPng, loadOneShotRuns } from '@/lib/datasets';
 import { mulberry32 } from '@/lib/random';
 import { renderDrawing, type Drawing } from '@/lib/strokes';
+import { initBackend } from '@/lib/tfjs/backend';
 import { affinePrior, argmax, classify, distances, fitScores, fitTerms, logScore, referencesOf } from '@/models/oneshot/classify';
 import { centred, modifiedHausdorff, pathPoints } from '@/models/oneshot/distance';
 import { registerAffine, registerDeformable } from '@/models/oneshot/register';
+import { DISCRIMINATOR_SIZE, meanDiscriminatorAccuracy, type Labelled } from '@/models/oneshot/discriminator';
 import { parseImage, thin } from '@/models/oneshot/parse';
 import { FIT_TERMS, learnScoreWeights, weightedScore } from '@/models/oneshot/score';
 import { correspond, normalFieldLogLikelihood, fitAffine, gaussianOf, normal, resampleStroke, sampleVariant, strokeNormals, trimmedGaussianOf, type VariationModel } from '@/models/oneshot/variation';
@@ -224,5 +226,23 @@ describe('one-shot classification', () => {
     const b = pathPoints([line(10, 13, 90, 13)]);
     expect(modifiedHausdorff(a, b)).toBeCloseTo(3, 1);
     expect(modifiedHausdorff(a, a)).toBe(0);
+  });
+});
+
+describe('visual-Turing-test proxy', () => {
+  it('tells thick strokes from thin ones, and reports each discriminator and their mean', async () => {
+    await initBackend('auto');
+    const random = mulberry32(9);
+    const bar = (width: number): Float32Array => {
+      const image = new Float32Array(DISCRIMINATOR_SIZE * DISCRIMINATOR_SIZE);
+      const row = 5 + Math.floor(random() * 25);
+      for (let r = row; r < row + width; r++) for (let c = 5; c < 30; c++) image[r * DISCRIMINATOR_SIZE + c] = 1;
+      return image;
+    };
+    const set = (n: number): Labelled[] => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? { image: bar(3), human: 1 as const } : { image: bar(1), human: 0 as const }));
+    const { mean, accuracies } = await meanDiscriminatorAccuracy(set(60), set(40), { seed: 1, count: 2 });
+    expect(accuracies).toHaveLength(2);
+    expect(mean).toBeCloseTo((accuracies[0] + accuracies[1]) / 2);
+    expect(mean).toBeGreaterThan(0.9);
   });
 });
