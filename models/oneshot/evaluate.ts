@@ -2,9 +2,9 @@
  * Measures the one-shot model on Lake's 20 runs (evaluation alphabets, never used in fitting):
  *
  * - classification error, 20-way, one exemplar per character, averaged over the runs: the model
- *   (two-way score), the one-way fit's energy alone, the sampling estimate, and nearest-exemplar classification
- *   by the modified Hausdorff distance (Lake et al.'s baseline) in the same run; the published
- *   anchors;
+ *   (two-way score), the one-way fit's energy alone, the sampling estimate, and nearest-exemplar
+ *   classification by the modified Hausdorff distance (Lake et al.'s baseline) in the same run;
+ *   the published anchors;
  * - class consistency: variants of each run's exemplars, classified against the run's 20
  *   exemplars by nearest exemplar, land on their own (people's drawings, judged the same way, as
  *   the reference; and the same with the model's own fitting classifier);

@@ -131,10 +131,10 @@ function calibrateSpread(variation: VariationModel) {
 /**
  * The field's length scale when drawing: the fitted one also absorbs how correspondence by arc
  * length errs across a stroke, and drawn at that scale the field bends straight lines more than
- * people do. So it is chosen, with the spread calibrated for each, as the one whose variants a
- * fresh discriminator tells least well from people's drawings — on background characters: trained
- * on ten episodes' drawings, tested on ten others', the mean of three discriminators trained from
- * different seeds.
+ * people do. So it is chosen, with the spread calibrated for each, as the one whose variants
+ * fresh discriminators tell least well from people's drawings — on background characters: trained
+ * on ten episodes' drawings, tested on ten others', the mean of three trained from different seeds
+ * (one alone swings by several points).
  */
 await initBackend('auto');
 const judgeEpisodes = await backgroundEpisodes(unique, 20, seed + 1);
@@ -153,7 +153,7 @@ for (const lengthscale of [best.lengthscale, 12, 16, 24]) {
   const { spread, diversity } = calibrateSpread(candidate);
   const { mean: discriminator } = await meanDiscriminatorAccuracy(judged(0, 10, candidate, spread), judged(10, 20, candidate, spread), { seed, count: 3 });
   drawingScales.push({ lengthscale, spread, diversity, discriminator });
-  log(`drawing length scale ${lengthscale} px: spread ${spread} (diversity ${diversity.toFixed(2)}), background discriminator ${(100 * discriminator).toFixed(1)}%`);
+  log(`drawing length scale ${lengthscale} px: spread ${spread} (diversity ${diversity.toFixed(2)}), background discriminators (mean of 3) ${(100 * discriminator).toFixed(1)}%`);
 }
 const drawing = drawingScales.reduce((a, b) => (b.discriminator < a.discriminator ? b : a));
 const fittedLengthscale = model.field.lengthscale;
