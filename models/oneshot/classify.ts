@@ -43,16 +43,21 @@ export function affinePrior(model: VariationModel, spread: number, priorScale: n
   };
 }
 
-/** The two-way fit's terms (FIT_TERMS) for each test drawing and exemplar: [test][exemplar][term]. */
-export function fitTerms(tests: Drawing[], exemplars: Drawing[], prior: AffinePrior, fit: FitSettings): number[][][] {
+/** `measure` of each test drawing's centred points against each exemplar's: [test][exemplar]. */
+function eachPair<T>(tests: Drawing[], exemplars: Drawing[], measure: (test: Float32Array, exemplar: Float32Array) => T): T[][] {
   const exemplarPoints = exemplars.map((e) => centred(pathPoints(e)));
   return tests.map((test) => {
     const points = centred(pathPoints(test));
-    return exemplarPoints.map((e) => {
-      const forward = registerDeformable(e, points, prior, fit.sigma, fit.fieldSigma);
-      const reverse = registerDeformable(points, e, prior, fit.sigma, fit.fieldSigma);
-      return [forward.meanSquared, forward.mahalanobis, forward.fieldPenalty, reverse.meanSquared, reverse.mahalanobis, reverse.fieldPenalty];
-    });
+    return exemplarPoints.map((e) => measure(points, e));
+  });
+}
+
+/** The two-way fit's terms (FIT_TERMS) for each test drawing and exemplar: [test][exemplar][term]. */
+export function fitTerms(tests: Drawing[], exemplars: Drawing[], prior: AffinePrior, fit: FitSettings): number[][][] {
+  return eachPair(tests, exemplars, (points, e) => {
+    const forward = registerDeformable(e, points, prior, fit.sigma, fit.fieldSigma);
+    const reverse = registerDeformable(points, e, prior, fit.sigma, fit.fieldSigma);
+    return [forward.meanSquared, forward.mahalanobis, forward.fieldPenalty, reverse.meanSquared, reverse.mahalanobis, reverse.fieldPenalty];
   });
 }
 
@@ -64,11 +69,7 @@ export function fitTerms(tests: Drawing[], exemplars: Drawing[], prior: AffinePr
 export function fitScores(tests: Drawing[], exemplars: Drawing[], prior: AffinePrior, fit: FitSettings): number[][] {
   const { weights } = fit;
   if (weights) return fitTerms(tests, exemplars, prior, fit).map((row) => row.map((terms) => weightedScore(terms, weights)));
-  const exemplarPoints = exemplars.map((e) => centred(pathPoints(e)));
-  return tests.map((test) => {
-    const points = centred(pathPoints(test));
-    return exemplarPoints.map((e) => -registerDeformable(e, points, prior, fit.sigma, fit.fieldSigma).energy);
-  });
+  return eachPair(tests, exemplars, (points, e) => -registerDeformable(e, points, prior, fit.sigma, fit.fieldSigma).energy);
 }
 
 /** The exemplar's own points, then its variants', each centred in the frame. */

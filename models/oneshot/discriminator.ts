@@ -75,8 +75,8 @@ export const DISCRIMINATORS = 5;
 /**
  * The accuracy of `count` fresh discriminators on the same drawings, trained from seeds
  * seed, seed + 1, … (initial weights and batch order), and their mean. One discriminator's
- * accuracy swings by several points with its seed alone (60% to 68% on the same background
- * drawings), so a single one cannot tell 60% from 65%.
+ * accuracy swings by several points with its seed alone (60.9% to 68.9% on the same drawings in
+ * `npm run eval:oneshot`), so a single one cannot tell 60% from 65%.
  */
 export async function meanDiscriminatorAccuracy(train: Labelled[], test: Labelled[], options: { seed?: number; count?: number } = {}): Promise<{ mean: number; accuracies: number[] }> {
   const seed = options.seed ?? 1;

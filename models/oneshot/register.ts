@@ -141,7 +141,7 @@ export function registerDeformable(
   sigma: number,
   fieldSigma: number,
   iterations = 8,
-): { energy: number; meanSquared: number; mahalanobis: number; fieldPenalty: number; toDrawing: number; toExemplar: number } {
+): { energy: number; meanSquared: number; mahalanobis: number; fieldPenalty: number } {
   const affine = registerAffine(exemplar, drawing, prior, sigma);
   const theta = affine.theta;
   const n = exemplar.length / 2;
@@ -161,8 +161,6 @@ export function registerDeformable(
   let cy: Float64Array = new Float64Array(K);
   const moved = new Float64Array(exemplar.length);
   let meanSquared = affine.meanSquared;
-  let toDrawing = 0;
-  let toExemplar = 0;
   for (let iteration = 0; iteration <= iterations; iteration++) {
     for (let i = 0; i < n; i++) {
       let dx = 0;
@@ -179,7 +177,6 @@ export function registerDeformable(
     const targetX = new Float64Array(n);
     const targetY = new Float64Array(n);
     let squared = 0;
-    let squaredOut = 0;
     for (let i = 0; i < n; i++) {
       const j = nearestIndex(moved[2 * i], moved[2 * i + 1], drawing);
       const w = 0.5 / n;
@@ -188,7 +185,6 @@ export function registerDeformable(
       targetY[i] += w * drawing[j + 1];
       squared += w * ((moved[2 * i] - drawing[j]) ** 2 + (moved[2 * i + 1] - drawing[j + 1]) ** 2);
     }
-    squaredOut = squared;
     for (let j = 0; j < drawing.length; j += 2) {
       const i = nearestIndex(drawing[j], drawing[j + 1], moved) / 2;
       const w = 0.5 / m;
@@ -198,8 +194,6 @@ export function registerDeformable(
       squared += w * ((moved[2 * i] - drawing[j]) ** 2 + (moved[2 * i + 1] - drawing[j + 1]) ** 2);
     }
     meanSquared = squared;
-    toDrawing = 2 * squaredOut;
-    toExemplar = 2 * (squared - squaredOut);
     if (iteration === iterations) break;
     // (Φᵀ W Φ / σ² + I / s²) c = Φᵀ (W·target − W·base) / σ², per coordinate.
     const A = new Float64Array(K * K);
@@ -224,5 +218,5 @@ export function registerDeformable(
   }
   let fieldPenalty = 0;
   for (let k = 0; k < K; k++) fieldPenalty += (cx[k] ** 2 + cy[k] ** 2) / (fieldSigma * fieldSigma);
-  return { meanSquared, mahalanobis: affine.mahalanobis, fieldPenalty, toDrawing, toExemplar, energy: meanSquared / (2 * sigma * sigma) + affine.mahalanobis / 2 + fieldPenalty / 2 };
+  return { meanSquared, mahalanobis: affine.mahalanobis, fieldPenalty, energy: meanSquared / (2 * sigma * sigma) + affine.mahalanobis / 2 + fieldPenalty / 2 };
 }
