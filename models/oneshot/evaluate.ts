@@ -114,13 +114,12 @@ const diversity = mean(betweenVariants) / betweenPeople;
 
 // Visual-Turing-test proxy: people's drawings vs variants, train on runs 1–10, test on 11–20; the
 // mean over DISCRIMINATORS fresh discriminators.
-async function turingTest(label: string, generated: (run: Episode, r: number) => Drawing[]): Promise<{ mean: number; accuracies: number[] }> {
+async function turingTest(label: string, generated: (run: Episode, r: number) => Float32Array[]): Promise<{ mean: number; accuracies: number[] }> {
   const half = (from: number, to: number) => {
     const items: Labelled[] = [];
     for (let r = from; r < to; r++) {
       for (const image of [...runs[r].exemplarImages, ...runs[r].testImages]) items.push({ image: downsample(image, 105, DISCRIMINATOR_SIZE), human: 1 });
-      const made = generated(runs[r], r);
-      for (const d of made) items.push({ image: downsample(binarize(renderDrawing(d)), 105, DISCRIMINATOR_SIZE), human: 0 });
+      for (const image of generated(runs[r], r)) items.push({ image: downsample(image, 105, DISCRIMINATOR_SIZE), human: 0 });
     }
     return items;
   };
@@ -129,8 +128,9 @@ async function turingTest(label: string, generated: (run: Episode, r: number) =>
   return result;
 }
 // As many generated drawings as people's: two variants per exemplar.
-const turingVariants = await turingTest('variants', (run, r) => variants[r].flatMap((vs) => vs.slice(0, 2)));
-const turingCopies = await turingTest('copies of the exemplars', (run) => run.exemplars.flatMap((d) => [d, d]));
+// Variants are drawn as the app draws them (the checkpoint's pen); copies with the pen of people's drawings.
+const turingVariants = await turingTest('variants', (run, r) => variants[r].flatMap((vs) => vs.slice(0, 2).map((v) => model.drawVariant(v))));
+const turingCopies = await turingTest('copies of the exemplars', (run) => run.exemplars.flatMap((d) => [d, d].map((c) => binarize(renderDrawing(c)))));
 const discriminatorAccuracyVariants = turingVariants.mean;
 const discriminatorAccuracyCopies = turingCopies.mean;
 const spreadOf = (accuracies: number[]) => `${pct(Math.min(...accuracies))}–${pct(Math.max(...accuracies))}`;

@@ -13,9 +13,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { mulberry32 } from '@/lib/random';
-import { renderDrawing, type Drawing } from '@/lib/strokes';
+import { CANVAS_SIZE, PEN_WIDTH, renderDrawing, type Drawing } from '@/lib/strokes';
 import { affinePrior, argmax, fitScores, type FitSettings } from './classify';
-import { sampleVariant, type VariationModel } from './variation';
+import { sampleVariant, type DrawingStyle, type VariationModel } from './variation';
 
 export const CHECKPOINT_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'checkpoint');
 
@@ -24,10 +24,19 @@ export interface OneShotSettings {
   classificationVariants: number;
   /** T of p(drawing | exemplar) ≈ mean_v exp(−D / T), chosen on background episodes. */
   temperature: number;
-  /** Scale of the variants' deviations, calibrated on background episodes (see train.ts). */
+  /**
+   * Scale of the deviations between two drawings of a character as classification assumes them
+   * (the fit's affine prior, the sampled references): calibrated so that variants drawn at it with
+   * the affine map and field alone differ from each other as people's drawings do (train.ts).
+   */
   spread: number;
   /** How a drawing is fitted to an exemplar when classifying. */
   fit: FitSettings;
+  /**
+   * How variants are drawn, chosen in train.ts: the deviations' scales, where they are placed, and
+   * the pen's width (px). Without it, variants are drawn at `spread` with PEN_WIDTH.
+   */
+  drawing?: DrawingStyle & { pen: number };
 }
 
 export class OneShotModel {
@@ -39,12 +48,17 @@ export class OneShotModel {
   /** `count` new drawings of the character, reproducible from `seed`. */
   variants(drawing: Drawing, count: number, seed: number): Drawing[] {
     const random = mulberry32(seed);
-    return Array.from({ length: count }, () => sampleVariant(this.variation, drawing, random, this.settings.spread));
+    return Array.from({ length: count }, () => sampleVariant(this.variation, drawing, random, this.settings.drawing ?? this.settings.spread));
   }
 
-  /** The variants as binary 105×105 images (ink 1), as Omniglot's are. */
+  /** A variant as a binary 105×105 image (ink 1), as Omniglot's are, drawn with the variants' pen. */
+  drawVariant(variant: Drawing): Float32Array {
+    return binarize(renderDrawing(variant, CANVAS_SIZE, this.settings.drawing?.pen ?? PEN_WIDTH));
+  }
+
+  /** The variants as binary 105×105 images. */
   variantImages(drawing: Drawing, count: number, seed: number): Float32Array[] {
-    return this.variants(drawing, count, seed).map((v) => binarize(renderDrawing(v)));
+    return this.variants(drawing, count, seed).map((v) => this.drawVariant(v));
   }
 
   /** For each drawing, the index of the exemplar it is classified as (the best-scoring one). */

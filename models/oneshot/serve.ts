@@ -7,9 +7,9 @@
  */
 import { decodeOmniglotPng, loadOneShotRuns, OMNIGLOT_SIZE, type OneShotRun } from '@/lib/datasets';
 import type { BatchContext, ServableModel } from '@/lib/model-server/types';
-import { renderDrawing, type Drawing } from '@/lib/strokes';
+import type { Drawing } from '@/lib/strokes';
 import { MAX_VARIANTS, packBitmap, RUN_COUNT, type ClassifyOutput, type OneShotInput, type OneShotOutput, type VariantPreview, type VariantsOutput } from './contract';
-import { binarize, CHECKPOINT_DIR, loadOneShotModel, oneShotModelVersion, type OneShotModel } from './model';
+import { CHECKPOINT_DIR, loadOneShotModel, oneShotModelVersion, type OneShotModel } from './model';
 import { parseImage } from './parse';
 
 export interface LoadedOneShotModel {
@@ -64,7 +64,7 @@ export async function makeVariants(
   const strokes = model.variants(input.drawing, input.count, input.seed);
   const bitmaps: Uint8Array[] = [];
   for (const [index, variant] of strokes.entries()) {
-    const bitmap = packBitmap(binarize(renderDrawing(variant)));
+    const bitmap = packBitmap(model.drawVariant(variant));
     bitmaps.push(bitmap);
     options.onVariant?.({ index, count: input.count, bitmap });
     await new Promise((resolve) => setImmediate(resolve)); // lets a cancel message arrive

@@ -2,10 +2,12 @@
  * Fits the one-shot model to Omniglot's two background splits (never the evaluation alphabets):
  *
  * 1. the variation model (variation.ts) to the pen trajectories: for every character, the pairs
- *    of its 20 drawings with the same number of strokes;
+ *    of its 20 drawings with the same number of strokes; and where people place a character in
+ *    the frame (their drawings' ink centres);
  * 2. the settings, on 20-way episodes built from the background characters' images like Lake's
  *    runs: for drawing variants, the field's length scale (the one fresh discriminators tell
- *    least well from people's drawings) and the spread (diversity 1); for classification, how a
+ *    least well from people's drawings), the field's spread (diversity 1) and the pen (people's
+ *    ink); for classification, the spread (diversity 1 with both deviations scaled alike), how a
  *    drawing is fitted to an exemplar, the weights of the two-way score (score.ts, on 40 further
  *    episodes) and the temperature T of the sampling estimate.
  *
@@ -18,7 +20,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { mulberry32, seededShuffle } from '@/lib/random';
-import { fromOmniglot, renderDrawing, type Drawing } from '@/lib/strokes';
+import { CANVAS_SIZE, fromOmniglot, renderDrawing, type Drawing } from '@/lib/strokes';
 import { initBackend } from '@/lib/tfjs/backend';
 import { affinePrior, argmax, classify, distances, fitScores, fitTerms, referencesOf, type FitSettings } from './classify';
 import { backgroundEpisodes, loadBackgroundCharacters, type Episode } from './data';
@@ -26,7 +28,7 @@ import { DISCRIMINATOR_SIZE, downsample, meanDiscriminatorAccuracy, type Labelle
 import { centred, modifiedHausdorff, pathPoints } from './distance';
 import { binarize, CHECKPOINT_DIR, type OneShotSettings } from './model';
 import { FIT_TERMS, learnScoreWeights, weightedScore, type ScoredEpisode } from './score';
-import { affineVector, correspond, fitAffine, gaussianOf, normalFieldLogLikelihood, sampleVariant, strokeNormals, trimmedGaussianOf, type VariationModel } from './variation';
+import { affineVector, correspond, fitAffine, gaussianOf, inkCentre, normalFieldLogLikelihood, sampleVariant, strokeNormals, trimmedGaussianOf, type DrawingStyle, type Placement, type VariationModel } from './variation';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -95,6 +97,22 @@ for (const sigma of sigmas) {
   }
 }
 
+// Where people put a character in the frame (variation.ts's Placement): each character's drawings'
+// ink centres, their spread within characters and that of the characters' own mean places.
+const centres = unique.map((character) => character.drawings.filter((d) => d.strokes).map((d) => inkCentre(fromOmniglot(d.strokes!))));
+const placement: Placement = { mean: [0, 0], regression: [0, 0], deviation: [0, 0] };
+for (const k of [0, 1] as const) {
+  const means = centres.map((cs) => mean(cs.map((c) => c[k])));
+  const within = mean(centres.map((cs, i) => cs.reduce((s, c) => s + (c[k] - means[i]) ** 2, 0) / (cs.length - 1)));
+  const overall = mean(means);
+  const between = Math.max(0, means.reduce((s, m) => s + (m - overall) ** 2, 0) / (means.length - 1) - within / mean(centres.map((cs) => cs.length)));
+  placement.mean[k] = Number(overall.toFixed(3));
+  placement.regression[k] = Number((between / (between + within)).toFixed(4));
+  // The posterior predictive's deviation: one person's, plus how uncertain the character's own place is.
+  placement.deviation[k] = Number(Math.sqrt(within + (between * within) / (between + within)).toFixed(3));
+}
+log(`placement: mean (${placement.mean.join(', ')}), regression toward it (${placement.regression.join(', ')}), deviation (${placement.deviation.join(', ')}) px`);
+
 const model: VariationModel = {
   affine: { mean: affine.mean.map((v) => Number(v.toFixed(6))), covariance: affine.covariance.map((v) => Number(v.toFixed(8))) },
   field: { sigma: best.sigma, lengthscale: best.lengthscale, noise: best.noise },
@@ -108,58 +126,96 @@ const episodes = await backgroundEpisodes(unique, episodeCount, seed);
 const points = (d: Drawing) => centred(pathPoints(d));
 const betweenPeople = mean(episodes.flatMap((episode) => episode.tests.map((t, i) => modifiedHausdorff(points(t), points(episode.exemplars[episode.answers[i]])))));
 
+/** Mean distance between variants of the episodes' exemplars over that between two people's drawings. */
+function diversityAt(variation: VariationModel, style: number | DrawingStyle): number {
+  const between: number[] = [];
+  episodes.forEach((episode, e) =>
+    episode.exemplars.forEach((d, k) => {
+      const random = mulberry32(seed * 7919 + 50 * e + k);
+      const ps = Array.from({ length: 4 }, () => points(sampleVariant(variation, d, random, style)));
+      for (let i = 0; i < ps.length; i++) for (let j = i + 1; j < ps.length; j++) between.push(modifiedHausdorff(ps[i], ps[j]));
+    }),
+  );
+  return mean(between) / betweenPeople;
+}
+
 /**
- * The spread of the variants: the pairs' affine maps include the odd gross mismatch, which widens
- * their covariance, so the spread is calibrated instead: variants of an exemplar should differ from
- * each other as much as two people's drawings of a character do (diversity 1 on the episodes).
+ * Classification's spread: the pairs' affine maps include the odd gross mismatch, which widens
+ * their covariance, and what neither the affine map nor the field describes is left out, so the
+ * spread is calibrated instead: variants drawn with both deviations scaled by it should differ
+ * from each other as much as two people's drawings of a character do (diversity 1).
  */
 function calibrateSpread(variation: VariationModel) {
-  const bySpread = [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5].map((spread) => {
-    const between: number[] = [];
-    episodes.forEach((episode, e) =>
-      episode.exemplars.forEach((d, k) => {
-        const random = mulberry32(seed * 7919 + 50 * e + k);
-        const ps = Array.from({ length: 4 }, () => points(sampleVariant(variation, d, random, spread)));
-        for (let i = 0; i < ps.length; i++) for (let j = i + 1; j < ps.length; j++) between.push(modifiedHausdorff(ps[i], ps[j]));
-      }),
-    );
-    return { spread, diversity: mean(between) / betweenPeople };
-  });
+  const bySpread = [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5].map((spread) => ({ spread, diversity: diversityAt(variation, spread) }));
   return { bySpread, ...bySpread.reduce((a, b) => (Math.abs(b.diversity - 1) < Math.abs(a.diversity - 1) ? b : a)) };
+}
+
+/**
+ * How variants are drawn. The affine map deviates as one person's drawing does (affine spread 1,
+ * as fitted) and variants are placed as people place drawings; what the affine map and field
+ * leave out of people's variation (a stroke drawn longer, a part moved) the field's spread makes
+ * up, calibrated so variants differ from each other as much as two people's drawings do
+ * (diversity 1). The pen: a parsed drawing's paths are the image's skeleton, shorter than the
+ * pen's trajectory by the pen's radius at every open end and lying on the pixel grid, so moved
+ * off it they lose about a tenth of their ink; the pen's width is chosen so variants carry as much
+ * ink as people's drawings.
+ */
+function calibrateField(variation: VariationModel) {
+  const byFieldSpread = [1, 1.2, 1.4, 1.6, 1.8, 2, 2.2, 2.4, 2.6, 2.8, 3].map((fieldSpread) => ({
+    fieldSpread,
+    diversity: diversityAt(variation, { affineSpread: 1, fieldSpread, placement }),
+  }));
+  return { byFieldSpread, ...byFieldSpread.reduce((a, b) => (Math.abs(b.diversity - 1) < Math.abs(a.diversity - 1) ? b : a)) };
+}
+const inkOf = (image: Float32Array) => image.reduce((s, v) => s + (v > 0.5 ? 1 : 0), 0);
+const peopleInk = mean(episodes.flatMap((episode) => [...episode.exemplarImages, ...episode.testImages].map(inkOf)));
+function calibratePen(variation: VariationModel, style: DrawingStyle) {
+  const made = episodes.flatMap((episode, e) => {
+    const random = mulberry32(seed * 6007 + e);
+    return episode.exemplars.map((d) => sampleVariant(variation, d, random, style));
+  });
+  const byPen = [4.7, 4.8, 4.9, 5, 5.1, 5.2, 5.3, 5.4, 5.5, 5.6, 5.7].map((pen) => ({ pen, ink: mean(made.map((d) => inkOf(renderDrawing(d, CANVAS_SIZE, pen)))) / peopleInk }));
+  return { byPen, ...byPen.reduce((a, b) => (Math.abs(b.ink - 1) < Math.abs(a.ink - 1) ? b : a)) };
 }
 
 /**
  * The field's length scale when drawing: the fitted one also absorbs how correspondence by arc
  * length errs across a stroke, and drawn at that scale the field bends straight lines more than
- * people do. So it is chosen, with the spread calibrated for each, as the one whose variants
- * fresh discriminators tell least well from people's drawings — on background characters: trained
- * on ten episodes' drawings, tested on ten others', the mean of three trained from different seeds
- * (one alone swings by several points).
+ * people do. So it is chosen, with the field's spread and the pen calibrated for each, as the one
+ * whose variants fresh discriminators tell least well from people's drawings — on background
+ * characters: trained on ten episodes' drawings, tested on ten others', the mean of three trained
+ * from different seeds (one alone swings by several points).
  */
 await initBackend('auto');
 const judgeEpisodes = await backgroundEpisodes(unique, 20, seed + 1);
-const judged = (from: number, to: number, variation: VariationModel, spread: number): Labelled[] =>
+const judged = (from: number, to: number, variation: VariationModel, style: DrawingStyle, pen: number): Labelled[] =>
   judgeEpisodes.slice(from, to).flatMap((episode, e) => {
     const random = mulberry32(seed * 104729 + 50 * (from + e));
-    const made = episode.exemplars.flatMap((d) => [sampleVariant(variation, d, random, spread), sampleVariant(variation, d, random, spread)]);
+    const made = episode.exemplars.flatMap((d) => [sampleVariant(variation, d, random, style), sampleVariant(variation, d, random, style)]);
     return [
       ...[...episode.exemplarImages, ...episode.testImages].map((image): Labelled => ({ image: downsample(image, 105, DISCRIMINATOR_SIZE), human: 1 })),
-      ...made.map((d): Labelled => ({ image: downsample(binarize(renderDrawing(d)), 105, DISCRIMINATOR_SIZE), human: 0 })),
+      ...made.map((d): Labelled => ({ image: downsample(binarize(renderDrawing(d, CANVAS_SIZE, pen)), 105, DISCRIMINATOR_SIZE), human: 0 })),
     ];
   });
-const drawingScales: { lengthscale: number; spread: number; diversity: number; discriminator: number }[] = [];
+const drawingScales: { lengthscale: number; fieldSpread: number; diversity: number; pen: number; ink: number; discriminator: number }[] = [];
 for (const lengthscale of [best.lengthscale, 12, 16, 24]) {
   const candidate: VariationModel = { ...model, field: { ...model.field, lengthscale } };
-  const { spread, diversity } = calibrateSpread(candidate);
-  const { mean: discriminator } = await meanDiscriminatorAccuracy(judged(0, 10, candidate, spread), judged(10, 20, candidate, spread), { seed, count: 3 });
-  drawingScales.push({ lengthscale, spread, diversity, discriminator });
-  log(`drawing length scale ${lengthscale} px: spread ${spread} (diversity ${diversity.toFixed(2)}), background discriminators (mean of 3) ${(100 * discriminator).toFixed(1)}%`);
+  const { fieldSpread, diversity } = calibrateField(candidate);
+  const style: DrawingStyle = { affineSpread: 1, fieldSpread, placement };
+  const { pen, ink } = calibratePen(candidate, style);
+  const { mean: discriminator } = await meanDiscriminatorAccuracy(judged(0, 10, candidate, style, pen), judged(10, 20, candidate, style, pen), { seed, count: 3 });
+  drawingScales.push({ lengthscale, fieldSpread, diversity, pen, ink, discriminator });
+  log(`drawing length scale ${lengthscale} px: field spread ${fieldSpread} (diversity ${diversity.toFixed(2)}), pen ${pen} px (ink ${ink.toFixed(2)} of people's), background discriminators (mean of 3) ${(100 * discriminator).toFixed(1)}%`);
 }
 const drawing = drawingScales.reduce((a, b) => (b.discriminator < a.discriminator ? b : a));
 const fittedLengthscale = model.field.lengthscale;
 model.field.lengthscale = drawing.lengthscale;
+const field = calibrateField(model);
+const drawingStyle = { affineSpread: 1, fieldSpread: field.fieldSpread, placement, pen: drawing.pen };
+log(`diversity (variant–variant / person–person distance) by the field's spread: ${field.byFieldSpread.map((r) => `${r.fieldSpread}: ${r.diversity.toFixed(2)}`).join(', ')}`);
+// Classification's spread: both deviations scaled alike, as the fit's affine prior and the sampled references assume.
 const calibrated = calibrateSpread(model);
-log(`diversity (variant–variant / person–person distance) by spread: ${calibrated.bySpread.map((r) => `${r.spread}: ${r.diversity.toFixed(2)}`).join(', ')}`);
+log(`classification's spread ${calibrated.spread}: diversity by spread ${calibrated.bySpread.map((r) => `${r.spread}: ${r.diversity.toFixed(2)}`).join(', ')}`);
 
 const temperatures = [0.05, 0.1, 0.25, 0.5, 1];
 const episodeBar = new ProgressBar('background episodes'.padEnd(22), episodes.length);
@@ -234,7 +290,7 @@ const twoWay = {
 };
 log(`two-way score: weights ${FIT_TERMS.map((t, i) => `${t} ${fit.weights![i].toPrecision(3)}`).join(', ')}; error on its ${weightEpisodes.length} episodes ${(100 * twoWay.errorOnWeightEpisodes).toFixed(1)}%, on the settings' episodes ${(100 * twoWay.errorOnSettingEpisodes).toFixed(1)}% (one-way energy ${(100 * fitEpisodeError).toFixed(1)}%)`);
 
-const settings: OneShotSettings = { classificationVariants: CLASSIFICATION_VARIANTS, temperature: chosen.temperature, spread: calibrated.spread, fit };
+const settings: OneShotSettings = { classificationVariants: CLASSIFICATION_VARIANTS, temperature: chosen.temperature, spread: calibrated.spread, fit, drawing: drawingStyle };
 
 await fs.mkdir(out, { recursive: true });
 const meta = {
@@ -248,7 +304,7 @@ const meta = {
   pairs: { all: pairs, sameStrokeCount: sameCount, used: affines.length, maxResidualPx: MAX_RESIDUAL, fieldPairs: subset.length, affineKept: affine.kept },
   grid: { sigmas, lengthscales, noises },
   fittedLengthscale,
-  backgroundEpisodes: { count: episodes.length, nearestExemplarError, byTemperature, betweenPeople, bySpread: calibrated.bySpread, drawingScales, fits, fitError: fitEpisodeError },
+  backgroundEpisodes: { count: episodes.length, nearestExemplarError, byTemperature, betweenPeople, bySpread: calibrated.bySpread, byFieldSpread: field.byFieldSpread, peopleInk, drawingScales, fits, fitError: fitEpisodeError },
   twoWay,
   seconds: Math.round((Date.now() - started) / 1000),
 };

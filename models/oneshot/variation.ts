@@ -238,22 +238,74 @@ export function normal(random: () => number): number {
 const FIELD_FEATURES = 64;
 
 /**
- * A new drawing of the same character: `drawing` moved by an affine map and a smooth displacement
- * field drawn from the model with half the pairs' variance (see the header). `spread` scales the
- * deviations (1 = as people vary); timing is kept.
+ * Where people put a character in the frame, per coordinate of its centre (the ink's mean): a
+ * character's drawings scatter about the character's own place, which scatters about the frame's
+ * mean. Given one drawing at c, another person's lands at mean + regression·(c − mean) ±
+ * deviation (the Gaussian posterior predictive; fitted in train.ts). Drawn this way, variants are
+ * placed like people's drawings rather than the given drawing's offset plus another person's.
  */
-export function sampleVariant(model: VariationModel, drawing: Drawing, random: () => number, spread = 1): Drawing {
-  const points = drawing.flat();
-  if (points.length === 0) return [];
-  const cx = points.reduce((s, p) => s + p.x, 0) / points.length;
-  const cy = points.reduce((s, p) => s + p.y, 0) / points.length;
+export interface Placement {
+  mean: [number, number];
+  regression: [number, number];
+  deviation: [number, number];
+}
+
+/** How variants are drawn: how far they deviate from the given drawing and where they are placed. */
+export interface DrawingStyle {
+  /** Scale of the affine map's deviation from its mean (1 = one person's share of the pairs'). */
+  affineSpread: number;
+  /** Scale of the displacement field's deviation σ. */
+  fieldSpread: number;
+  /** Where variants go in the frame; without it, the affine map's translation moves the given drawing. */
+  placement?: Placement;
+}
+
+/** The centre of a drawing's ink: the mean of its pen path, weighted by length (a dot counts as a point). */
+export function inkCentre(drawing: Drawing): [number, number] {
+  let x = 0;
+  let y = 0;
+  let weight = 0;
+  for (const stroke of drawing) {
+    if (stroke.length === 1) {
+      x += stroke[0].x;
+      y += stroke[0].y;
+      weight += 1;
+    }
+    for (let i = 1; i < stroke.length; i++) {
+      const length = Math.hypot(stroke[i].x - stroke[i - 1].x, stroke[i].y - stroke[i - 1].y);
+      x += (length * (stroke[i].x + stroke[i - 1].x)) / 2;
+      y += (length * (stroke[i].y + stroke[i - 1].y)) / 2;
+      weight += length;
+    }
+  }
+  if (weight === 0) {
+    const points = drawing.flat();
+    return [points.reduce((s, p) => s + p.x, 0) / points.length, points.reduce((s, p) => s + p.y, 0) / points.length];
+  }
+  return [x / weight, y / weight];
+}
+
+/**
+ * A new drawing of the same character: `drawing` moved by an affine map about its ink centre and
+ * a smooth displacement field, drawn from the model with half the pairs' variance (see the
+ * header). `style` scales the deviations (a number scales both; 1 = as people vary) and may place
+ * the variant in the frame as people place their drawings; timing is kept.
+ */
+export function sampleVariant(model: VariationModel, drawing: Drawing, random: () => number, style: number | DrawingStyle = 1): Drawing {
+  const { affineSpread, fieldSpread, placement } = typeof style === 'number' ? { affineSpread: style, fieldSpread: style, placement: undefined } : style;
+  if (drawing.flat().length === 0) return [];
+  const [cx, cy] = inkCentre(drawing);
   // Affine: mean + L·z, with the deviation from the mean scaled by spread/√2 (one drawing's share).
   const L = cholesky(model.affine.covariance, 6);
   const z = Array.from({ length: 6 }, () => normal(random));
-  const share = spread / Math.SQRT2;
-  const [a11, a12, a21, a22, tx, ty] = model.affine.mean.map((m, i) => m + share * L.slice(i * 6, i * 6 + 6).reduce((s, l, k) => s + l * z[k], 0));
+  const affineShare = affineSpread / Math.SQRT2;
+  const [a11, a12, a21, a22, shiftX, shiftY] = model.affine.mean.map((m, i) => m + affineShare * L.slice(i * 6, i * 6 + 6).reduce((s, l, k) => s + l * z[k], 0));
+  // The new centre: the given one shifted by the affine map's translation, or placed as people place drawings.
+  const [centreX, centreY] = placement
+    ? ([0, 1] as const).map((k) => placement.mean[k] + placement.regression[k] * ([cx, cy][k] - placement.mean[k]) + placement.deviation[k] * normal(random))
+    : [cx + shiftX, cy + shiftY];
   // Field: d(p) = σ' √(2/M) Σ w_m cos(ω_m·p + b_m), ω ~ N(0, I/ℓ²), w ~ N(0, 1), per coordinate.
-  const sigma = model.field.sigma * share;
+  const sigma = (model.field.sigma * fieldSpread) / Math.SQRT2;
   const features = Array.from({ length: FIELD_FEATURES }, () => ({
     wx: normal(random) / model.field.lengthscale,
     wy: normal(random) / model.field.lengthscale,
@@ -272,9 +324,13 @@ export function sampleVariant(model: VariationModel, drawing: Drawing, random: (
       dx += f.ax * c;
       dy += f.ay * c;
     }
-    return { x: cx + a11 * x + a12 * y + tx + amplitude * dx, y: cy + a21 * x + a22 * y + ty + amplitude * dy, t: p.t };
+    return { x: centreX + a11 * x + a12 * y + amplitude * dx, y: centreY + a21 * x + a22 * y + amplitude * dy, t: p.t };
   };
-  return drawing.map((stroke) => stroke.map(move));
+  const moved = drawing.map((stroke) => stroke.map(move));
+  if (!placement) return moved;
+  // The field moves the drawing as a whole too; placed, its ink centre goes where the placement put it.
+  const [mx, my] = inkCentre(moved);
+  return moved.map((stroke) => stroke.map((p) => ({ x: p.x + centreX - mx, y: p.y + centreY - my, t: p.t })));
 }
 
 /**

@@ -16,7 +16,8 @@ import { registerAffine, registerDeformable } from '@/models/oneshot/register';
 import { DISCRIMINATOR_SIZE, meanDiscriminatorAccuracy, type Labelled } from '@/models/oneshot/discriminator';
 import { parseImage, thin } from '@/models/oneshot/parse';
 import { FIT_TERMS, learnScoreWeights, weightedScore } from '@/models/oneshot/score';
-import { correspond, normalFieldLogLikelihood, fitAffine, gaussianOf, normal, resampleStroke, sampleVariant, strokeNormals, trimmedGaussianOf, type VariationModel } from '@/models/oneshot/variation';
+import { OneShotModel } from '@/models/oneshot/model';
+import { correspond, inkCentre, normalFieldLogLikelihood, fitAffine, gaussianOf, normal, resampleStroke, sampleVariant, strokeNormals, trimmedGaussianOf, type VariationModel } from '@/models/oneshot/variation';
 
 const DATA = path.resolve('../shared/data');
 
@@ -142,6 +143,39 @@ describe('variation model', () => {
     expect(sampleVariant(model, drawing, mulberry32(6))).not.toEqual(first);
     expect(first[0]).toHaveLength(20);
     expect(first[0][5].t).toBe(50); // timing kept
+  });
+
+  it('places variants as people place drawings: toward the frame\'s usual place by the fitted regression', () => {
+    const still: VariationModel = { affine: { mean: [1, 0, 0, 1, 0, 0], covariance: new Array(36).fill(0) }, field: { sigma: 0, lengthscale: 10, noise: 0 } };
+    const corner: Drawing = [line(5, 5, 25, 5), line(5, 5, 5, 15)];
+    // The ink's centre weighs each stroke by its length: the 20 px stroke twice the 10 px one.
+    const [cx, cy] = inkCentre(corner);
+    expect(cx).toBeCloseTo((2 * 15 + 5) / 3, 5);
+    expect(cy).toBeCloseTo((2 * 5 + 10) / 3, 5);
+    const placed = (regression: number) =>
+      inkCentre(sampleVariant(still, corner, mulberry32(1), { affineSpread: 1, fieldSpread: 1, placement: { mean: [52, 50], regression: [regression, regression], deviation: [0, 0] } }));
+    expect(placed(0)[0]).toBeCloseTo(52, 5);
+    expect(placed(0)[1]).toBeCloseTo(50, 5);
+    expect(placed(1)[0]).toBeCloseTo(cx, 5); // regression 1: where it was
+    expect(placed(0.25)[0]).toBeCloseTo(52 + 0.25 * (cx - 52), 5);
+    // Without a placement the affine map's translation moves it (here none).
+    expect(inkCentre(sampleVariant(still, corner, mulberry32(1)))[0]).toBeCloseTo(cx, 5);
+    // A field bends the strokes and would shift them too; the ink centre still lands where placed.
+    const bending: VariationModel = { ...still, field: { sigma: 6, lengthscale: 30, noise: 0 } };
+    const bent = sampleVariant(bending, corner, mulberry32(2), { affineSpread: 1, fieldSpread: 1, placement: { mean: [52, 50], regression: [0, 0], deviation: [0, 0] } });
+    expect(bent).not.toEqual(sampleVariant(still, corner, mulberry32(2), { affineSpread: 1, fieldSpread: 1, placement: { mean: [52, 50], regression: [0, 0], deviation: [0, 0] } }));
+    expect(inkCentre(bent)[0]).toBeCloseTo(52, 5);
+    expect(inkCentre(bent)[1]).toBeCloseTo(50, 5);
+  });
+
+  it('draws variants with the pen the checkpoint chose', () => {
+    const variation: VariationModel = { affine: { mean: [1, 0, 0, 1, 0, 0], covariance: new Array(36).fill(0) }, field: { sigma: 0, lengthscale: 10, noise: 0 } };
+    const settings = { classificationVariants: 0, temperature: 1, spread: 1, fit: { priorScale: 1, sigma: 1, fieldSigma: 4 } };
+    const ink = (image: Float32Array) => image.reduce((a, b) => a + b, 0);
+    const cross: Drawing = [line(20.3, 50.3, 80.3, 50.3), line(50.3, 20.3, 50.3, 80.3)];
+    const plain = ink(new OneShotModel(variation, settings).variantImages(cross, 1, 1)[0]);
+    const bolder = ink(new OneShotModel(variation, { ...settings, drawing: { affineSpread: 1, fieldSpread: 1, pen: 6.7 } }).variantImages(cross, 1, 1)[0]);
+    expect(bolder / plain).toBeGreaterThan(1.3); // about 6.7 / 4.7 as wide
   });
 });
 
