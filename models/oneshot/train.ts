@@ -3,7 +3,7 @@
  *
  * 1. the variation model (variation.ts) to the pen trajectories: for every character, the pairs
  *    of its 20 drawings with the same number of strokes; and where people place a character in
- *    the frame (their drawings' ink centres);
+ *    the frame and how large they draw it (their drawings' ink centres and sizes);
  * 2. the settings, on 20-way episodes built from the background characters' images like Lake's
  *    runs: for drawing variants, the field's length scale (the one fresh discriminators tell
  *    least well from people's drawings), the field's spread (diversity 1) and the pen (people's
@@ -28,7 +28,7 @@ import { DISCRIMINATOR_SIZE, downsample, meanDiscriminatorAccuracy, type Labelle
 import { centred, modifiedHausdorff, pathPoints } from './distance';
 import { binarize, CHECKPOINT_DIR, type OneShotSettings } from './model';
 import { FIT_TERMS, learnScoreWeights, weightedScore, type ScoredEpisode } from './score';
-import { affineVector, correspond, fitAffine, gaussianOf, inkCentre, normalFieldLogLikelihood, sampleVariant, strokeNormals, trimmedGaussianOf, type DrawingStyle, type Placement, type VariationModel } from './variation';
+import { affineVector, correspond, fitAffine, gaussianOf, inkCentre, inkLogSize, normalFieldLogLikelihood, sampleVariant, strokeNormals, trimmedGaussianOf, type DrawingStyle, type Placement, type Predictive, type VariationModel } from './variation';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -97,21 +97,26 @@ for (const sigma of sigmas) {
   }
 }
 
-// Where people put a character in the frame (variation.ts's Placement): each character's drawings'
-// ink centres, their spread within characters and that of the characters' own mean places.
-const centres = unique.map((character) => character.drawings.filter((d) => d.strokes).map((d) => inkCentre(fromOmniglot(d.strokes!))));
-const placement: Placement = { mean: [0, 0], regression: [0, 0], deviation: [0, 0] };
-for (const k of [0, 1] as const) {
-  const means = centres.map((cs) => mean(cs.map((c) => c[k])));
-  const within = mean(centres.map((cs, i) => cs.reduce((s, c) => s + (c[k] - means[i]) ** 2, 0) / (cs.length - 1)));
+// Where people put a character in the frame and how large they draw it (variation.ts's
+// Placement): each character's drawings' ink centres and sizes, their spread within characters and
+// that of the characters' own values.
+function predictive(values: number[][]): Predictive {
+  const means = values.map(mean);
+  const within = mean(values.map((vs, i) => vs.reduce((s, v) => s + (v - means[i]) ** 2, 0) / (vs.length - 1)));
   const overall = mean(means);
-  const between = Math.max(0, means.reduce((s, m) => s + (m - overall) ** 2, 0) / (means.length - 1) - within / mean(centres.map((cs) => cs.length)));
-  placement.mean[k] = Number(overall.toFixed(3));
-  placement.regression[k] = Number((between / (between + within)).toFixed(4));
-  // The posterior predictive's deviation: one person's, plus how uncertain the character's own place is.
-  placement.deviation[k] = Number(Math.sqrt(within + (between * within) / (between + within)).toFixed(3));
+  const between = Math.max(0, means.reduce((s, m) => s + (m - overall) ** 2, 0) / (means.length - 1) - within / mean(values.map((vs) => vs.length)));
+  // The posterior predictive's deviation: one person's, plus how uncertain the character's own value is.
+  return { mean: Number(overall.toFixed(4)), regression: Number((between / (between + within)).toFixed(4)), deviation: Number(Math.sqrt(within + (between * within) / (between + within)).toFixed(4)) };
 }
-log(`placement: mean (${placement.mean.join(', ')}), regression toward it (${placement.regression.join(', ')}), deviation (${placement.deviation.join(', ')}) px`);
+const trajectories = unique.map((character) => character.drawings.filter((d) => d.strokes).map((d) => fromOmniglot(d.strokes!)));
+const centres = trajectories.map((ds) => ds.map((d) => inkCentre(d)));
+const placement: Placement = {
+  x: predictive(centres.map((cs) => cs.map((c) => c[0]))),
+  y: predictive(centres.map((cs) => cs.map((c) => c[1]))),
+  logSize: predictive(trajectories.map((ds, i) => ds.map((d, j) => inkLogSize(d, centres[i][j])))),
+};
+const described = (p: Predictive, digits: number) => `${p.mean.toFixed(digits)} (regression ${p.regression.toFixed(2)}, deviation ${p.deviation.toFixed(digits)})`;
+log(`placement: centre x ${described(placement.x, 1)}, y ${described(placement.y, 1)} px; log size ${described(placement.logSize, 3)}`);
 
 const model: VariationModel = {
   affine: { mean: affine.mean.map((v) => Number(v.toFixed(6))), covariance: affine.covariance.map((v) => Number(v.toFixed(8))) },
@@ -152,7 +157,7 @@ function calibrateSpread(variation: VariationModel) {
 
 /**
  * How variants are drawn. The affine map deviates as one person's drawing does (affine spread 1,
- * as fitted) and variants are placed as people place drawings; what the affine map and field
+ * as fitted) and variants are placed and sized as people place and size drawings; what the affine map and field
  * leave out of people's variation (a stroke drawn longer, a part moved) the field's spread makes
  * up, calibrated so variants differ from each other as much as two people's drawings do
  * (diversity 1). The pen: a parsed drawing's paths are the image's skeleton, shorter than the
@@ -161,7 +166,7 @@ function calibrateSpread(variation: VariationModel) {
  * ink as people's drawings.
  */
 function calibrateField(variation: VariationModel) {
-  const byFieldSpread = [1, 1.2, 1.4, 1.6, 1.8, 2, 2.2, 2.4, 2.6, 2.8, 3].map((fieldSpread) => ({
+  const byFieldSpread = [0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8, 2, 2.2, 2.6, 3].map((fieldSpread) => ({
     fieldSpread,
     diversity: diversityAt(variation, { affineSpread: 1, fieldSpread, placement }),
   }));

@@ -238,16 +238,26 @@ export function normal(random: () => number): number {
 const FIELD_FEATURES = 64;
 
 /**
- * Where people put a character in the frame, per coordinate of its centre (the ink's mean): a
- * character's drawings scatter about the character's own place, which scatters about the frame's
- * mean. Given one drawing at c, another person's lands at mean + regression·(c − mean) ±
- * deviation (the Gaussian posterior predictive; fitted in train.ts). Drawn this way, variants are
- * placed like people's drawings rather than the given drawing's offset plus another person's.
+ * One quantity of how people place a character in the frame: a character's drawings scatter about
+ * the character's own value, which scatters about the frame's usual one. Given one drawing's value
+ * v, another person's is mean + regression·(v − mean) ± deviation (the Gaussian posterior
+ * predictive; fitted in train.ts).
+ */
+export interface Predictive {
+  mean: number;
+  regression: number;
+  deviation: number;
+}
+
+/**
+ * Where people put a character and how large they draw it: its ink centre (x, y, px) and the log
+ * of its ink's RMS radius about that centre. Drawn this way, variants are placed and sized like
+ * people's drawings rather than as the given drawing's offset and size plus another person's.
  */
 export interface Placement {
-  mean: [number, number];
-  regression: [number, number];
-  deviation: [number, number];
+  x: Predictive;
+  y: Predictive;
+  logSize: Predictive;
 }
 
 /** How variants are drawn: how far they deviate from the given drawing and where they are placed. */
@@ -256,7 +266,10 @@ export interface DrawingStyle {
   affineSpread: number;
   /** Scale of the displacement field's deviation σ. */
   fieldSpread: number;
-  /** Where variants go in the frame; without it, the affine map's translation moves the given drawing. */
+  /**
+   * Where variants go in the frame and how large they are; without it, the affine map's
+   * translation and scale move and size the given drawing.
+   */
   placement?: Placement;
 }
 
@@ -285,11 +298,40 @@ export function inkCentre(drawing: Drawing): [number, number] {
   return [x / weight, y / weight];
 }
 
+/** The log of a drawing's ink's RMS distance from `centre`, along its pen path (a dot counts as a point). */
+export function inkLogSize(drawing: Drawing, centre: [number, number] = inkCentre(drawing)): number {
+  const [cx, cy] = centre;
+  let total = 0;
+  let weight = 0;
+  for (const stroke of drawing) {
+    if (stroke.length === 1) {
+      total += (stroke[0].x - cx) ** 2 + (stroke[0].y - cy) ** 2;
+      weight += 1;
+    }
+    for (let i = 1; i < stroke.length; i++) {
+      // ∫ |a + s(b − a) − c|² ds over the segment, exactly.
+      const ax = stroke[i - 1].x - cx;
+      const ay = stroke[i - 1].y - cy;
+      const dx = stroke[i].x - stroke[i - 1].x;
+      const dy = stroke[i].y - stroke[i - 1].y;
+      const length = Math.hypot(dx, dy);
+      total += length * (ax * ax + ay * ay + ax * dx + ay * dy + (dx * dx + dy * dy) / 3);
+      weight += length;
+    }
+  }
+  return 0.5 * Math.log(Math.max(total / Math.max(weight, 1e-9), 1e-9));
+}
+
+/** A draw from a predictive given the drawing's own value. */
+function predict(predictive: Predictive, value: number, random: () => number): number {
+  return predictive.mean + predictive.regression * (value - predictive.mean) + predictive.deviation * normal(random);
+}
+
 /**
  * A new drawing of the same character: `drawing` moved by an affine map about its ink centre and
  * a smooth displacement field, drawn from the model with half the pairs' variance (see the
  * header). `style` scales the deviations (a number scales both; 1 = as people vary) and may place
- * the variant in the frame as people place their drawings; timing is kept.
+ * and size the variant as people place and size their drawings; timing is kept.
  */
 export function sampleVariant(model: VariationModel, drawing: Drawing, random: () => number, style: number | DrawingStyle = 1): Drawing {
   const { affineSpread, fieldSpread, placement } = typeof style === 'number' ? { affineSpread: style, fieldSpread: style, placement: undefined } : style;
@@ -301,9 +343,8 @@ export function sampleVariant(model: VariationModel, drawing: Drawing, random: (
   const affineShare = affineSpread / Math.SQRT2;
   const [a11, a12, a21, a22, shiftX, shiftY] = model.affine.mean.map((m, i) => m + affineShare * L.slice(i * 6, i * 6 + 6).reduce((s, l, k) => s + l * z[k], 0));
   // The new centre: the given one shifted by the affine map's translation, or placed as people place drawings.
-  const [centreX, centreY] = placement
-    ? ([0, 1] as const).map((k) => placement.mean[k] + placement.regression[k] * ([cx, cy][k] - placement.mean[k]) + placement.deviation[k] * normal(random))
-    : [cx + shiftX, cy + shiftY];
+  const [centreX, centreY] = placement ? [predict(placement.x, cx, random), predict(placement.y, cy, random)] : [cx + shiftX, cy + shiftY];
+  const logSize = placement ? predict(placement.logSize, inkLogSize(drawing, [cx, cy]), random) : 0;
   // Field: d(p) = σ' √(2/M) Σ w_m cos(ω_m·p + b_m), ω ~ N(0, I/ℓ²), w ~ N(0, 1), per coordinate.
   const sigma = (model.field.sigma * fieldSpread) / Math.SQRT2;
   const features = Array.from({ length: FIELD_FEATURES }, () => ({
@@ -328,9 +369,11 @@ export function sampleVariant(model: VariationModel, drawing: Drawing, random: (
   };
   const moved = drawing.map((stroke) => stroke.map(move));
   if (!placement) return moved;
-  // The field moves the drawing as a whole too; placed, its ink centre goes where the placement put it.
+  // The field moves and resizes the drawing as a whole too: placed, its ink centre goes where the
+  // placement put it, and it is scaled about it to the size drawn.
   const [mx, my] = inkCentre(moved);
-  return moved.map((stroke) => stroke.map((p) => ({ x: p.x + centreX - mx, y: p.y + centreY - my, t: p.t })));
+  const scale = Math.exp(logSize - inkLogSize(moved, [mx, my]));
+  return moved.map((stroke) => stroke.map((p) => ({ x: centreX + scale * (p.x - mx), y: centreY + scale * (p.y - my), t: p.t })));
 }
 
 /**

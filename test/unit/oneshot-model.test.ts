@@ -17,7 +17,7 @@ import { DISCRIMINATOR_SIZE, meanDiscriminatorAccuracy, type Labelled } from '@/
 import { parseImage, thin } from '@/models/oneshot/parse';
 import { FIT_TERMS, learnScoreWeights, weightedScore } from '@/models/oneshot/score';
 import { OneShotModel } from '@/models/oneshot/model';
-import { correspond, inkCentre, normalFieldLogLikelihood, fitAffine, gaussianOf, normal, resampleStroke, sampleVariant, strokeNormals, trimmedGaussianOf, type VariationModel } from '@/models/oneshot/variation';
+import { correspond, inkCentre, inkLogSize, normalFieldLogLikelihood, fitAffine, gaussianOf, normal, resampleStroke, sampleVariant, strokeNormals, trimmedGaussianOf, type Placement, type VariationModel } from '@/models/oneshot/variation';
 
 const DATA = path.resolve('../shared/data');
 
@@ -145,27 +145,35 @@ describe('variation model', () => {
     expect(first[0][5].t).toBe(50); // timing kept
   });
 
-  it('places variants as people place drawings: toward the frame\'s usual place by the fitted regression', () => {
+  it('places and sizes variants as people do: toward the frame\'s usual place and size by the fitted regressions', () => {
     const still: VariationModel = { affine: { mean: [1, 0, 0, 1, 0, 0], covariance: new Array(36).fill(0) }, field: { sigma: 0, lengthscale: 10, noise: 0 } };
     const corner: Drawing = [line(5, 5, 25, 5), line(5, 5, 5, 15)];
     // The ink's centre weighs each stroke by its length: the 20 px stroke twice the 10 px one.
     const [cx, cy] = inkCentre(corner);
     expect(cx).toBeCloseTo((2 * 15 + 5) / 3, 5);
     expect(cy).toBeCloseTo((2 * 5 + 10) / 3, 5);
-    const placed = (regression: number) =>
-      inkCentre(sampleVariant(still, corner, mulberry32(1), { affineSpread: 1, fieldSpread: 1, placement: { mean: [52, 50], regression: [regression, regression], deviation: [0, 0] } }));
-    expect(placed(0)[0]).toBeCloseTo(52, 5);
-    expect(placed(0)[1]).toBeCloseTo(50, 5);
-    expect(placed(1)[0]).toBeCloseTo(cx, 5); // regression 1: where it was
-    expect(placed(0.25)[0]).toBeCloseTo(52 + 0.25 * (cx - 52), 5);
+    // A 20 px line's RMS distance from its middle is 20/√12.
+    expect(Math.exp(inkLogSize([line(0, 0, 20, 0)]))).toBeCloseTo(20 / Math.sqrt(12), 5);
+    const size = inkLogSize(corner);
+    const placement = (regression: number, logSize: Placement['logSize']): Placement => ({ x: { mean: 52, regression, deviation: 0 }, y: { mean: 50, regression, deviation: 0 }, logSize });
+    const keepSize = { mean: 0, regression: 1, deviation: 0 };
+    const placed = (p: Placement, model = still, seed = 1) => sampleVariant(model, corner, mulberry32(seed), { affineSpread: 1, fieldSpread: 1, placement: p });
+    expect(inkCentre(placed(placement(0, keepSize)))[0]).toBeCloseTo(52, 5);
+    expect(inkCentre(placed(placement(0, keepSize)))[1]).toBeCloseTo(50, 5);
+    expect(inkCentre(placed(placement(1, keepSize)))[0]).toBeCloseTo(cx, 5); // regression 1: where it was
+    expect(inkCentre(placed(placement(0.25, keepSize)))[0]).toBeCloseTo(52 + 0.25 * (cx - 52), 5);
+    expect(inkLogSize(placed(placement(0, keepSize)))).toBeCloseTo(size, 5);
+    // Regression 0 toward a usual RMS radius of 20 px: drawn at that size whatever the given one's.
+    expect(Math.exp(inkLogSize(placed(placement(0, { mean: Math.log(20), regression: 0, deviation: 0 }))))).toBeCloseTo(20, 4);
     // Without a placement the affine map's translation moves it (here none).
     expect(inkCentre(sampleVariant(still, corner, mulberry32(1)))[0]).toBeCloseTo(cx, 5);
-    // A field bends the strokes and would shift them too; the ink centre still lands where placed.
+    // A field bends the strokes and would shift and resize them too; the ink centre and size still land where drawn.
     const bending: VariationModel = { ...still, field: { sigma: 6, lengthscale: 30, noise: 0 } };
-    const bent = sampleVariant(bending, corner, mulberry32(2), { affineSpread: 1, fieldSpread: 1, placement: { mean: [52, 50], regression: [0, 0], deviation: [0, 0] } });
-    expect(bent).not.toEqual(sampleVariant(still, corner, mulberry32(2), { affineSpread: 1, fieldSpread: 1, placement: { mean: [52, 50], regression: [0, 0], deviation: [0, 0] } }));
+    const bent = placed(placement(0, { mean: Math.log(20), regression: 0, deviation: 0 }), bending, 2);
+    expect(bent).not.toEqual(placed(placement(0, { mean: Math.log(20), regression: 0, deviation: 0 }), still, 2));
     expect(inkCentre(bent)[0]).toBeCloseTo(52, 5);
     expect(inkCentre(bent)[1]).toBeCloseTo(50, 5);
+    expect(Math.exp(inkLogSize(bent))).toBeCloseTo(20, 4);
   });
 
   it('draws variants with the pen the checkpoint chose', () => {
