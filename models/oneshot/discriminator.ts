@@ -75,7 +75,7 @@ export const DISCRIMINATORS = 5;
 /**
  * The accuracy of `count` fresh discriminators on the same drawings, trained from seeds
  * seed, seed + 1, … (initial weights and batch order), and their mean. One discriminator's
- * accuracy swings by several points with its seed alone (60.9% to 68.9% on the same drawings in
+ * accuracy swings by several points with its seed alone (55.8% to 59.8% on the same drawings in
  * `npm run eval:oneshot`), so a single one cannot tell 60% from 65%.
  */
 export async function meanDiscriminatorAccuracy(train: Labelled[], test: Labelled[], options: { seed?: number; count?: number } = {}): Promise<{ mean: number; accuracies: number[] }> {
