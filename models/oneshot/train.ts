@@ -157,13 +157,12 @@ function calibrateSpread(variation: VariationModel) {
 
 /**
  * How variants are drawn. The affine map deviates as one person's drawing does (affine spread 1,
- * as fitted) and variants are placed and sized as people place and size drawings; what the affine map and field
- * leave out of people's variation (a stroke drawn longer, a part moved) the field's spread makes
- * up, calibrated so variants differ from each other as much as two people's drawings do
- * (diversity 1). The pen: a parsed drawing's paths are the image's skeleton, shorter than the
- * pen's trajectory by the pen's radius at every open end and lying on the pixel grid, so moved
- * off it they lose about a tenth of their ink; the pen's width is chosen so variants carry as much
- * ink as people's drawings.
+ * as fitted) and variants are placed and sized as people place and size drawings; what the affine
+ * map and field leave out of people's variation (a stroke drawn longer, a part moved) the field's
+ * spread makes up, calibrated so variants differ from each other as much as two people's drawings
+ * do (diversity 1). The pen: a parsed drawing's paths are the image's skeleton, shorter than the
+ * pen's trajectory at its open ends and lying on the pixel grid, so moved off it they lose part of
+ * their ink; the pen's width is chosen so variants carry as much ink as people's drawings.
  */
 function calibrateField(variation: VariationModel) {
   const byFieldSpread = [0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8, 2, 2.2, 2.6, 3].map((fieldSpread) => ({

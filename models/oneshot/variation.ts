@@ -260,7 +260,7 @@ export interface Placement {
   logSize: Predictive;
 }
 
-/** How variants are drawn: how far they deviate from the given drawing and where they are placed. */
+/** How variants are drawn: how far they deviate from the given drawing, and where and how large they are drawn. */
 export interface DrawingStyle {
   /** Scale of the affine map's deviation from its mean (1 = one person's share of the pairs'). */
   affineSpread: number;
