@@ -68,3 +68,32 @@ export function centred(points: Float32Array, at = 52.5): Float32Array {
   const [cx, cy] = centreOf(points);
   return points.map((v, i) => v + (i % 2 === 0 ? at - cx : at - cy));
 }
+
+/**
+ * The points centred in the frame and scaled about their centre to an RMS radius of `radius` px:
+ * compared this way, two drawings differ by shape alone, not by where or how large they were drawn.
+ */
+export function sizeNormalised(points: Float32Array, radius = 20, at = 52.5): Float32Array {
+  const moved = centred(points, at);
+  let total = 0;
+  for (let i = 0; i < moved.length; i += 2) total += (moved[i] - at) ** 2 + (moved[i + 1] - at) ** 2;
+  const rms = Math.sqrt(total / (moved.length / 2));
+  if (!(rms > 0)) return moved;
+  return moved.map((v) => at + (radius / rms) * (v - at));
+}
+
+/** For each drawing's points, the index of the exemplar's points nearest by the modified Hausdorff distance. */
+export function nearestExemplar(drawings: Float32Array[], exemplars: Float32Array[]): number[] {
+  return drawings.map((points) => {
+    let best = 0;
+    let bestDistance = Infinity;
+    exemplars.forEach((e, k) => {
+      const d = modifiedHausdorff(points, e);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = k;
+      }
+    });
+    return best;
+  });
+}

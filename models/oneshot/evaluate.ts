@@ -3,11 +3,12 @@
  *
  * - classification error, 20-way, one exemplar per character, averaged over the runs: the model
  *   (two-way score), the one-way fit's energy alone, the sampling estimate, and nearest-exemplar
- *   classification by the modified Hausdorff distance (Lake et al.'s baseline) in the same run;
- *   the published anchors;
+ *   classification by the modified Hausdorff distance (Lake et al.'s baseline), and the same with
+ *   sizes normalised, in the same run; the published anchors;
  * - class consistency: variants of each run's exemplars, classified against the run's 20
- *   exemplars by nearest exemplar, land on their own (people's drawings, judged the same way, as
- *   the reference; and the same with the model's own fitting classifier);
+ *   exemplars by nearest exemplar in shape (sizes normalised), land on their own (people's
+ *   drawings, judged the same way, as the reference; and the same with sizes as drawn and with the
+ *   model's own fitting classifier);
  * - diversity: mean distance between two variants of an exemplar over the mean distance between
  *   two people's drawings of a character (a run's test drawing and its exemplar); 0 for copies;
  * - a visual-Turing-test proxy: a fresh ConvNet trained to tell people's drawings from variants on
@@ -28,7 +29,7 @@ import { initBackend } from '@/lib/tfjs/backend';
 import { affinePrior, argmax, classify, distances, fitScores, referencesOf } from './classify';
 import { loadRunEpisodes, type Episode } from './data';
 import { DISCRIMINATOR_SIZE, DISCRIMINATORS, downsample, meanDiscriminatorAccuracy, type Labelled } from './discriminator';
-import { centred, modifiedHausdorff, pathPoints } from './distance';
+import { centred, modifiedHausdorff, nearestExemplar, pathPoints, sizeNormalised } from './distance';
 import { binarize, CHECKPOINT_DIR, loadOneShotModel, oneShotModelVersion } from './model';
 import type { Evaluation } from '@/lib/model-cards/evaluation';
 
@@ -59,7 +60,10 @@ let modelErrors = 0;
 let oneWayErrors = 0;
 let samplingErrors = 0;
 let nearestErrors = 0;
+let shapeErrors = 0;
 let tests = 0;
+/** Pen paths compared by shape alone: centred and brought to one size (distance.ts). */
+const shapeOf = (d: Drawing) => sizeNormalised(pathPoints(d));
 runs.forEach((run, r) => {
   const references = run.exemplars.map((d, k) => referencesOf(d, model.variation, model.settings.classificationVariants, seed * 1000 + 50 * r + k, model.settings.spread));
   const matrix = distances(run.tests, references);
@@ -68,6 +72,7 @@ runs.forEach((run, r) => {
   oneWayErrors += wrong(fitScores(run.tests, run.exemplars, oneWayPrior, oneWayFit).map(argmax));
   samplingErrors += wrong(classify(matrix, model.settings.temperature));
   nearestErrors += wrong(classify(matrix, 1, 0));
+  shapeErrors += wrong(nearestExemplar(run.tests.map(shapeOf), run.exemplars.map(shapeOf)));
   tests += run.tests.length;
   bar.update(r + 1);
 });
@@ -75,26 +80,33 @@ const classificationError = modelErrors / tests;
 const oneWayError = oneWayErrors / tests;
 const samplingError = samplingErrors / tests;
 const nearestExemplarError = nearestErrors / tests;
+const nearestShapeError = shapeErrors / tests;
 
 // Variants of every exemplar.
 const variants = runs.map((run, r) => run.exemplars.map((d, k) => model.variants(d, VARIANTS, seed * 1000 + 50 * r + k)));
 
 // Class consistency: each variant classified among the run's 20 exemplars — by nearest exemplar
-// (the headline: a classifier that owes nothing to the model), and by the model's own fitting
-// classifier. People's drawings (the runs' test drawings) are the reference for each: how often
-// the same classifier puts a person's drawing with its own character.
+// in shape (the headline: a classifier that owes nothing to the model, the better of the two
+// nearest-exemplar classifiers on people's drawings), by nearest exemplar with sizes as drawn
+// (Lake et al.'s baseline), and by the model's own fitting classifier. People's drawings (the
+// runs' test drawings) are the reference for each: how often the same classifier puts a person's
+// drawing with its own character.
+let consistentShape = 0;
 let consistentNearest = 0;
 let consistentFit = 0;
 let judged = 0;
 runs.forEach((run, r) => {
   const flat = variants[r].flatMap((vs, k) => vs.map((v) => ({ v, k })));
+  const shape = nearestExemplar(flat.map((f) => shapeOf(f.v)), run.exemplars.map(shapeOf));
   const nearest = classify(distances(flat.map((f) => f.v), run.exemplars.map((e) => [centred(pathPoints(e))])), 1, 0);
   const fitted = model.classify(flat.map((f) => f.v), run.exemplars);
+  consistentShape += shape.filter((g, i) => g === flat[i].k).length;
   consistentNearest += nearest.filter((g, i) => g === flat[i].k).length;
   consistentFit += fitted.filter((g, i) => g === flat[i].k).length;
   judged += flat.length;
 });
-const classConsistency = consistentNearest / judged;
+const classConsistency = consistentShape / judged;
+const classConsistencyNearest = consistentNearest / judged;
 const classConsistencyFit = consistentFit / judged;
 
 // Diversity: variant–variant distance over person–person distance, both by the modified Hausdorff distance.
@@ -140,8 +152,11 @@ const rows = [
   { what: "classification error, one-shot model: one-way fit's energy", value: pct(oneWayError) },
   { what: `classification error, one-shot model: ${model.settings.classificationVariants} sampled variants`, value: pct(samplingError) },
   { what: 'classification error, nearest exemplar (modified Hausdorff)', value: pct(nearestExemplarError) },
+  { what: 'classification error, nearest exemplar in shape (modified Hausdorff, sizes normalised)', value: pct(nearestShapeError) },
   ...PUBLISHED.map(([who, error]) => ({ what: `classification error, ${who} (published)`, value: `${error}%` })),
-  { what: `class consistency, nearest exemplar (${VARIANTS} variants per exemplar)`, value: pct(classConsistency) },
+  { what: `class consistency, nearest exemplar in shape (${VARIANTS} variants per exemplar)`, value: pct(classConsistency) },
+  { what: '  the same classifier on people\'s drawings', value: pct(1 - nearestShapeError) },
+  { what: 'class consistency, nearest exemplar with sizes as drawn', value: pct(classConsistencyNearest) },
   { what: '  the same classifier on people\'s drawings', value: pct(1 - nearestExemplarError) },
   { what: "class consistency, the model's fitting classifier", value: pct(classConsistencyFit) },
   { what: '  the same classifier on people\'s drawings', value: pct(1 - classificationError) },
@@ -163,7 +178,7 @@ if (flags.has('write')) {
     date: new Date().toISOString(),
     command: 'npm run eval:oneshot -- --write',
     data: "Lake et al.'s 20 one-shot runs (evaluation alphabets, never used in fitting): 20 exemplars and 20 test drawings each, images parsed into pen paths",
-    protocol: `Classification: each test drawing assigned to one of its run's 20 exemplars, error averaged over the 400. Consistency: ${VARIANTS} variants per exemplar classified by nearest exemplar (modified Hausdorff distance) among the run's 20 (the same classifier puts ${pct(1 - nearestExemplarError)} of people's drawings with their own character; the model's fitting classifier puts ${pct(classConsistencyFit)} of the variants and ${pct(1 - classificationError)} of people's drawings there). Diversity: mean distance between two variants of an exemplar over that between a test drawing and its exemplar (two people). Discriminator: a ConvNet trained on runs 1–10 to tell people's drawings (35×35) from as many generated ones, accuracy on runs 11–20, the mean of ${DISCRIMINATORS} trained from different seeds (${turingVariants.accuracies.map(pct).join(', ')} against variants).`,
+    protocol: `Classification: each test drawing assigned to one of its run's 20 exemplars, error averaged over the 400. Consistency: ${VARIANTS} variants per exemplar classified by nearest exemplar in shape (modified Hausdorff distance between pen paths centred and brought to one size) among the run's 20 (the same classifier puts ${pct(1 - nearestShapeError)} of people's drawings with their own character; with sizes as drawn, ${pct(classConsistencyNearest)} of the variants and ${pct(1 - nearestExemplarError)} of people's drawings; the model's fitting classifier puts ${pct(classConsistencyFit)} of the variants and ${pct(1 - classificationError)} of people's drawings there). Diversity: mean distance between two variants of an exemplar over that between a test drawing and its exemplar (two people). Discriminator: a ConvNet trained on runs 1–10 to tell people's drawings (35×35) from as many generated ones, accuracy on runs 11–20, the mean of ${DISCRIMINATORS} trained from different seeds (${turingVariants.accuracies.map(pct).join(', ')} against variants).`,
     modelVersion: await oneShotModelVersion(dir),
     columns: [
       { key: 'error', label: 'Classification error', format: 'percent', help: '20-way, one exemplar per character' },
@@ -176,6 +191,7 @@ if (flags.has('write')) {
       { key: 'one-way', label: "One-shot model, the one-way fit's energy", kind: 'ours', values: { error: oneWayError, consistency: null, diversity: null, discriminator: null }, note: 'each exemplar fitted onto the drawing, scored by −E alone' },
       { key: 'sampling', label: `One-shot model, ${model.settings.classificationVariants} sampled variants`, kind: 'ours', values: { error: samplingError, consistency: null, diversity: null, discriminator: null }, note: 'p(drawing | exemplar) estimated by sampling instead of fitting' },
       { key: 'nearest', label: 'Nearest exemplar (modified Hausdorff)', kind: 'baseline', values: { error: nearestExemplarError, consistency: null, diversity: null, discriminator: null } },
+      { key: 'nearest-shape', label: 'Nearest exemplar in shape (modified Hausdorff, sizes normalised)', kind: 'baseline', values: { error: nearestShapeError, consistency: null, diversity: null, discriminator: null }, note: 'the judge of class consistency' },
       { key: 'copies', label: 'Copies of the exemplars, redrawn with our pen', kind: 'baseline', values: { error: null, consistency: 1, diversity: 0, discriminator: discriminatorAccuracyCopies } },
       ...PUBLISHED.map(([who, error]) => ({ key: who, label: who, kind: 'published' as const, values: { error: error / 100, consistency: null, diversity: null, discriminator: null } })),
     ],

@@ -11,7 +11,7 @@ import { mulberry32 } from '@/lib/random';
 import { renderDrawing, type Drawing } from '@/lib/strokes';
 import { initBackend } from '@/lib/tfjs/backend';
 import { affinePrior, argmax, classify, distances, fitScores, fitTerms, logScore, referencesOf } from '@/models/oneshot/classify';
-import { centred, modifiedHausdorff, pathPoints } from '@/models/oneshot/distance';
+import { centred, modifiedHausdorff, nearestExemplar, pathPoints, sizeNormalised } from '@/models/oneshot/distance';
 import { registerAffine, registerDeformable } from '@/models/oneshot/register';
 import { DISCRIMINATOR_SIZE, meanDiscriminatorAccuracy, type Labelled } from '@/models/oneshot/discriminator';
 import { parseImage, thin } from '@/models/oneshot/parse';
@@ -268,6 +268,22 @@ describe('one-shot classification', () => {
     const b = pathPoints([line(10, 13, 90, 13)]);
     expect(modifiedHausdorff(a, b)).toBeCloseTo(3, 1);
     expect(modifiedHausdorff(a, a)).toBe(0);
+  });
+
+  it('judges by shape alone once sizes are normalised: a small cross is nearer a large cross than a stroke of its size', () => {
+    const cross = (cx: number, cy: number, r: number): Drawing => [line(cx - r, cy - r, cx + r, cy + r, 40), line(cx + r, cy - r, cx - r, cy + r, 40)];
+    const small = pathPoints(cross(30, 30, 10));
+    const large = pathPoints(cross(60, 55, 30));
+    const stroke = pathPoints([line(20, 30, 40, 30, 40)]);
+    // As drawn (centred), the small cross lies nearer the stroke of its size than the large cross.
+    expect(modifiedHausdorff(centred(small), centred(stroke))).toBeLessThan(modifiedHausdorff(centred(small), centred(large)));
+    expect(modifiedHausdorff(sizeNormalised(small), sizeNormalised(large))).toBeLessThan(2); // the small one's points, 2 px apart, spread 3× wider
+    expect(nearestExemplar([sizeNormalised(small)], [sizeNormalised(stroke), sizeNormalised(large)])).toEqual([1]);
+    // Brought to an RMS radius of 20 px about the frame's centre.
+    const normalised = sizeNormalised(large);
+    let total = 0;
+    for (let i = 0; i < normalised.length; i += 2) total += (normalised[i] - 52.5) ** 2 + (normalised[i + 1] - 52.5) ** 2;
+    expect(Math.sqrt(total / (normalised.length / 2))).toBeCloseTo(20, 5);
   });
 });
 
