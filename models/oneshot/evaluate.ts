@@ -62,7 +62,8 @@ let samplingErrors = 0;
 let nearestErrors = 0;
 let shapeErrors = 0;
 let tests = 0;
-/** Pen paths compared by shape alone: centred and brought to one size (distance.ts). */
+/** Pen paths centred in the frame, as drawn; and compared by shape alone: centred and brought to one size (distance.ts). */
+const points = (d: Drawing) => centred(pathPoints(d));
 const shapeOf = (d: Drawing) => sizeNormalised(pathPoints(d));
 runs.forEach((run, r) => {
   const references = run.exemplars.map((d, k) => referencesOf(d, model.variation, model.settings.classificationVariants, seed * 1000 + 50 * r + k, model.settings.spread));
@@ -98,7 +99,7 @@ let judged = 0;
 runs.forEach((run, r) => {
   const flat = variants[r].flatMap((vs, k) => vs.map((v) => ({ v, k })));
   const shape = nearestExemplar(flat.map((f) => shapeOf(f.v)), run.exemplars.map(shapeOf));
-  const nearest = classify(distances(flat.map((f) => f.v), run.exemplars.map((e) => [centred(pathPoints(e))])), 1, 0);
+  const nearest = nearestExemplar(flat.map((f) => points(f.v)), run.exemplars.map(points));
   const fitted = model.classify(flat.map((f) => f.v), run.exemplars);
   consistentShape += shape.filter((g, i) => g === flat[i].k).length;
   consistentNearest += nearest.filter((g, i) => g === flat[i].k).length;
@@ -111,7 +112,6 @@ const classConsistencyFit = consistentFit / judged;
 
 // Diversity: variant–variant distance over person–person distance, both by the modified Hausdorff distance.
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const points = (d: Drawing) => centred(pathPoints(d));
 const betweenVariants: number[] = [];
 const toExemplar: number[] = [];
 runs.forEach((run, r) =>

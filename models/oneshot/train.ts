@@ -202,9 +202,12 @@ const judged = (from: number, to: number, variation: VariationModel, style: Draw
     ];
   });
 const drawingScales: { lengthscale: number; fieldSpread: number; diversity: number; pen: number; ink: number; discriminator: number }[] = [];
+const fieldCalibrations = new Map<number, ReturnType<typeof calibrateField>>();
 for (const lengthscale of [best.lengthscale, 12, 16, 24]) {
   const candidate: VariationModel = { ...model, field: { ...model.field, lengthscale } };
-  const { fieldSpread, diversity } = calibrateField(candidate);
+  const calibration = calibrateField(candidate);
+  fieldCalibrations.set(lengthscale, calibration);
+  const { fieldSpread, diversity } = calibration;
   const style: DrawingStyle = { affineSpread: 1, fieldSpread, placement };
   const { pen, ink } = calibratePen(candidate, style);
   const { mean: discriminator } = await meanDiscriminatorAccuracy(judged(0, 10, candidate, style, pen), judged(10, 20, candidate, style, pen), { seed, count: 3 });
@@ -214,7 +217,7 @@ for (const lengthscale of [best.lengthscale, 12, 16, 24]) {
 const drawing = drawingScales.reduce((a, b) => (b.discriminator < a.discriminator ? b : a));
 const fittedLengthscale = model.field.lengthscale;
 model.field.lengthscale = drawing.lengthscale;
-const field = calibrateField(model);
+const field = fieldCalibrations.get(drawing.lengthscale)!;
 const drawingStyle = { affineSpread: 1, fieldSpread: field.fieldSpread, placement, pen: drawing.pen };
 log(`diversity (variant–variant / person–person distance) by the field's spread: ${field.byFieldSpread.map((r) => `${r.fieldSpread}: ${r.diversity.toFixed(2)}`).join(', ')}`);
 // Classification's spread: both deviations scaled alike, as the fit's affine prior and the sampled references assume.
