@@ -55,5 +55,14 @@ export function parseFlags(argv: string[] = process.argv.slice(2)): Map<string, 
   return flags;
 }
 
+/**
+ * The command line that made a checkpoint, for its meta.json: `npx tsx <script>` and the arguments,
+ * without the ones that only say where it was written (`--out DIR`), which do not change it.
+ */
+export function checkpointCommand(script: string, argv: string[] = process.argv.slice(2)): string {
+  const kept = argv.filter((arg, i) => !(arg === '--out' || arg.startsWith('--out=') || (argv[i - 1] === '--out' && !arg.startsWith('--'))));
+  return `npx tsx ${script} ${kept.join(' ')}`.trim();
+}
+
 /** Log to stderr (stdout is for results). */
 export const log = (...parts: unknown[]) => process.stderr.write(`${parts.join(' ')}\n`);

@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
+import { checkpointCommand, log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { mulberry32, seededShuffle } from '@/lib/random';
 import { CANVAS_SIZE, fromOmniglot, renderDrawing, type Drawing } from '@/lib/strokes';
 import { initBackend } from '@/lib/tfjs/backend';
@@ -306,7 +306,7 @@ const meta = {
   variation: model,
   settings,
   data: `Omniglot background splits small1 + small2 (${unique.length} characters × 20 drawers): pen trajectories for the variation model, images for the episodes that chose T`,
-  command: `npx tsx models/oneshot/train.ts ${process.argv.slice(2).join(' ')}`.trim(),
+  command: checkpointCommand('models/oneshot/train.ts'),
   seed,
   pairs: { all: pairs, sameStrokeCount: sameCount, used: affines.length, maxResidualPx: MAX_RESIDUAL, fieldPairs: subset.length, affineKept: affine.kept },
   grid: { sigmas, lengthscales, noises },
