@@ -42,8 +42,11 @@ async function checkStorage() {
 async function checkModelServer(): Promise<HealthReport['modelServer']> {
   try {
     const health = await getModelServer().health();
-    // Workers start in the background; a pool that is still starting is healthy.
-    return { ...health, ok: health.ok || (health.workers.length > 0 && health.restarts === 0) };
+    // Workers start in the background; a pool that is still starting is healthy. A model whose
+    // worker is still busy for callers who have all gone is not.
+    const stuck = Object.values(health.queues).some((queue) => queue.stuck);
+    const starting = health.workers.length > 0 && health.restarts === 0;
+    return { ...health, ok: (health.ok || starting) && !stuck };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }

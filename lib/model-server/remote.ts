@@ -39,6 +39,20 @@ export class RemoteModelClient implements ModelClient {
     throw new AppError('MODEL_SERVER_UNREACHABLE', 'The model server closed the connection before answering. Please try again.');
   }
 
+  async admit(model: string, options: Pick<RunOptions, 'timeoutMs'> = {}): Promise<void> {
+    const url = new URL(`/v1/models/${encodeURIComponent(model)}/admission`, this.baseUrl);
+    if (options.timeoutMs !== undefined) url.searchParams.set('timeoutMs', String(options.timeoutMs));
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    } catch (error) {
+      throw this.transportError(error);
+    }
+    if (response.ok) return;
+    const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    throw toAppError(body?.error, response.headers.get('retry-after'));
+  }
+
   async health(): Promise<ModelServerHealth> {
     try {
       const response = await fetch(new URL('/health', this.baseUrl), { signal: AbortSignal.timeout(5000) });

@@ -3,6 +3,8 @@
  * instances that set MODEL_SERVER_URL=http://that-host:MODEL_SERVER_PORT.
  *
  *   POST /v1/models/:name/run   { input, timeoutMs? } → server-sent events: progress…, then result or error
+ *   GET  /v1/models/:name/admission?timeoutMs=  200 when a request would be queued now, else the
+ *                               error `run` would answer (SERVER_BUSY with Retry-After, …)
  *   GET  /health                JSON
  *   GET  /metrics               Prometheus text
  */
@@ -28,6 +30,12 @@ export function createModelHttpServer(server: ModelServer, maxBodyBytes = 64 * 1
       if (req.method === 'GET' && url.pathname === '/metrics') {
         res.writeHead(200, { 'content-type': server.metrics.registry.contentType });
         return res.end(await server.metrics.registry.metrics());
+      }
+      const admission = /^\/v1\/models\/([\w-]+)\/admission$/.exec(url.pathname);
+      if (req.method === 'GET' && admission) {
+        const timeoutMs = z.coerce.number().int().positive().optional().safeParse(url.searchParams.get('timeoutMs') ?? undefined);
+        await server.admit(admission[1], { timeoutMs: timeoutMs.success ? timeoutMs.data : undefined });
+        return sendJson(200, { ok: true });
       }
       const match = /^\/v1\/models\/([\w-]+)\/run$/.exec(url.pathname);
       if (req.method !== 'POST' || !match) throw new AppError('NOT_FOUND', `No such endpoint: ${req.method} ${url.pathname}`);

@@ -40,6 +40,12 @@ export interface ModelSpec {
   queueLimit?: number;
   /** Per-request limit, queueing included. */
   timeoutMs?: number;
+  /**
+   * Most workers this model may hold at once. By default every worker but one (when there are
+   * several), so a model with a flood of slow requests never holds the whole pool: the other models
+   * keep answering.
+   */
+  maxWorkers?: number;
 }
 
 export interface RunOptions {
@@ -63,15 +69,30 @@ export interface WorkerHealth {
   id: number;
   backend: string | null;
   busy: boolean;
+  /** The model whose batch it is running. */
+  model?: string;
   models: Record<string, string>;
   skipped?: string[];
+}
+
+export interface ModelQueueHealth {
+  waiting: number;
+  running: number;
+  /** Requests that may wait before new ones are turned away. */
+  limit: number;
+  /** Most workers the model may hold at once. */
+  maxWorkers: number;
+  /** Measured cost of one request, once one has run (ms of a worker's time). */
+  msPerRequest?: number;
+  /** A worker is still busy with this model's batch after every caller in it gave up. */
+  stuck: boolean;
 }
 
 export interface ModelServerHealth {
   mode: 'embedded' | 'remote';
   ok: boolean;
   workers: WorkerHealth[];
-  queues: Record<string, { waiting: number; running: number; limit: number }>;
+  queues: Record<string, ModelQueueHealth>;
   models: string[];
   restarts: number;
   /** Why the last worker died, if one did. */
@@ -81,6 +102,11 @@ export interface ModelServerHealth {
 /** Embedded server and remote client alike. */
 export interface ModelClient {
   run<I, O>(model: string, input: I, options?: RunOptions): Promise<RunResult<O>>;
+  /**
+   * Throws the SERVER_BUSY that `run` would, without queueing anything: lets a caller turn a
+   * request away before it writes a record of it.
+   */
+  admit(model: string, options?: Pick<RunOptions, 'timeoutMs'>): Promise<void>;
   health(): Promise<ModelServerHealth>;
   close(): Promise<void>;
 }

@@ -49,6 +49,9 @@ class TimedModelClient implements ModelClient {
   readonly queueMs: number[] = [];
   backend = 'unknown';
   constructor(private readonly inner: ModelClient) {}
+  admit(model: string, options?: Pick<RunOptions, 'timeoutMs'>): Promise<void> {
+    return this.inner.admit(model, options);
+  }
   async run<I, O>(model: string, input: I, options?: RunOptions): Promise<RunResult<O>> {
     const t0 = performance.now();
     const result = await this.inner.run<I, O>(model, input, options);

@@ -54,6 +54,7 @@ function crashingAt(server: ModelClient, at: number): ModelClient {
         server.run<I, O>(model, input, { ...run, signal: abort.signal, onProgress }).then(resolve, reject);
       });
     },
+    admit: (model, options) => server.admit(model, options),
     health: () => server.health(),
     close: async () => {},
   };

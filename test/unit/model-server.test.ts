@@ -24,6 +24,7 @@ import { FEATURE_DIMS, FEATURE_VERSION, gaborBank, imageFeatures, type ImageFeat
 import type { CrashInput, CrashOutput } from '../fixtures/models/crash';
 import type { EchoInput, EchoOutput } from '../fixtures/models/echo';
 import type { FailsInput, FailsOutput } from '../fixtures/models/fails';
+import type { HangInput, HangOutput } from '../fixtures/models/hang';
 import type { SlowInput, SlowOutput, SlowRecord, SlowRun } from '../fixtures/models/slow';
 
 // ---------------------------------------------------------------------------------------------
@@ -322,7 +323,8 @@ describe('embedded model server', () => {
     expect(health.workers[0]).toMatchObject({ backend: 'cpu', busy: false });
     expect(health.workers[0].models).toMatchObject({ echo: 'echo-v1', slow: 'slow-v1' });
     expect(health.models).toContain('fails');
-    expect(health.queues.echo).toEqual({ waiting: 0, running: 0, limit: 64 });
+    expect(health.queues.echo).toMatchObject({ waiting: 0, running: 0, limit: 64, maxWorkers: 1, stuck: false });
+    expect(health.queues.echo.msPerRequest).toEqual(expect.any(Number));
   });
 });
 
@@ -367,6 +369,90 @@ describe('a worker that dies', () => {
     expect(health.workers).toHaveLength(1);
     const next = await server.run<CrashInput, CrashOutput>('crash', {});
     expect(next.output).toEqual({ ok: true, worker: replacement });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Deadlines, per-model limits and admission
+
+describe('a model that will not stop', () => {
+  let server: ModelServer;
+
+  afterEach(async () => {
+    await server?.close();
+  });
+
+  it('has its worker terminated and replaced soon after its caller’s deadline; health says so meanwhile', async () => {
+    server = new ModelServer({
+      models: [fixture('hang', 'hang', { maxBatch: 1 }), fixture('echo', 'echo')],
+      workers: 1,
+      backend: 'cpu',
+      defaults: DEFAULTS,
+      root: process.cwd(),
+      stopGraceMs: 500,
+    });
+    await server.ready();
+    const first = await server.run<HangInput, HangOutput>('hang', { ms: 1 });
+    const started = performance.now();
+    // Deaf to cancellation for a minute: only terminating its worker ends it.
+    await expectCode(server.run('hang', { ms: 60_000 }, { timeoutMs: 300 }), 'MODEL_TIMEOUT');
+    await sleep(350);
+    const during = await server.health();
+    expect(during.ok).toBe(false);
+    expect(during.queues.hang.stuck).toBe(true);
+
+    // The next request (another model) is answered by the replacement worker, well before the minute.
+    const after = await server.run<EchoInput, EchoOutput>('echo', { value: 4 });
+    expect(after.output.value).toBe(8);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const health = await server.health();
+    expect(health).toMatchObject({ ok: true, restarts: 1 });
+    expect(health.queues.hang.stuck).toBe(false);
+    expect(health.lastCrash).toContain('terminated');
+    const again = await server.run<HangInput, HangOutput>('hang', { ms: 1 });
+    expect(again.output.worker).not.toBe(first.output.worker);
+  });
+
+  it('never holds every worker: the other models keep answering while it is flooded', async () => {
+    server = createServer([fixture('hang', 'hang', { maxBatch: 1, timeoutMs: 30_000 }), fixture('echo', 'echo')], 2);
+    await server.ready();
+    const flood = Array.from({ length: 4 }, () => server.run<HangInput, HangOutput>('hang', { ms: 1500 }));
+    await sleep(100);
+    const health = await server.health();
+    expect(health.queues.hang).toMatchObject({ running: 1, waiting: 3, maxWorkers: 1 });
+    const started = performance.now();
+    expect((await server.run<EchoInput, EchoOutput>('echo', { value: 1 })).output.value).toBe(2);
+    expect(performance.now() - started).toBeLessThan(1000);
+    await Promise.all(flood);
+  });
+});
+
+describe('admission', () => {
+  let server: ModelServer;
+
+  afterEach(async () => {
+    await server?.close();
+  });
+
+  it('turns a request away at once, writing nothing, when the work ahead cannot finish within its timeout', async () => {
+    server = createServer([fixture('slow', 'slow', { maxBatch: 1, queueLimit: 100, timeoutMs: 1000 })]);
+    await server.ready();
+    // Measures the cost of a request: about 200 ms.
+    await server.run('slow', { id: 'measure', steps: 4, stepMs: 50 });
+    // Callers with more patience than the 1 s default are admitted one after another.
+    const ahead = Array.from({ length: 6 }, (_, i) => runSlow(server, 'slow', { id: `ahead-${i}`, steps: 4, stepMs: 50 }, { timeoutMs: 5000 }));
+    // Six requests of 200 ms ahead, one worker: 1.2 s of work, more than the 1 s timeout allows.
+    await expect(server.admit('slow')).rejects.toMatchObject({ code: 'SERVER_BUSY' });
+    const started = performance.now();
+    const error = await expectCode(server.run('slow', { id: 'turned-away', steps: 4, stepMs: 50 }), 'SERVER_BUSY');
+    expect(performance.now() - started).toBeLessThan(50);
+    // Retry-After: the backlog's measured drain time (≈ 1.2 s), rounded up.
+    expect(error.retryAfter).toBe(2);
+    expect(error.message).toMatch(/the 6 requests ahead would take about 1\.\d s/);
+    await expect(server.admit('slow', { timeoutMs: 5000 })).resolves.toBeUndefined();
+    for (const a of ahead) await a.result;
+    await expect(server.admit('slow')).resolves.toBeUndefined();
+    expect((await slowRuns(server))['turned-away']).toBeUndefined();
   });
 });
 

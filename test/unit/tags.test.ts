@@ -69,6 +69,7 @@ function fakeModels(options: { dbm: boolean }) {
       }
       return result(model, { tags: scores, steps: total } as O, DBM_VERSION);
     },
+    async admit() {},
     async health(): Promise<ModelServerHealth> {
       return { mode: 'embedded', ok: true, workers: [], queues: {}, models: ['image-features', ...(options.dbm ? ['multimodal-dbm'] : [])], restarts: 0 };
     },

@@ -65,6 +65,7 @@ describe('uploading a photo', () => {
       run: async () => {
         throw new AppError('MODEL_WORKER_CRASHED', 'The image-features model stopped unexpectedly.');
       },
+      admit: async () => {},
       health: () => server.health(),
       close: async () => {},
     };
