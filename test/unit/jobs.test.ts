@@ -36,4 +36,35 @@ describe('jobs', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(seen).toEqual(['step 1', 'step 2', 'step 3', 'end done']);
   });
+
+  it('stays bounded: the steps a job keeps, the steps ended jobs keep, and how many ended jobs it knows', async () => {
+    const kB = 1024;
+    const jobs = new JobRegistry({ keepProgressBytes: 10 * kB, keepEndedStepsBytes: 25 * kB, keepEnded: 4 });
+    const run = async (steps: number) => {
+      const job = jobs.start('canvas', async (report) => {
+        // Each step previews a 4 kB canvas, as a drawing step does.
+        for (let step = 1; step <= steps; step++) report({ step, total: steps, preview: new Uint8Array(4 * kB) });
+      });
+      await new Promise((r) => setTimeout(r, 0));
+      return job.id;
+    };
+    const replay = (id: string) => {
+      const steps: number[] = [];
+      jobs.follow(id, (event, view) => event === 'progress' && steps.push(view.progress!.step));
+      return steps;
+    };
+    // 10 steps of 4 kB: the last two fit in 10 kB, and the latest progress stays known.
+    const first = await run(10);
+    expect(replay(first)).toEqual([9, 10]);
+    expect(jobs.get(first).progress!.step).toBe(10);
+    // Ended jobs' steps share 25 kB: with three more jobs of 8 kB, the oldest job's steps go first.
+    const later = [await run(2), await run(2), await run(2)];
+    expect(replay(later[0])).toEqual([1, 2]);
+    expect(replay(first)).toEqual([]);
+    expect(jobs.get(first)).toMatchObject({ status: 'done', progress: { step: 10 } });
+    // Only the four most recent ended jobs are known: one more, and the first is gone; the error says why.
+    await run(1);
+    expect(jobs.size).toBe(4);
+    expect(() => jobs.get(first)).toThrow(/not known to the server.*restarts/);
+  });
 });
