@@ -48,8 +48,15 @@ const schema = z.object({
   MODEL_MAX_WAIT_MS: integer(0, 10_000).default(4),
   /** Requests waiting per model before new ones are turned away with 503. */
   MODEL_QUEUE_LIMIT: integer(1, 100_000).default(256),
-  /** A request that has not finished after this long fails with a timeout. */
+  /** A request that has not finished after this long fails with a timeout (models with a deadline of their own keep it). */
   MODEL_TIMEOUT_MS: integer(100, 3_600_000).default(60_000),
+  /**
+   * A stored image no row references is removed once nobody has stored it for this long. Must be
+   * longer than any request takes; by default 10 minutes, or twice the longest model deadline.
+   */
+  BLOB_SWEEP_GRACE_MS: integer(1000, 7 * 24 * 3_600_000).optional(),
+  /** How often recovery runs after start-up: unreferenced images swept, abandoned rows ended. */
+  RECOVERY_INTERVAL_MS: integer(1000, 24 * 3_600_000).default(5 * 60_000),
 });
 
 export type Env = z.infer<typeof schema>;

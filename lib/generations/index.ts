@@ -10,7 +10,9 @@
  * strip" PNG per image (the frames side by side), so a page can replay it frame by frame.
  *
  * A row is written when the request starts (`running`) and finished as `done`, `failed` or
- * `cancelled`; if writing the images fails, the blobs written for it are removed again.
+ * `cancelled`. Blobs are never removed here (the same seed drawn twice shares them): those no row
+ * claims are removed by the blob sweep (lib/recovery). A row a dead process left `running` is
+ * ended `failed` by the same recovery.
  */
 import sharp from 'sharp';
 import { getDb, type Db, type Generation } from '@/lib/db';
@@ -166,17 +168,12 @@ export class GenerationService {
 
   /**
    * Stores the images (and film strips) as PNG blobs and marks the generation done. A failure
-   * removes the blobs this call created and leaves the row as it was.
+   * leaves the row as it was.
    */
   async complete(id: string, done: CompleteGeneration): Promise<GenerationView> {
     const { canvases } = done;
     const shape: CanvasShape = { width: canvases.width, height: canvases.height, channels: canvases.channels };
-    const created: string[] = [];
-    const put = async (png: Buffer) => {
-      const stored = await this.blobs.put(png, 'png');
-      if (stored.created) created.push(stored.sha256);
-      return stored.sha256;
-    };
+    const put = async (png: Buffer) => (await this.blobs.put(png, 'png')).sha256;
     try {
       const images: string[] = [];
       for (const image of canvases.images) images.push(await put(await canvasPng(image, shape)));
@@ -200,7 +197,6 @@ export class GenerationService {
       });
       return toGenerationView(row);
     } catch (error) {
-      for (const sha256 of created) await this.blobs.remove(sha256, 'png').catch(() => undefined);
       if ((error as { code?: string }).code === 'P2025') throw new AppError('NOT_FOUND', 'This generation is no longer recorded.', { cause: error });
       throw error;
     }

@@ -3,7 +3,14 @@
  * `<root>/<first two hex digits>/<sha256>.<ext>`. Writes are atomic: the bytes go to a temporary
  * file in the same directory, are fsynced, and the file is renamed into place, so a reader sees
  * either nothing or the whole blob. A failed write removes its temporary file. Putting bytes that
- * are already stored leaves the existing file alone.
+ * are already stored leaves the existing file alone but touches it (its mtime becomes now).
+ *
+ * Reference safety: one blob may belong to many rows and to requests still in flight (the same
+ * photo uploaded twice at once, the same seed drawn twice), so no request ever deletes a blob.
+ * Only `sweep` does, and only a blob that no row references and nobody has put for longer than a
+ * grace period far beyond any request's deadline: a request that is about to use a blob has put
+ * it, so its mtime is fresh. The sweep moves a doomed blob aside first and looks at its mtime once
+ * more, so a put that touched it in between puts it back; a put after the move writes it anew.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
@@ -20,6 +27,7 @@ export interface BlobStoreFs {
   stat: typeof nodeFs.stat;
   readFile: typeof nodeFs.readFile;
   readdir: typeof nodeFs.readdir;
+  utimes: typeof nodeFs.utimes;
 }
 
 export interface BlobStoreOptions {
@@ -37,9 +45,22 @@ export interface PutResult {
   created: boolean;
 }
 
+export interface SweepResult {
+  /** Blobs no row references, unused for longer than the grace period: removed. */
+  removed: string[];
+  /** Temporary files of writes that never finished (a crash mid-write): removed. */
+  temporary: number;
+  /** Blobs kept: referenced, or put within the grace period. */
+  kept: number;
+}
+
 const SHA256 = /^[0-9a-f]{64}$/;
 const EXT = /^[a-z0-9]{1,10}$/;
 const TEMP_SUFFIX = '.tmp';
+/** A blob the sweep has moved aside: `.<sha256>.<ext>.swept`. */
+const SWEPT = /^\.([0-9a-f]{64})\.([a-z0-9]{1,10})\.swept$/;
+const BLOB_NAME = /^([0-9a-f]{64})\.([a-z0-9]{1,10})$/;
+const SHARD = /^[0-9a-f]{2}$/;
 
 const isNotFound = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 
@@ -103,7 +124,8 @@ export class BlobStore {
       throw error;
     });
     // Same name means same bytes; the size check only guards against a file damaged outside the store.
-    if (existing?.isFile() && existing.size === data.byteLength) return { sha256, path: finalPath, created: false };
+    // Touched, so the sweep sees it in use; gone since (swept this instant), it is written anew.
+    if (existing?.isFile() && existing.size === data.byteLength && (await this.touch(finalPath))) return { sha256, path: finalPath, created: false };
 
     await this.fs.mkdir(dir, { recursive: true });
     const tempPath = path.join(dir, `.${sha256}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
@@ -143,7 +165,8 @@ export class BlobStore {
 
   /**
    * Deletes the blob (every extension, when `ext` is left out). Returns whether anything was
-   * removed; removing a missing blob is not an error, so it is safe for roll-backs.
+   * removed; removing a missing blob is not an error. Not for roll-backs: another row or request
+   * may share the blob (see `sweep`).
    */
   async remove(sha256: string, ext?: string): Promise<boolean> {
     const files = ext === undefined ? await this.candidates(sha256) : [this.pathFor(sha256, ext)];
@@ -157,6 +180,77 @@ export class BlobStore {
       }
     }
     return removed;
+  }
+
+  /**
+   * Removes what no row references and nobody has used for `graceMs`: blobs whose mtime is older
+   * (and for which `isReferenced` is false), and temporary files of writes that never finished.
+   */
+  async sweep(isReferenced: (sha256: string) => boolean, options: { graceMs: number; now?: number }): Promise<SweepResult> {
+    const cutoff = (options.now ?? Date.now()) - options.graceMs;
+    const result: SweepResult = { removed: [], temporary: 0, kept: 0 };
+    let shards: string[];
+    try {
+      shards = (await this.fs.readdir(this.root)).filter((name) => SHARD.test(name)).sort();
+    } catch (error) {
+      if (isNotFound(error)) return result;
+      throw error;
+    }
+    for (const shard of shards) {
+      const dir = path.join(/*turbopackIgnore: true*/ this.root, shard);
+      for (const name of (await this.fs.readdir(dir).catch(() => [] as string[])).sort()) {
+        const file = path.join(/*turbopackIgnore: true*/ dir, name);
+        const stat = await this.fs.stat(file).catch(() => null);
+        if (!stat?.isFile()) continue;
+        const swept = SWEPT.exec(name);
+        const blob = BLOB_NAME.exec(name);
+        if (swept) {
+          // Moved aside by a sweep that did not finish: finish its decision now.
+          const [, sha256, ext] = swept;
+          if (isReferenced(sha256) || stat.mtimeMs >= cutoff) await this.fs.rename(file, this.pathFor(sha256, ext)).catch(() => undefined);
+          else await this.fs.unlink(file).catch(() => undefined);
+        } else if (name.endsWith(TEMP_SUFFIX)) {
+          if (stat.mtimeMs < cutoff && (await this.fs.unlink(file).then(() => true, () => false))) result.temporary++;
+        } else if (blob) {
+          const [, sha256, ext] = blob;
+          if (stat.mtimeMs >= cutoff || isReferenced(sha256) || !(await this.removeUnused(dir, sha256, ext, cutoff))) result.kept++;
+          else result.removed.push(sha256);
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Moves the blob aside, looks again, and removes it only if nobody touched it meanwhile. */
+  private async removeUnused(dir: string, sha256: string, ext: string, cutoff: number): Promise<boolean> {
+    const file = path.join(/*turbopackIgnore: true*/ dir, `${sha256}.${ext}`);
+    const aside = path.join(/*turbopackIgnore: true*/ dir, `.${sha256}.${ext}.swept`);
+    try {
+      await this.fs.rename(file, aside);
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+    const stat = await this.fs.stat(aside);
+    if (stat.mtimeMs >= cutoff) {
+      // A put touched it just before the move: it is in use. (A put after the move wrote a new copy.)
+      await this.fs.rename(aside, file);
+      return false;
+    }
+    await this.fs.unlink(aside);
+    return true;
+  }
+
+  /** Sets a stored blob's mtime to now; false when it is not there (any more). */
+  private async touch(file: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await this.fs.utimes(file, now, now);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 
   /** The stored file's path, or null. */

@@ -7,4 +7,5 @@ export {
   type BlobStoreFs,
   type BlobStoreOptions,
   type PutResult,
+  type SweepResult,
 } from './blob-store';

@@ -1,8 +1,10 @@
 /**
  * Uploading a photo: check and re-encode it, store it by SHA-256, compute its image features in
  * the model server, then record it — and find the most similar photos already stored.
- * The row is written last, in one statement with its features; if anything fails before, the
- * file written for it is removed again, so a failure leaves no orphan file and no orphan row.
+ * The row is written last, in one statement with its features, so a failure leaves no row. The
+ * file is never removed here, even when this request wrote it: the same photo may be on its way
+ * in through another request at this moment. A file no row claims is removed later by the blob
+ * sweep (lib/recovery), once nobody has put it for the grace period.
  */
 import { getDb, type Db, type Upload } from '@/lib/db';
 import { AppError } from '@/lib/errors';
@@ -71,7 +73,7 @@ export class UploadService {
     const before = await this.db.upload.findUnique({ where: { sha256: image.sha256 } });
     if (before) return { upload: toView(before), similar: await this.similar(before.id, options.similar), created: false };
 
-    const stored = await this.blobs.put(image.data, image.ext);
+    await this.blobs.put(image.data, image.ext);
     try {
       const { pixels } = await toModelInput(image.data);
       const features = await this.models.run<{ pixels: Float32Array }, { vector: Float32Array }>(FEATURE_MODEL, { pixels }, { signal: options.signal });
@@ -98,7 +100,6 @@ export class UploadService {
         const winner = await this.db.upload.findUnique({ where: { sha256: image.sha256 } });
         if (winner) return { upload: toView(winner), similar: await this.similar(winner.id, options.similar), created: false };
       }
-      if (stored.created) await this.blobs.remove(image.sha256, image.ext).catch(() => undefined);
       throw error;
     }
   }

@@ -79,7 +79,7 @@ describe('BlobStore', () => {
     expect(new Uint8Array(fs.readFileSync(file))).toEqual(data);
   });
 
-  it('leaves an existing identical blob alone (idempotent put)', async () => {
+  it('leaves an existing identical blob in place (idempotent put), touching it as in use', async () => {
     const store = new BlobStore(root);
     const data = Buffer.from('same bytes');
     const first = await store.put(data, 'png');
@@ -89,7 +89,9 @@ describe('BlobStore', () => {
     expect(second).toEqual({ ...first, created: false });
     const statAfter = fs.statSync(first.path);
     expect(statAfter.ino).toBe(statBefore.ino);
-    expect(statAfter.mtimeMs).toBe(statBefore.mtimeMs);
+    expect(statAfter.size).toBe(statBefore.size);
+    // Its mtime says when it was last stored: the sweep leaves recently stored blobs alone.
+    expect(statAfter.mtimeMs).toBeGreaterThan(statBefore.mtimeMs);
     expect(listFiles()).toHaveLength(1);
   });
 

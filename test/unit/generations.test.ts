@@ -1,7 +1,7 @@
 /**
  * The gallery's record of generations on SQLite: a row as the request starts, the images as PNG
  * blobs when it is done (bytes exactly as the model drew them, so the same drawing gives the same
- * blob names), film strips for replaying the steps, and nothing left behind when storing fails.
+ * blob names), film strips for replaying the steps, and no image lost when two requests share it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '@/lib/db';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { canvasPng, filmStrip, GenerationService, type CanvasShape } from '@/lib/generations';
+import { Recovery } from '@/lib/recovery';
 import { BlobStore, sha256Hex } from '@/lib/storage';
 
 const DB_URL = 'file:./test/.tmp/generations.db';
@@ -104,16 +105,35 @@ describe('generations', () => {
     expect(decoded.data).toEqual(image);
   });
 
-  it('a canvas of the wrong size fails as MODEL_FAILED and leaves no blob and an unfinished row', async () => {
+  it('a canvas of the wrong size fails as MODEL_FAILED and leaves an unfinished row; the sweep removes the image it stored', async () => {
     const id = await generations.begin({ kind: 'caption', modelName: 'align-draw-mnist', seed: 1, params: {} });
     const good = canvas(GREY, 201);
     await expect(
       generations.complete(id, { modelVersion: 'v1', canvases: { ...GREY, images: [good, new Uint8Array(7)] } }),
     ).rejects.toMatchObject({ code: 'MODEL_FAILED' });
-    // The good image's PNG, written before the bad one was met, is gone again.
-    const png = await canvasPng(good, GREY);
-    expect(await blobs.exists(sha256Hex(png))).toBe(false);
     expect(await generations.get(id)).toMatchObject({ status: 'running', images: [] });
+    // The good image's PNG, written before the bad one was met, belongs to no row: once past the
+    // grace period the sweep removes it.
+    const sha256 = sha256Hex(await canvasPng(good, GREY));
+    const recovery = new Recovery({ startedAt: new Date(), singleProcess: true, generationDeadlineMs: 60_000, blobGraceMs: 60_000 }, db, blobs);
+    expect((await recovery.sweepBlobs()).removed).not.toContain(sha256);
+    expect((await recovery.sweepBlobs(new Date(Date.now() + 61_000))).removed).toContain(sha256);
+    expect(await blobs.exists(sha256)).toBe(false);
+  });
+
+  it('two requests storing the same images at once, one failing, leave the other’s images in place', async () => {
+    for (let round = 0; round < 20; round++) {
+      const id = await generations.begin({ kind: 'gan', modelName: 'gan-mnist', seed: round, params: {} });
+      const images = [canvas(GREY, round, 3), canvas(GREY, round, 5)];
+      // The same seed drawn twice: one request's row is gone (it fails at the end), the other succeeds.
+      const [ok, failed] = await Promise.allSettled([
+        generations.complete(id, { modelVersion: 'v1', canvases: { ...GREY, images } }),
+        generations.complete('no-such-generation', { modelVersion: 'v1', canvases: { ...GREY, images } }),
+      ]);
+      expect(failed.status).toBe('rejected');
+      expect(ok.status).toBe('fulfilled');
+      for (const image of (await generations.get(id)).images) expect(await blobs.exists(image.sha256)).toBe(true);
+    }
   });
 
   it('marks cancelled and failed requests, lists only finished ones newest first, and answers NOT_FOUND', async () => {

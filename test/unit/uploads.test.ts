@@ -6,6 +6,7 @@ import { createDb, type Db } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { ModelServer, type ModelClient } from '@/lib/model-server';
 import { MODELS } from '@/lib/model-server/registry';
+import { Recovery } from '@/lib/recovery';
 import { BlobStore } from '@/lib/storage';
 import { UploadService } from '@/lib/uploads';
 
@@ -60,7 +61,7 @@ describe('uploading a photo', () => {
     expect(await uploads.similar(second.upload.id, 5)).toEqual(second.similar);
   });
 
-  it('leaves no stored file and no row when the model server fails', async () => {
+  it('leaves no row when the model server fails; the sweep removes the stored file', async () => {
     const failing: ModelClient = {
       run: async () => {
         throw new AppError('MODEL_WORKER_CRASHED', 'The image-features model stopped unexpectedly.');
@@ -72,8 +73,34 @@ describe('uploading a photo', () => {
     const before = { files: filesUnder(blobDir).length, rows: await db.upload.count() };
     const broken = new UploadService(db, new BlobStore(blobDir), failing);
     await expect(broken.create(photo('108000'), 'tiger.jpg')).rejects.toMatchObject({ code: 'MODEL_WORKER_CRASHED' });
-    expect(filesUnder(blobDir).length).toBe(before.files);
     expect(await db.upload.count()).toBe(before.rows);
+    // The file is left for the sweep (another request may be storing the same photo right now),
+    // which removes it once nobody has stored it for the grace period.
+    const recovery = new Recovery({ startedAt: new Date(), singleProcess: true, generationDeadlineMs: 60_000, blobGraceMs: 60_000 }, db, new BlobStore(blobDir));
+    const swept = await recovery.sweepBlobs(new Date(Date.now() + 61_000));
+    expect(swept.removed).toHaveLength(1);
+    expect(filesUnder(blobDir).length).toBe(before.files);
+  });
+
+  it('never loses an acknowledged photo when the same photo is uploaded twice at once and one caller goes away', async () => {
+    const ids = fs.readdirSync(path.resolve('../shared/data/corel5k/images')).filter((f) => f.endsWith('.jpg')).sort().slice(200, 230);
+    let acknowledged = 0;
+    for (const [i, file] of ids.entries()) {
+      const bytes = fs.readFileSync(path.resolve('../shared/data/corel5k/images', file));
+      const leaving = new AbortController();
+      const [kept, aborted] = await Promise.allSettled([
+        uploads.create(bytes, 'kept.jpg'),
+        uploads.create(bytes, 'aborted.jpg', { signal: leaving.signal }),
+        new Promise((r) => setTimeout(r, i % 5)).then(() => leaving.abort()),
+      ]);
+      for (const outcome of [kept, aborted]) {
+        if (outcome.status !== 'fulfilled') continue;
+        acknowledged++;
+        const upload = (outcome.value as Awaited<ReturnType<UploadService['create']>>).upload;
+        expect(fs.existsSync(path.join(blobDir, upload.sha256.slice(0, 2), `${upload.sha256}.jpg`)), `photo ${file}`).toBe(true);
+      }
+    }
+    expect(acknowledged).toBeGreaterThanOrEqual(ids.length);
   });
 
   it('rejects a bad file before storing anything', async () => {
