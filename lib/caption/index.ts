@@ -200,9 +200,13 @@ export class CaptionService {
     };
   }
 
-  /** Records the generation and starts drawing it as a job; the job's result is a `CaptionJobResult`. */
+  /**
+   * Records the generation and starts drawing it as a job; the job's result is a `CaptionJobResult`.
+   * A request the model server would turn away is turned away before anything is recorded.
+   */
   async start(prepared: PreparedCaption): Promise<StartedCaption> {
     const params: CaptionParams = { caption: prepared.caption, samples: prepared.samples, model: prepared.model, temperature: prepared.temperature };
+    await this.models.admit(prepared.model);
     const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: prepared.model, seed: prepared.seed, params: { ...params } });
     const job = this.jobs.start(GENERATION_KIND, (report, signal) => this.draw(prepared, generationId, { signal, onProgress: report }));
     return { ...prepared, job, generationId };

@@ -161,18 +161,19 @@ export class GanService {
     };
   }
 
-  async samples(body: unknown): Promise<GanResult> {
+  /** `signal`: the caller went away (the request was aborted), so the generator need not run. */
+  async samples(body: unknown, signal?: AbortSignal): Promise<GanResult> {
     const request = parse(samplesRequest, body);
     const seed = firstSeed(request.seed, request.count, 'samples');
-    return this.run(request.model, { task: 'samples', count: request.count, seed }, seed, { count: request.count, seed });
+    return this.run(request.model, { task: 'samples', count: request.count, seed }, seed, { count: request.count, seed }, signal);
   }
 
-  async interpolate(body: unknown): Promise<GanResult> {
+  async interpolate(body: unknown, signal?: AbortSignal): Promise<GanResult> {
     const request = parse(interpolateRequest, body);
-    return this.run(request.model, { task: 'interpolate', from: request.from, to: request.to, steps: request.steps }, null, { from: request.from, to: request.to, steps: request.steps });
+    return this.run(request.model, { task: 'interpolate', from: request.from, to: request.to, steps: request.steps }, null, { from: request.from, to: request.to, steps: request.steps }, signal);
   }
 
-  async vary(body: unknown): Promise<GanResult> {
+  async vary(body: unknown, signal?: AbortSignal): Promise<GanResult> {
     const request = parse(varyRequest, body);
     if ((request.latent.nudges?.length ?? 0) >= MAX_NUDGES) {
       throw new AppError('BAD_REQUEST', `latent: it has been varied ${MAX_NUDGES} times over, the most a latent can be; vary an earlier one or a fresh sample`);
@@ -183,7 +184,7 @@ export class GanService {
       count: request.count,
       amount: request.amount,
       seed,
-    });
+    }, signal);
   }
 
   async recent(limit = 24): Promise<GanGeneration[]> {
@@ -194,16 +195,20 @@ export class GanService {
     return this.generations.get<GanParams, { latents: (LatentRef | null)[] }>(id, GENERATION_KIND);
   }
 
-  /** Runs the generator and saves what it drew to the gallery. */
-  private async run(name: GanModel, input: GanInput, seed: number | null, request: Record<string, unknown>): Promise<GanResult> {
+  /**
+   * Runs the generator and saves what it drew to the gallery. A request the model server would
+   * turn away is turned away before anything is recorded.
+   */
+  private async run(name: GanModel, input: GanInput, seed: number | null, request: Record<string, unknown>, signal?: AbortSignal): Promise<GanResult> {
     if (!fs.existsSync(path.join(this.dir(name), 'weights.bin'))) {
       const served = GAN_MODELS.filter((m) => fs.existsSync(path.join(this.dir(m), 'weights.bin')));
       throw new AppError('MODEL_UNAVAILABLE', `The ${GAN_MODEL_INFO[name].label} GAN (${name}) is not trained on this server.${served.length ? ` Served: ${served.join(', ')}.` : ''}`);
     }
     const params: GanParams = { task: input.task, model: name, request };
+    await this.models.admit(name);
     const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: name, seed, params: { ...params } });
     try {
-      const run = await this.models.run<GanInput, GanOutput>(name, input).catch((error) => {
+      const run = await this.models.run<GanInput, GanOutput>(name, input, { signal }).catch((error) => {
         if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') throw new AppError('MODEL_UNAVAILABLE', `The ${GAN_MODEL_INFO[name].label} GAN is not served here.`, { cause: error });
         throw error;
       });
@@ -223,7 +228,9 @@ export class GanService {
         generationId,
       };
     } catch (error) {
-      await this.generations.end(generationId, 'failed', { code: isAppError(error) ? error.code : 'MODEL_FAILED', message: (error as Error).message }).catch(() => undefined);
+      const cancelled = signal?.aborted === true;
+      const failure = cancelled ? { code: 'CANCELLED', message: 'The request was cancelled.' } : { code: isAppError(error) ? error.code : 'MODEL_FAILED', message: (error as Error).message };
+      await this.generations.end(generationId, cancelled ? 'cancelled' : 'failed', failure).catch(() => undefined);
       throw error;
     }
   }

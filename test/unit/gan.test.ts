@@ -145,6 +145,35 @@ describe('bad requests', () => {
     expect(error.status).toBe(503);
     expect(await gans.servedModels()).toEqual([]);
   });
+
+  it('a request the model server turns away (SERVER_BUSY, 503) is answered at once and records nothing', async () => {
+    const full = new ModelServer({
+      models: [{ name: 'gan-mnist', module: 'models/gan/serve.ts', queueLimit: 0 }],
+      workers: 1,
+      backend: 'cpu',
+      defaults: { maxBatch: 16, maxWaitMs: 0, queueLimit: 8, timeoutMs: 60_000 },
+      root: process.cwd(),
+    });
+    try {
+      const gans = new GanService({ db, models: full, generations: new GenerationService(db, new BlobStore(blobDir)) });
+      const rows = await db.generation.count();
+      const error = await errorOf(gans.samples({ count: 4, seed: 1 }));
+      expect(error.code).toBe('SERVER_BUSY');
+      expect(error.retryAfter).toBeGreaterThanOrEqual(1);
+      expect(await db.generation.count()).toBe(rows);
+    } finally {
+      await full.close();
+    }
+  });
+
+  it('a caller that goes away while its samples are drawn: the generation is recorded as cancelled', async () => {
+    const leaving = new AbortController();
+    const answer = service().samples({ count: 64, seed: 77 }, leaving.signal);
+    leaving.abort();
+    expect((await errorOf(answer)).code).toBe('CANCELLED');
+    const row = await db.generation.findFirstOrThrow({ where: { kind: 'gan', seed: 77 }, orderBy: { createdAt: 'desc' } });
+    expect(row.status).toBe('cancelled');
+  });
 });
 
 describe('the routes', () => {
