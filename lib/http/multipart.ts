@@ -1,5 +1,6 @@
 /** Reading one uploaded file from a multipart/form-data request, never more than the size cap. */
 import { AppError } from '@/lib/errors';
+import { readBodyBytes } from './body';
 
 /** Room for the multipart boundaries and headers around the file itself. */
 const ENVELOPE_BYTES = 64 * 1024;
@@ -7,39 +8,12 @@ const ENVELOPE_BYTES = 64 * 1024;
 const tooLarge = (maxBytes: number) =>
   new AppError('FILE_TOO_LARGE', `This file is larger than the ${Math.round(maxBytes / (1024 * 1024))} MB limit. Please upload a smaller photo.`);
 
-/** The body's bytes, stopping (and failing) as soon as it passes `limit`. */
-async function readBody(request: Request, limit: number, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(maxBytes);
-  if (!request.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
-}
-
 export async function readUploadedFile(request: Request, field: string, maxBytes: number): Promise<{ bytes: Uint8Array; name: string | null }> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!contentType.startsWith('multipart/form-data')) {
     throw new AppError('NO_FILE', `Send the photo as multipart/form-data with the file in a field called "${field}".`);
   }
-  const body = await readBody(request, maxBytes + ENVELOPE_BYTES, maxBytes);
+  const body = await readBodyBytes(request, maxBytes + ENVELOPE_BYTES, () => tooLarge(maxBytes));
   let form: FormData;
   try {
     form = await new Response(body as BodyInit, { headers: { 'content-type': contentType } }).formData();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { env } from '@/lib/env';
-import { AppError } from '@/lib/errors';
+import { readJson } from '@/lib/http/body';
 import { readUploadedFile } from '@/lib/http/multipart';
 import { handler, parse } from '@/lib/http/respond';
 import { getJobs } from '@/lib/jobs';
@@ -20,9 +20,7 @@ export const POST = handler(async (request: Request) => {
   const tags = getTagService();
   let source: PhotoSource;
   if ((request.headers.get('content-type') ?? '').startsWith('application/json')) {
-    const json = await request.json().catch(() => {
-      throw new AppError('BAD_REQUEST', 'Send either a photo as multipart/form-data (field "file") or JSON { "uploadId": "…" }.');
-    });
+    const json = await readJson(request, { maxBytes: 4096, example: '{ "uploadId": "…" }, or a photo as multipart/form-data (field "file")' });
     source = parse(existing, json);
   } else {
     const { bytes, name } = await readUploadedFile(request, 'file', env.UPLOAD_MAX_BYTES);

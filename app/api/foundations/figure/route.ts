@@ -1,5 +1,6 @@
 import { getFoundationsService } from '@/lib/foundations';
-import { handler, readJson } from '@/lib/http/respond';
+import { readJson } from '@/lib/http/body';
+import { handler } from '@/lib/http/respond';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -10,6 +11,6 @@ export const dynamic = 'force-dynamic';
  * URL), width, height, label? }] }], facts: [{ label, value }], modelVersion }`.
  */
 export const POST = handler(async (request: Request) => {
-  const body = await readJson(request, { maxChars: 1024, example: '{ "block": "sparse-coding", "figure": "code", "seed": 3 }' });
+  const body = await readJson(request, { maxBytes: 1024, example: '{ "block": "sparse-coding", "figure": "code", "seed": 3 }' });
   return Response.json(await getFoundationsService().figure(body));
 });

@@ -1,4 +1,5 @@
-import { handler, readJson } from '@/lib/http/respond';
+import { readJson } from '@/lib/http/body';
+import { handler } from '@/lib/http/respond';
 import { getOneShotService } from '@/lib/oneshot';
 
 export const runtime = 'nodejs';
@@ -15,7 +16,7 @@ const MAX_BODY_CHARS = 4 * 1024 * 1024;
  * stored in the gallery). DELETE /api/jobs/:id stops it.
  */
 export const POST = handler(async (request: Request) => {
-  const body = await readJson(request, { maxChars: MAX_BODY_CHARS, example: '{ "strokes": [[[10, 20, 0], [50, 60, 120]]], "count": 9, "seed": 1 }' });
+  const body = await readJson(request, { maxBytes: MAX_BODY_CHARS, example: '{ "strokes": [[[10, 20, 0], [50, 60, 120]]], "count": 9, "seed": 1 }' });
   const oneshot = getOneShotService();
   const started = await oneshot.startVariants(await oneshot.prepareVariants(body));
   return Response.json(started, { status: 202 });

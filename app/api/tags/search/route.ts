@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '@/lib/errors';
+import { readJson } from '@/lib/http/body';
 import { handler, parse } from '@/lib/http/respond';
 import { getTagService, splitWords } from '@/lib/tags';
 
@@ -17,9 +17,7 @@ const body = z.object({
 
 /** `{ tags: ["water", "sky"] | "water sky", limit }` → the nearest photos, uploads and Corel-5k alike. */
 export const POST = handler(async (request: Request) => {
-  const json = await request.json().catch(() => {
-    throw new AppError('BAD_REQUEST', 'Send the search as JSON, e.g. { "tags": ["water", "sky"], "limit": 24 }.');
-  });
+  const json = await readJson(request, { maxBytes: 16 * 1024, example: '{ "tags": ["water", "sky"], "limit": 24 }' });
   const { tags, limit } = parse(body, json);
   return Response.json(await getTagService().search(tags, { limit, signal: request.signal }));
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadCorel5k } from '@/lib/datasets';
+import { readJson } from '@/lib/http/body';
 import { handler, parse } from '@/lib/http/respond';
 import { getJobs } from '@/lib/jobs';
 import { getUploadService } from '@/lib/uploads';
@@ -12,7 +13,8 @@ const body = z.object({ count: z.number().int().min(1).max(200).default(24) });
 
 /** Starts adding sample photos from Corel-5k → 202 { job }; follow it at /api/jobs/:id/events. */
 export const POST = handler(async (request: Request) => {
-  const { count } = parse(body, await request.json().catch(() => ({})));
+  const json = await readJson(request, { maxBytes: 1024, example: '{ "count": 24 }', whenEmpty: {} });
+  const { count } = parse(body, json);
   await loadCorel5k(); // a missing dataset is a clear 404 now, not a failed job later
   const uploads = getUploadService();
   const job = getJobs().start('sample-photos', (report, signal) => importSamplePhotos(uploads, count, report, signal));

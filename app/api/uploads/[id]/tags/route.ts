@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '@/lib/errors';
+import { readJson } from '@/lib/http/body';
 import { handler, params, parse } from '@/lib/http/respond';
 import { getTagService } from '@/lib/tags';
 
@@ -20,9 +20,7 @@ export const GET = handler(async (_request: Request, context: Context) => {
 /** Stores corrections `{ accepted, removed, added }` → `{ tags }`, the photo's tags now. */
 export const PUT = handler(async (request: Request, context: Context) => {
   const { id } = await params(uploadId, context);
-  const json = await request.json().catch(() => {
-    throw new AppError('BAD_REQUEST', 'Send the changes as JSON, e.g. { "accepted": ["sky"], "removed": ["tree"], "added": ["my garden"] }.');
-  });
+  const json = await readJson(request, { maxBytes: 64 * 1024, example: '{ "accepted": ["sky"], "removed": ["tree"], "added": ["my garden"] }' });
   const body = parse(corrections, json);
   return Response.json({ tags: await getTagService().saveTags(id, body) });
 });
