@@ -1,5 +1,5 @@
 // `npm start`: apply database migrations, build the app if it has not been built (or the sources
-// changed since), then serve it. `--dev` serves with hot reload instead.
+// changed since), then serve it (scripts/serve.mjs). `--dev` serves with hot reload instead.
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,9 @@ run(bin('tsx'), ['scripts/migrate.ts']);
 
 if (!dev && needsBuild()) run(bin('next'), ['build']);
 
-const server = spawn(bin('next'), [dev ? 'dev' : 'start', ...process.argv.slice(2).filter((a) => a !== '--dev')], { stdio: 'inherit', env: childEnv });
+const args = process.argv.slice(2).filter((a) => a !== '--dev');
+// Production serves through scripts/serve.mjs (Next behind lib/http/server.ts); development through next dev.
+const server = dev ? spawn(bin('next'), ['dev', ...args], { stdio: 'inherit', env: childEnv }) : spawn(process.execPath, ['scripts/serve.mjs', ...args], { stdio: 'inherit', env: childEnv });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));
 
