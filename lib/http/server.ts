@@ -5,7 +5,8 @@
  * - a path that is not valid percent-encoding → 400 (Next fails while decoding route parameters);
  * - a method Next cannot represent (TRACE, PROPFIND, …) or one an API route does not export → 405
  *   with `Allow` (Next: a 500, or an empty 405 without `Allow`);
- * - a request Node cannot parse → 400, 431 for oversized headers, 408 for a client too slow to send one.
+ * - a request Node cannot parse → 400, 431 for oversized headers, 408 for a client too slow to send
+ *   one; CONNECT → 405 (Node would drop the connection without a word); `OPTIONS *` → 204 with Allow.
  * An API path no route serves reaches Next, whose catch-all route app/api/[[...path]] answers 404.
  *
  * It also closes, cleanly, the connection of a request whose body was still arriving when its
@@ -48,10 +49,7 @@ function pathOf(target: string): string | undefined {
 /** What the server answers itself, before Next sees the request; undefined to let Next answer. */
 export function answerBeforeNext(method: string, target: string): EarlyAnswer | undefined {
   const pathname = pathOf(target);
-  if (pathname === undefined) {
-    if (method === 'OPTIONS' && target === '*') return undefined;
-    return { error: new AppError('BAD_REQUEST', 'The request does not name a path on this server.') };
-  }
+  if (pathname === undefined) return { error: new AppError('BAD_REQUEST', 'The request does not name a path on this server.') };
   for (const segment of pathname.split('/')) {
     try {
       decodeURIComponent(segment);
@@ -143,7 +141,17 @@ function lingerBeforeClosing(req: IncomingMessage, socket: Socket): void {
   };
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+const REASONS: Record<number, string> = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/** A JSON error written straight to a socket that has no ServerResponse, then the socket closed. */
+function answerOnSocket(socket: Duplex, error: AppError, headers = ''): void {
+  const body = JSON.stringify({ error: error.toJSON() });
+  socket.end(
+    `HTTP/1.1 ${error.status} ${REASONS[error.status] ?? 'Error'}\r\ncontent-type: application/json\r\ncache-control: no-store\r\n${headers}` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  socket.once('finish', () => socket.destroy());
+}
 
 /** A request Node could not parse, answered in JSON as Node's own handler would in text. */
 function answerUnparsable(error: Error & { code?: string }, socket: Duplex): void {
@@ -152,26 +160,28 @@ function answerUnparsable(error: Error & { code?: string }, socket: Duplex): voi
     socket.destroy();
     return;
   }
-  const answer =
+  answerOnSocket(
+    socket,
     error.code === 'HPE_HEADER_OVERFLOW'
       ? new AppError('HEADERS_TOO_LARGE', 'The request headers are too large.')
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? new AppError('REQUEST_TIMEOUT', 'The request took too long to arrive.')
-        : new AppError('BAD_REQUEST', 'This is not an HTTP request the server can read.');
-  const body = JSON.stringify({ error: answer.toJSON() });
-  socket.end(
-    `HTTP/1.1 ${answer.status} ${REASONS[answer.status]}\r\ncontent-type: application/json\r\ncache-control: no-store\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        : new AppError('BAD_REQUEST', 'This is not an HTTP request the server can read.'),
   );
-  socket.once('finish', () => socket.destroy());
 }
 
 /** Node's HTTP server answering through `handle` (Next's request handler), behind the checks above. */
 export function createAppServer(handle: NodeHandler): http.Server {
   const server = http.createServer((req, res) => {
     closeIfBodyUnread(req, res);
+    if (req.url === '*' && req.method === 'OPTIONS') return void res.writeHead(204, { allow: ROUTE_METHODS.join(', ') }).end();
     const early = answerBeforeNext(req.method ?? 'GET', req.url ?? '/');
     if (early) return sendError(res, early);
+    // A target in absolute form (http://host/path) is served by its path: Next would redirect to its host.
+    if (req.url && !req.url.startsWith('/')) {
+      const url = new URL(req.url);
+      req.url = url.pathname + url.search;
+    }
     Promise.resolve()
       .then(() => handle(req, res))
       .catch((error: unknown) => {
@@ -182,5 +192,9 @@ export function createAppServer(handle: NodeHandler): http.Server {
       });
   });
   server.on('clientError', answerUnparsable);
+  // Without a listener Node drops a CONNECT without a word; this server is no proxy.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
+    answerOnSocket(socket, new AppError('METHOD_NOT_ALLOWED', 'This server is not a proxy: CONNECT is not supported.'), `allow: ${ROUTE_METHODS.join(', ')}\r\n`),
+  );
   return server;
 }

@@ -69,7 +69,7 @@ describe('answerBeforeNext', () => {
       ['PUT', '/api/uploads/abc/tags'],
       ['DELETE', '/api/jobs/abc'],
       ['GET', '/gallery'],
-      ['OPTIONS', '*'],
+      ['GET', 'http://localhost/api/health'],
     ]) {
       expect(answerBeforeNext(method, target), `${method} ${target}`).toBeUndefined();
     }
@@ -83,7 +83,7 @@ describe('answerBeforeNext', () => {
 
 /** A stand-in for Next: the request handed to fetch's Request as Next does, read with a 1 KB cap. */
 async function likeNext(req: IncomingMessage, res: ServerResponse) {
-  if (req.method === 'GET') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  if (req.method === 'GET') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: req.url }));
   const request = new Request(`http://localhost${req.url}`, { method: req.method, headers: req.headers as HeadersInit, body: req.method === 'GET' ? null : (req as unknown as BodyInit), duplex: 'half' } as RequestInit);
   let response: Response;
   try {
@@ -183,6 +183,18 @@ describe('createAppServer', () => {
     const trace = await exchange(port, 'TRACE /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 0);
     expect(trace.text).toMatch(/^HTTP\/1.1 405 /);
     expect(trace.text).toContain('"code":"METHOD_NOT_ALLOWED"');
+  });
+
+  it('answers CONNECT, OPTIONS * and absolute-form targets as a web server, not a proxy', async () => {
+    const connect = await exchange(port, 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n', 0);
+    expect(connect.text).toMatch(/^HTTP\/1.1 405 /);
+    expect(connect.text).toContain('"code":"METHOD_NOT_ALLOWED"');
+    const star = await exchange(port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 0);
+    expect(star.text).toMatch(/^HTTP\/1.1 204 /);
+    expect(star.text.toLowerCase()).toContain('allow: get, head, post, put, patch, delete, options');
+    const absolute = await exchange(port, 'GET http://elsewhere.example/api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 0);
+    expect(absolute.text).toMatch(/^HTTP\/1.1 200 /);
+    expect(absolute.text).toContain('{"url":"/api/health"}');
   });
 
   it('answers a request Node cannot parse with JSON', async () => {
