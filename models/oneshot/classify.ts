@@ -52,24 +52,31 @@ function eachPair<T>(tests: Drawing[], exemplars: Drawing[], measure: (test: Flo
   });
 }
 
+/** The two-way fit's terms (FIT_TERMS) of a test drawing's centred points against an exemplar's. */
+function pairTerms(points: Float32Array, exemplar: Float32Array, prior: AffinePrior, fit: FitSettings): number[] {
+  const forward = registerDeformable(exemplar, points, prior, fit.sigma, fit.fieldSigma);
+  const reverse = registerDeformable(points, exemplar, prior, fit.sigma, fit.fieldSigma);
+  return [forward.meanSquared, forward.mahalanobis, forward.fieldPenalty, reverse.meanSquared, reverse.mahalanobis, reverse.fieldPenalty];
+}
+
 /** The two-way fit's terms (FIT_TERMS) for each test drawing and exemplar: [test][exemplar][term]. */
 export function fitTerms(tests: Drawing[], exemplars: Drawing[], prior: AffinePrior, fit: FitSettings): number[][][] {
-  return eachPair(tests, exemplars, (points, e) => {
-    const forward = registerDeformable(e, points, prior, fit.sigma, fit.fieldSigma);
-    const reverse = registerDeformable(points, e, prior, fit.sigma, fit.fieldSigma);
-    return [forward.meanSquared, forward.mahalanobis, forward.fieldPenalty, reverse.meanSquared, reverse.mahalanobis, reverse.fieldPenalty];
-  });
+  return eachPair(tests, exemplars, (points, e) => pairTerms(points, e, prior, fit));
 }
 
 /**
- * How probable each test drawing is under each exemplar, up to a constant per drawing:
- * [test][exemplar] (larger = more probable). With learned weights, the two-way score; without,
- * −E_min of fitting the exemplar onto the drawing.
+ * How probable a test drawing is under an exemplar, up to a constant per drawing, from their
+ * centred points (`centred(pathPoints(…))`; larger = more probable): with learned weights, the
+ * two-way score; without, −E_min of fitting the exemplar onto the drawing.
  */
+export function fitScore(points: Float32Array, exemplar: Float32Array, prior: AffinePrior, fit: FitSettings): number {
+  if (fit.weights) return weightedScore(pairTerms(points, exemplar, prior, fit), fit.weights);
+  return -registerDeformable(exemplar, points, prior, fit.sigma, fit.fieldSigma).energy;
+}
+
+/** `fitScore` of each test drawing under each exemplar: [test][exemplar]. */
 export function fitScores(tests: Drawing[], exemplars: Drawing[], prior: AffinePrior, fit: FitSettings): number[][] {
-  const { weights } = fit;
-  if (weights) return fitTerms(tests, exemplars, prior, fit).map((row) => row.map((terms) => weightedScore(terms, weights)));
-  return eachPair(tests, exemplars, (points, e) => -registerDeformable(e, points, prior, fit.sigma, fit.fieldSigma).energy);
+  return eachPair(tests, exemplars, (points, e) => fitScore(points, e, prior, fit));
 }
 
 /** The exemplar's own points, then its variants', each centred in the frame. */

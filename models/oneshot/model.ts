@@ -14,7 +14,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { mulberry32 } from '@/lib/random';
 import { CANVAS_SIZE, PEN_WIDTH, renderDrawing, type Drawing } from '@/lib/strokes';
-import { affinePrior, argmax, fitScores, type FitSettings } from './classify';
+import { affinePrior, argmax, fitScore, fitScores, type FitSettings } from './classify';
+import { centred, pathPoints } from './distance';
 import { sampleVariant, type DrawingStyle, type VariationModel } from './variation';
 
 export const CHECKPOINT_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'checkpoint');
@@ -70,10 +71,17 @@ export class OneShotModel {
    * The exemplars ranked for one drawing, most probable first: each with its score (the two-way
    * score, or −E of the one-way fit; log p up to a shared constant) and its probability, the
    * softmax of the scores over the exemplars (calibrated on background episodes when the score's
-   * weights were learned).
+   * weights were learned). The exemplars are scored one at a time, and `afterEach`, when given, is
+   * awaited after each: where a caller that has gone away can stop the ranking (by throwing).
    */
-  rank(drawing: Drawing, exemplars: Drawing[]): { index: number; logScore: number; probability: number }[] {
-    const [scores] = this.scores([drawing], exemplars);
+  async rank(drawing: Drawing, exemplars: Drawing[], afterEach?: () => Promise<void>): Promise<{ index: number; logScore: number; probability: number }[]> {
+    const prior = this.prior();
+    const points = centred(pathPoints(drawing));
+    const scores: number[] = [];
+    for (const exemplar of exemplars) {
+      scores.push(fitScore(points, centred(pathPoints(exemplar)), prior, this.settings.fit));
+      await afterEach?.();
+    }
     const top = Math.max(...scores);
     const total = scores.reduce((s, v) => s + Math.exp(v - top), 0);
     return scores
@@ -83,7 +91,11 @@ export class OneShotModel {
 
   /** Each drawing's score under each exemplar, log p up to a constant per drawing: [drawing][exemplar]. */
   scores(drawings: Drawing[], exemplars: Drawing[]): number[][] {
-    return fitScores(drawings, exemplars, affinePrior(this.variation, this.settings.spread, this.settings.fit.priorScale), this.settings.fit);
+    return fitScores(drawings, exemplars, this.prior(), this.settings.fit);
+  }
+
+  private prior() {
+    return affinePrior(this.variation, this.settings.spread, this.settings.fit.priorScale);
   }
 }
 

@@ -1,9 +1,9 @@
 /**
  * The one-shot model in the model server (`oneshot`), answering the contract in contract.ts:
  * variants of a drawing, each reported as progress as soon as it is drawn, or the ranking of a
- * one-shot run's 20 characters for a drawing. The runs are read from DATA_DIR on the first
- * classification in each worker, and a run's 20 characters are parsed into pen paths the first
- * time that run is asked for.
+ * one-shot run's 20 characters for a drawing; both stop between steps once their caller has gone
+ * (timed out, cancelled). The runs are read from DATA_DIR on the first classification in each
+ * worker, and a run's 20 characters are parsed into pen paths the first time that run is asked for.
  */
 import { decodeOmniglotPng, loadOneShotRuns, OMNIGLOT_SIZE, type OneShotRun } from '@/lib/datasets';
 import type { BatchContext, ServableModel } from '@/lib/model-server/types';
@@ -73,10 +73,20 @@ export async function makeVariants(
   return { task: 'variants', bitmaps, strokes };
 }
 
-export async function classifyDrawing(model: OneShotModel, runs: RunCharacters, input: { drawing: Drawing; run: number }): Promise<ClassifyOutput> {
+/** Ranks the run's 20 characters for the drawing; stops between characters when `cancelled()`. */
+export async function classifyDrawing(
+  model: OneShotModel,
+  runs: RunCharacters,
+  input: { drawing: Drawing; run: number },
+  options: { cancelled?: () => boolean } = {},
+): Promise<ClassifyOutput> {
   if (!Number.isInteger(input.run) || input.run < 1 || input.run > RUN_COUNT) throw failure('BAD_REQUEST', `Choose a run from 1 to ${RUN_COUNT}.`);
   const exemplars = await runs.exemplars(input.run);
-  return { task: 'classify', run: input.run, ranking: model.rank(input.drawing, exemplars) };
+  const ranking = await model.rank(input.drawing, exemplars, async () => {
+    await new Promise((resolve) => setImmediate(resolve)); // lets a cancel message arrive
+    if (options.cancelled?.()) throw failure('CANCELLED', 'Classifying the drawing was cancelled.');
+  });
+  return { task: 'classify', run: input.run, ranking };
 }
 
 export const servable: ServableModel<OneShotInput, OneShotOutput> = (() => {
@@ -102,7 +112,7 @@ export const servable: ServableModel<OneShotInput, OneShotOutput> = (() => {
             }),
           );
         } else if (input.task === 'classify') {
-          outputs.push(await classifyDrawing(model, runs, input));
+          outputs.push(await classifyDrawing(model, runs, input, { cancelled: () => ctx.cancelled(i) }));
         } else {
           throw failure('BAD_REQUEST', 'Ask the one-shot model for "variants" or "classify".');
         }
