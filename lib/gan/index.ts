@@ -214,17 +214,16 @@ export class GanService {
       });
       const { images, latents } = run.output;
       await this.versions.record(name, run.modelVersion, GAN_MODEL_INFO[name].checkpointDir);
-      await this.generations.complete(generationId, {
-        modelVersion: run.modelVersion,
-        canvases: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1, images: images.map((image) => Uint8Array.from(image)) },
-        output: { latents },
-      });
+      const canvases = { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1 as const, images: images.map((image) => Uint8Array.from(image)) };
+      // Encoded once: stored in the gallery and sent back as data URLs.
+      const pngs = await Promise.all(canvases.images.map((image) => canvasPng(image, canvases)));
+      await this.generations.complete(generationId, { modelVersion: run.modelVersion, canvases, pngs, output: { latents } });
       return {
         task: input.task,
         model: name,
         modelVersion: run.modelVersion,
         seed,
-        images: await Promise.all(images.map(async (image, i) => ({ image: await pngDataUrl(image), latent: latents[i] }))),
+        images: pngs.map((png, i) => ({ image: `data:image/png;base64,${png.toString('base64')}`, latent: latents[i] })),
         generationId,
       };
     } catch (error) {

@@ -141,6 +141,8 @@ export interface BeginGeneration {
 export interface CompleteGeneration {
   modelVersion: string;
   canvases: CanvasSet;
+  /** `canvases.images` already encoded by `canvasPng`, when the caller needed them too. */
+  pngs?: Buffer[];
   /** Anything else worth keeping (JSON): alignments, words, boxes. */
   output?: Record<string, unknown>;
 }
@@ -175,14 +177,12 @@ export class GenerationService {
     const shape: CanvasShape = { width: canvases.width, height: canvases.height, channels: canvases.channels };
     const put = async (png: Buffer) => (await this.blobs.put(png, 'png')).sha256;
     try {
-      const images: string[] = [];
-      for (const image of canvases.images) images.push(await put(await canvasPng(image, shape)));
-      const strips: { sha256: string; frames: number }[] = [];
-      for (const frames of canvases.frames ?? []) {
-        if (frames.length === 0) continue;
-        const strip = filmStrip(frames, shape);
-        strips.push({ sha256: await put(await canvasPng(strip, { ...shape, width: shape.width * frames.length })), frames: frames.length });
-      }
+      // Every canvas is encoded (and so checked) before anything is stored.
+      const pngs = done.pngs ?? (await Promise.all(canvases.images.map((image) => canvasPng(image, shape))));
+      const filmed = (canvases.frames ?? []).filter((frames) => frames.length > 0);
+      const stripPngs = await Promise.all(filmed.map((frames) => canvasPng(filmStrip(frames, shape), { ...shape, width: shape.width * frames.length })));
+      const images = await Promise.all(pngs.map(put));
+      const strips = (await Promise.all(stripPngs.map(put))).map((sha256, i) => ({ sha256, frames: filmed[i].length }));
       const result: StoredResult = { canvas: shape, images, strips, ...(done.output ? { output: done.output } : {}) };
       const row = await this.db.generation.update({
         where: { id },

@@ -6,8 +6,11 @@
  *   (what the page's canvas records) or `png` (base64 or a data URL of a PNG with dark ink on
  *   light paper, as Omniglot's images are; any size, fitted into 105×105 and parsed into pen
  *   paths). An empty canvas is EMPTY_DRAWING; a dot or a scribble too small to be a character is
- *   TOO_LITTLE_INK; strokes that are not a stroke list are BAD_REQUEST; a PNG that is not one is
- *   UNSUPPORTED_FORMAT or CORRUPT_IMAGE.
+ *   TOO_LITTLE_INK, and one too large for the model (models/oneshot/limits.ts: more than 2,500 px
+ *   of pen path or 40 strokes) TOO_MUCH_INK; strokes that are not a stroke list are BAD_REQUEST; a
+ *   PNG that is not one is UNSUPPORTED_FORMAT or CORRUPT_IMAGE. The drawing is then thinned to
+ *   points at least 0.5 px apart, as the page records them (a drawing of more than about 500 px of
+ *   pen path further, to 1,000 points, its pen path moved by less than the spacing).
  * - `startVariants`: records a generation and makes the variants as a job a page follows, one
  *   progress event per variant; the drawing and its variants then go to the gallery.
  * - `classify`: the ranking of a run's 20 characters for the drawing (synchronous: well under a second).
@@ -42,9 +45,10 @@ import {
   type VariantPreview,
   type VariantsOutput,
 } from '@/models/oneshot/contract';
+import { MAX_INK_PX, MAX_POINTS, MAX_STROKES, modelDrawing, overLimits } from '@/models/oneshot/limits';
 import { parseImage } from '@/models/oneshot/parse';
 
-export { MAX_VARIANTS, RUN_COUNT, RUN_CHARACTERS, IMAGE_SIZE, type RankedCharacter };
+export { MAX_VARIANTS, RUN_COUNT, RUN_CHARACTERS, IMAGE_SIZE, MAX_INK_PX, MAX_STROKES, MAX_POINTS, type RankedCharacter };
 
 export const MODEL_NAME = 'oneshot';
 export const GENERATION_KIND = 'oneshot';
@@ -84,9 +88,10 @@ export const runNumber = z.coerce.number({ error: `a run is numbered 1 to ${RUN_
 export type DrawingSource = 'strokes' | 'png';
 
 export interface PreparedDrawing {
+  /** Thinned as the model works on it (models/oneshot/limits.ts): at most MAX_POINTS points. */
   drawing: Drawing;
   source: DrawingSource;
-  /** Length of the pen's path, pixels of the 105×105 frame. */
+  /** Length of the pen's path as drawn, pixels of the 105×105 frame. */
   inkLength: number;
 }
 
@@ -207,12 +212,11 @@ export class OneShotService {
       }
       await this.versions.record(MODEL_NAME, run.modelVersion, CHECKPOINT_DIR);
       const drawn = packBitmap(renderDrawing(prepared.drawing));
-      const stored: OneShotOutput = { drawing: roundDrawing(prepared.drawing), variants: output.strokes.map(roundDrawing), inkLength: round(prepared.inkLength, 1) };
       const generation = await this.generations.complete(generationId, {
         modelVersion: run.modelVersion,
         // Black ink on white paper, as Omniglot's images are.
         canvases: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1, images: [drawn, ...output.bitmaps].map((bits) => unpackBitmap(bits)) },
-        output: { ...stored },
+        output: { ...storedOutput(prepared, output.strokes) },
       });
       return { generationId, generation: generation as unknown as OneShotGeneration };
     } catch (error) {
@@ -303,7 +307,16 @@ export async function prepareDrawing(request: { strokes?: unknown; png?: string 
       { details: { inkLength: round(length, 1), minimum: MIN_INK_PX } },
     );
   }
-  return { drawing, source, inkLength: length };
+  if (overLimits(drawing, length)) {
+    const what = source === 'png' ? 'The image parses into' : 'The drawing has';
+    throw new AppError(
+      'TOO_MUCH_INK',
+      `There is too much ink to be one character: ${what} ${round(length, 0).toLocaleString('en-US')} px of pen path in ${drawing.length} strokes, ` +
+        `and a character has at most ${MAX_INK_PX.toLocaleString('en-US')} px in ${MAX_STROKES} strokes on the ${CANVAS_SIZE}×${CANVAS_SIZE} canvas. Draw one character.`,
+      { details: { inkLength: round(length, 1), strokes: drawing.length, maximum: { inkLength: MAX_INK_PX, strokes: MAX_STROKES } } },
+    );
+  }
+  return { drawing: modelDrawing(drawing), source, inkLength: length };
 }
 
 /**
@@ -348,6 +361,15 @@ export function variantProgress(event: ProgressEvent): ProgressEvent {
     bitmap: Buffer.from(preview.bitmap.buffer, preview.bitmap.byteOffset, preview.bitmap.byteLength).toString('base64'),
   };
   return { ...base, preview: variant };
+}
+
+/**
+ * What a variants generation keeps beside its images: the drawing and its variants as strokes,
+ * rounded. A prepared drawing has at most MAX_POINTS points and each variant as many, so this is
+ * at most 17 × 1,000 points of about 38 characters: under 0.7 MB.
+ */
+export function storedOutput(prepared: PreparedDrawing, variants: Drawing[]): OneShotOutput {
+  return { drawing: roundDrawing(prepared.drawing), variants: variants.map(roundDrawing), inkLength: round(prepared.inkLength, 1) };
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));

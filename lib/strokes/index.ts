@@ -25,14 +25,17 @@ export type Drawing = Stroke[];
 
 /** Points far outside the canvas are a malformed list, not a drawing. */
 const coordinate = z.number().finite().min(-CANVAS_SIZE).max(2 * CANVAS_SIZE);
+/** Nobody draws one character for a day; the bound keeps a stored point's text short. */
+export const MAX_TIME_MS = 24 * 60 * 60 * 1000;
+const time = z.number().finite().min(0).max(MAX_TIME_MS, 't is milliseconds since the drawing began, at most a day (86,400,000)');
 const pointSchema = z.union([
-  z.object({ x: coordinate, y: coordinate, t: z.number().finite().min(0) }),
-  z.tuple([coordinate, coordinate, z.number().finite().min(0)]).transform(([x, y, t]) => ({ x, y, t })),
+  z.object({ x: coordinate, y: coordinate, t: time }),
+  z.tuple([coordinate, coordinate, time]).transform(([x, y, t]) => ({ x, y, t })),
 ]);
 
 /**
  * A drawing as the API takes it: up to 40 strokes of up to 2,000 points, each point `{x, y, t}`
- * or `[x, y, t]`, in the 105×105 frame (y down).
+ * or `[x, y, t]`, in the 105×105 frame (y down), t at most a day.
  */
 export const drawingSchema = z
   .array(z.array(pointSchema).min(1, 'a stroke needs at least one point').max(2000, 'a stroke has at most 2,000 points'), {
@@ -51,6 +54,42 @@ export function inkLength(drawing: Drawing): number {
   let length = 0;
   for (const stroke of drawing) for (let i = 1; i < stroke.length; i++) length += Math.hypot(stroke[i].x - stroke[i - 1].x, stroke[i].y - stroke[i - 1].y);
   return length;
+}
+
+/** Points in all the strokes. */
+export function pointCount(drawing: Drawing): number {
+  return drawing.reduce((n, stroke) => n + stroke.length, 0);
+}
+
+/**
+ * The drawing with fewer points: along each stroke, a point closer than `spacing` px to the last
+ * point kept is dropped (a stroke's first and last points are always kept). The kept points are
+ * drawn ones, so corners stay, and the thinned path lies within `spacing` of the drawn path both
+ * ways. A stroke ℓ px long keeps at most ℓ / spacing + 2 points; with `maxPoints`, the spacing is
+ * widened as far as that bound needs for the whole drawing to fit.
+ */
+export function simplifyDrawing(drawing: Drawing, spacing: number, maxPoints?: number): Drawing {
+  const thinned = drawing.map((stroke) => thinStroke(stroke, spacing));
+  if (maxPoints === undefined || pointCount(thinned) <= maxPoints) return thinned;
+  const room = maxPoints - 2 * drawing.length;
+  if (room <= 0) throw new RangeError(`${drawing.length} strokes do not fit in ${maxPoints} points`);
+  // Σ (ℓ / s + 2) ≤ maxPoints; a hair wider so rounding cannot let one more point in.
+  const wider = (inkLength(drawing) / room) * (1 + 1e-9);
+  return drawing.map((stroke) => thinStroke(stroke, Math.max(spacing, wider)));
+}
+
+function thinStroke(stroke: Stroke, spacing: number): Stroke {
+  if (stroke.length <= 2) return [...stroke];
+  const kept = [stroke[0]];
+  let last = stroke[0];
+  for (let i = 1; i < stroke.length - 1; i++) {
+    const p = stroke[i];
+    if (Math.hypot(p.x - last.x, p.y - last.y) < spacing) continue;
+    kept.push(p);
+    last = p;
+  }
+  kept.push(stroke[stroke.length - 1]);
+  return kept;
 }
 
 /**

@@ -2,13 +2,15 @@
  * The one-shot model in the model server (`oneshot`), answering the contract in contract.ts:
  * variants of a drawing, each reported as progress as soon as it is drawn, or the ranking of a
  * one-shot run's 20 characters for a drawing; both stop between steps once their caller has gone
- * (timed out, cancelled). The runs are read from DATA_DIR on the first classification in each
- * worker, and a run's 20 characters are parsed into pen paths the first time that run is asked for.
+ * (timed out, cancelled). A drawing is first held to limits.ts: thinned, and refused over its
+ * limits. The runs are read from DATA_DIR on the first classification in each worker, and a run's
+ * 20 characters are parsed into pen paths the first time that run is asked for.
  */
 import { decodeOmniglotPng, loadOneShotRuns, OMNIGLOT_SIZE, type OneShotRun } from '@/lib/datasets';
 import type { BatchContext, ServableModel } from '@/lib/model-server/types';
 import type { Drawing } from '@/lib/strokes';
 import { MAX_VARIANTS, packBitmap, RUN_COUNT, type ClassifyOutput, type OneShotInput, type OneShotOutput, type VariantPreview, type VariantsOutput } from './contract';
+import { MAX_INK_PX, MAX_STROKES, modelDrawing, overLimits } from './limits';
 import { CHECKPOINT_DIR, loadOneShotModel, oneShotModelVersion, type OneShotModel } from './model';
 import { parseImage } from './parse';
 
@@ -89,6 +91,18 @@ export async function classifyDrawing(
   return { task: 'classify', run: input.run, ranking };
 }
 
+/**
+ * The request's drawing as the model works on it (limits.ts): over the limits is TOO_MUCH_INK
+ * (the service turns such drawings away first; this keeps any other caller from holding a worker).
+ */
+function boundedDrawing(drawing: Drawing): Drawing {
+  const over = overLimits(drawing);
+  if (over) {
+    throw failure('TOO_MUCH_INK', `The drawing has ${Math.round(over.inkLength)} px of pen path in ${over.strokes} strokes; the model takes at most ${MAX_INK_PX} px in ${MAX_STROKES} strokes.`);
+  }
+  return modelDrawing(drawing);
+}
+
 export const servable: ServableModel<OneShotInput, OneShotOutput> = (() => {
   let loading: Promise<LoadedOneShotModel> | undefined;
   const runs = new RunCharacters();
@@ -104,15 +118,16 @@ export const servable: ServableModel<OneShotInput, OneShotOutput> = (() => {
       const outputs: OneShotOutput[] = [];
       for (const [i, input] of inputs.entries()) {
         if (!Array.isArray(input?.drawing) || input.drawing.length === 0) throw failure('BAD_REQUEST', 'The drawing is empty: draw something first.');
+        const drawing = boundedDrawing(input.drawing);
         if (input.task === 'variants') {
           outputs.push(
-            await makeVariants(model, input, {
+            await makeVariants(model, { ...input, drawing }, {
               onVariant: (preview) => ctx.progress(i, { step: preview.index + 1, total: preview.count, message: `variant ${preview.index + 1} of ${preview.count}`, preview }),
               cancelled: () => ctx.cancelled(i),
             }),
           );
         } else if (input.task === 'classify') {
-          outputs.push(await classifyDrawing(model, runs, input, { cancelled: () => ctx.cancelled(i) }));
+          outputs.push(await classifyDrawing(model, runs, { ...input, drawing }, { cancelled: () => ctx.cancelled(i) }));
         } else {
           throw failure('BAD_REQUEST', 'Ask the one-shot model for "variants" or "classify".');
         }

@@ -105,16 +105,21 @@ describe('generations', () => {
     expect(decoded.data).toEqual(image);
   });
 
-  it('a canvas of the wrong size fails as MODEL_FAILED and leaves an unfinished row; the sweep removes the image it stored', async () => {
+  it('a canvas of the wrong size fails as MODEL_FAILED before any image is stored, and leaves an unfinished row', async () => {
     const id = await generations.begin({ kind: 'caption', modelName: 'align-draw-mnist', seed: 1, params: {} });
     const good = canvas(GREY, 201);
     await expect(
       generations.complete(id, { modelVersion: 'v1', canvases: { ...GREY, images: [good, new Uint8Array(7)] } }),
     ).rejects.toMatchObject({ code: 'MODEL_FAILED' });
     expect(await generations.get(id)).toMatchObject({ status: 'running', images: [] });
-    // The good image's PNG, written before the bad one was met, belongs to no row: once past the
-    // grace period the sweep removes it.
-    const sha256 = sha256Hex(await canvasPng(good, GREY));
+    expect(await blobs.exists(sha256Hex(await canvasPng(good, GREY)))).toBe(false);
+  });
+
+  it('images stored for a generation that then fails belong to no row: the sweep removes them past the grace period', async () => {
+    const image = canvas(GREY, 99, 7);
+    await expect(generations.complete('gone-generation', { modelVersion: 'v1', canvases: { ...GREY, images: [image] } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const sha256 = sha256Hex(await canvasPng(image, GREY));
+    expect(await blobs.exists(sha256)).toBe(true);
     const recovery = new Recovery({ startedAt: new Date(), singleProcess: true, generationDeadlineMs: 60_000, blobGraceMs: 60_000 }, db, blobs);
     expect((await recovery.sweepBlobs()).removed).not.toContain(sha256);
     expect((await recovery.sweepBlobs(new Date(Date.now() + 61_000))).removed).toContain(sha256);
