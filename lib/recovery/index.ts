@@ -12,15 +12,16 @@
  *   files of writes cut short by a crash go the same way.
  */
 import { getDb, type Db } from '@/lib/db';
+import type { ErrorCode } from '@/lib/errors';
 import { databaseKind } from '@/lib/db/adapter';
 import { env } from '@/lib/env';
 import { MODELS } from '@/lib/model-server/registry';
 import { getBlobStore, type BlobStore, type SweepResult } from '@/lib/storage';
 
-export const INTERRUPTED = {
+export const INTERRUPTED: { code: ErrorCode; message: string } = {
   code: 'INTERRUPTED',
   message: 'The server stopped while this was being made (it was restarted or it crashed), so it was not finished. Make it again: the same seed gives the same result.',
-} as const;
+};
 
 export interface RecoveryOptions {
   /** When this process started: rows it did not start are the dead process's. */
