@@ -229,8 +229,8 @@ async function races(app: AppProcess) {
       if (answer.status === 499) aborted++;
       if (answer.status !== 200 && answer.status !== 201) continue;
       acknowledged++;
-      const { upload } = answer.body as { upload: { url: string } };
-      if ((await call(`${app.url}${upload.url}`)).status !== 200) lost++;
+      const { url } = answer.body as { url: string };
+      if ((await call(`${app.url}${url}`)).status !== 200) lost++;
     }
   }
   return {
