@@ -88,7 +88,8 @@ async function measure(workers: number, config: (typeof MODES)[number]): Promise
   note(`model-server: ${workers} worker(s), ${config.mode} (maxBatch ${config.maxBatch}, maxWaitMs ${config.maxWaitMs}) …`);
   const t0 = performance.now();
   const server = new ModelServer({
-    models: [{ name: MODEL, module: MODULE, maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs }],
+    // The pool itself, so the one model may use every worker (the app's models keep one free).
+    models: [{ name: MODEL, module: MODULE, maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs, maxWorkers: workers }],
     workers,
     backend: BACKEND,
     defaults: { maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs, queueLimit: 4 * CALLERS + REQUESTS, timeoutMs: 300_000 },
