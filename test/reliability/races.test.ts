@@ -16,7 +16,7 @@ function upload(app: AppProcess, file: string, signal?: AbortSignal) {
   form.set('file', new Blob([fs.readFileSync(path.join(CORELS, file))], { type: 'image/jpeg' }), file);
   return fetch(`${app.url}/api/uploads`, { method: 'POST', body: form, signal }).then(
     async (response) => ({ status: response.status, body: (await response.json()) as { url?: string } }),
-    () => ({ status: 499, body: {} }),
+    () => ({ status: 499, body: {} as { url?: string } }),
   );
 }
 
