@@ -6,7 +6,7 @@
  *   (what the page's canvas records) or `png` (base64 or a data URL of a PNG with dark ink on
  *   light paper, as Omniglot's images are; any size, fitted into 105×105 and parsed into pen
  *   paths). An empty canvas is EMPTY_DRAWING; a dot or a scribble too small to be a character is
- *   TOO_LITTLE_INK, and one too large for the model (models/oneshot/limits.ts: more than 2,500 px
+ *   TOO_LITTLE_INK, and one too large for the model (models/oneshot/limits.ts: more than 2,000 px
  *   of pen path or 40 strokes) TOO_MUCH_INK; strokes that are not a stroke list are BAD_REQUEST; a
  *   PNG that is not one is UNSUPPORTED_FORMAT or CORRUPT_IMAGE. The drawing is then thinned to
  *   points at least 0.5 px apart, as the page records them (a drawing of more than about 500 px of

@@ -9,11 +9,12 @@
 import { inkLength, simplifyDrawing, type Drawing } from '@/lib/strokes';
 
 /**
- * Most pen path, in px of the 105×105 frame: over 5× the longest of Omniglot's 4,840 background
- * drawings (446 px), and more than inking the whole canvas with the pen takes (105² / 4.7 ≈ 2,350).
- * At it, classification takes about 1.3 s.
+ * Most pen path, in px of the 105×105 frame: about 4.5× the longest of Omniglot's 4,840 background
+ * drawings (446 px), and most of what inking the whole canvas with the pen takes (105² / 4.7 ≈
+ * 2,350). At it, classification takes about 1 s on one core (at 2,500 px it passed 2 s on a busy
+ * machine).
  */
-export const MAX_INK_PX = 2500;
+export const MAX_INK_PX = 2000;
 /**
  * Most strokes, drawn or parsed from a PNG: Omniglot's drawings have at most 29, the one-shot runs'
  * parses 25. (A PNG of specks or noise parses into thousands.)
@@ -22,7 +23,7 @@ export const MAX_STROKES = 40;
 /**
  * Most points the model works on: a drawing is thinned to points POINT_SPACING apart along its
  * strokes, further apart only when that leaves more than this (past about 500 px of pen path, more than
- * the longest of Omniglot's drawings; at MAX_INK_PX, 2.7 px apart). Variants have as many points as
+ * the longest of Omniglot's drawings; at MAX_INK_PX, 2.2 px apart). Variants have as many points as
  * their drawing, so a variants generation stores at most 17 × MAX_POINTS points.
  */
 export const MAX_POINTS = 1000;

@@ -114,7 +114,7 @@ describe('checking a drawing', () => {
     ['no drawing at all', { count: 4 }, 'EMPTY_DRAWING', 400, 'There is no drawing'],
     ['a dot', { strokes: [[[50, 50, 0]]] }, 'TOO_LITTLE_INK', 422, `a character needs at least ${MIN_INK_PX} px`],
     ['a tap and a tiny scribble', { strokes: [[[50, 50, 0]], [[20, 20, 100], [23, 22, 120], [21, 24, 140]]] }, 'TOO_LITTLE_INK', 422, 'the strokes are 6.4 px long in all'],
-    ['more pen path than a character has', { strokes: Array.from({ length: 40 }, (_, s) => [[2, 2.5 * s, 0], [102, 2.5 * s, 50]]) }, 'TOO_MUCH_INK', 422, 'at most 2,500 px in 40 strokes'],
+    ['more pen path than a character has', { strokes: Array.from({ length: 40 }, (_, s) => [[2, 2.5 * s, 0], [102, 2.5 * s, 50]]) }, 'TOO_MUCH_INK', 422, 'at most 2,000 px in 40 strokes'],
     ['strokes that are not a list', { strokes: 'an A' }, 'BAD_REQUEST', 400, 'strokes: strokes are a list of strokes'],
     ['points without their time', { strokes: [[[1, 2], [3, 4]]] }, 'BAD_REQUEST', 400, 'strokes.0.0'],
     ['points far outside the canvas', { strokes: [[[10, 10, 0], [5000, 10, 10]]] }, 'BAD_REQUEST', 400, 'strokes.0.1'],
