@@ -233,10 +233,13 @@ async function races(app: AppProcess) {
       if ((await call(`${app.url}${url}`)).status !== 200) lost++;
     }
   }
+  // How many aborted uploads the server noticed while their features were being computed.
+  const metrics = String((await call(`${app.url}/api/metrics`)).body);
+  const cancelled = Number(/model_requests_total\{model="image-features",outcome="cancelled"\} (\d+)/.exec(metrics)?.[1] ?? 0);
   return {
     rows: [
-      ['races', 'answers', 'client aborted', 'acknowledged', 'acknowledged but not served (lost)'],
-      [count, statusCounts(outcomes), aborted, acknowledged, lost],
+      ['races', 'answers', 'client aborted', 'aborted while the model ran', 'acknowledged', 'acknowledged but not served (lost)'],
+      [count, statusCounts(outcomes), aborted, cancelled, acknowledged, lost],
     ],
   };
 }
