@@ -34,15 +34,30 @@ const pointSchema = z.union([
 ]);
 
 /**
- * A drawing as the API takes it: up to 40 strokes of up to 2,000 points, each point `{x, y, t}`
- * or `[x, y, t]`, in the 105×105 frame (y down), t at most a day.
+ * Most points in all the strokes: the page records points 0.5 px apart, so the longest pen path
+ * taken (2,000 px, models/oneshot/limits.ts) is about 4,000 of them. Checked before any point is,
+ * since checking each point is what costs the app's own thread time (80,000 of them: 0.3 s).
+ */
+export const MAX_POINTS_IN_ALL = 10_000;
+
+/**
+ * A drawing as the API takes it: up to 40 strokes of up to 2,000 points, at most 10,000 points in
+ * all, each point `{x, y, t}` or `[x, y, t]`, in the 105×105 frame (y down), t at most a day.
  */
 export const drawingSchema = z
-  .array(z.array(pointSchema).min(1, 'a stroke needs at least one point').max(2000, 'a stroke has at most 2,000 points'), {
-    error: 'strokes are a list of strokes, each a list of [x, y, t] points',
+  .unknown()
+  .superRefine((value, ctx) => {
+    const points = Array.isArray(value) ? value.reduce((n: number, stroke) => n + (Array.isArray(stroke) ? stroke.length : 0), 0) : 0;
+    if (points > MAX_POINTS_IN_ALL) ctx.addIssue({ code: 'custom', message: `a drawing has at most ${MAX_POINTS_IN_ALL.toLocaleString('en-US')} points in all (this one has ${points.toLocaleString('en-US')})` });
   })
-  .min(1, 'the drawing is empty: draw something first')
-  .max(40, 'a drawing has at most 40 strokes');
+  .pipe(
+    z
+      .array(z.array(pointSchema).min(1, 'a stroke needs at least one point').max(2000, 'a stroke has at most 2,000 points'), {
+        error: 'strokes are a list of strokes, each a list of [x, y, t] points',
+      })
+      .min(1, 'the drawing is empty: draw something first')
+      .max(40, 'a drawing has at most 40 strokes'),
+  );
 
 /** Lake's stroke files → this frame (y flipped). */
 export function fromOmniglot(strokes: OmniglotStroke[]): Drawing {

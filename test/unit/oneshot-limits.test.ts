@@ -20,16 +20,16 @@ import { makeVariants, servable } from '@/models/oneshot/serve';
 
 const DATA = path.resolve('../shared/data');
 
-/** 40 strokes of 2,000 points, the most the API's stroke list takes. */
+/** 40 strokes of 250 points (10,000 in all), the most the API's stroke list takes. */
 function zigZagAcrossTheRange(seed = 1): Drawing {
   const random = mulberry32(seed);
-  return Array.from({ length: 40 }, () => Array.from({ length: 2000 }, (_, i) => ({ x: -105 + 315 * random(), y: -105 + 315 * random(), t: i })));
+  return Array.from({ length: 40 }, () => Array.from({ length: 250 }, (_, i) => ({ x: -105 + 315 * random(), y: -105 + 315 * random(), t: i })));
 }
 
-/** 40 straight strokes of 2,000 points across the canvas, shortened to just under the ink limit in all. */
+/** 40 straight strokes of 250 points across the canvas, shortened to just under the ink limit in all. */
 function straightAtTheLimit(): Drawing {
   const length = (0.999 * MAX_INK_PX) / 40;
-  return Array.from({ length: 40 }, (_, s) => Array.from({ length: 2000 }, (_, i) => ({ x: 10 + (length * i) / 1999, y: 3 + 2.5 * s, t: i })));
+  return Array.from({ length: 40 }, (_, s) => Array.from({ length: 250 }, (_, i) => ({ x: 10 + (length * i) / 249, y: 3 + 2.5 * s, t: i })));
 }
 
 /** A pen's path, points `step` px apart, as the page records them (a smooth random walk). */
@@ -73,12 +73,19 @@ function inkChanged(a: Float32Array, b: Float32Array): number {
 }
 
 describe('the limits of a drawing', () => {
-  it('turns away 40 strokes of 2,000 points zig-zagging across the whole range as too much ink', async () => {
+  it('turns away 40 strokes of 250 points zig-zagging across the whole range as too much ink', async () => {
     const error = await errorOf(prepareDrawing({ strokes: zigZagAcrossTheRange() }));
     expect(error.code).toBe('TOO_MUCH_INK');
     expect(error.message).toContain(`${MAX_INK_PX.toLocaleString('en-US')} px`);
     expect(error.details).toMatchObject({ strokes: 40, maximum: { inkLength: MAX_INK_PX, strokes: MAX_STROKES } });
     expect((error.details as { inkLength: number }).inkLength).toBeGreaterThan(1e6);
+  });
+
+  it('turns away more than 10,000 points in all before checking any one of them', async () => {
+    const dense = Array.from({ length: 40 }, () => Array.from({ length: 2000 }, (_, i) => [10 + i / 100, 10, i]));
+    const error = await errorOf(prepareDrawing({ strokes: dense }));
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.message).toContain('at most 10,000 points in all (this one has 80,000)');
   });
 
   it('turns away a PNG of noise, which parses into thousands of strokes', async () => {
@@ -91,8 +98,8 @@ describe('the limits of a drawing', () => {
   });
 
   it('takes the largest stroke list within the ink limit, thinned to at most MAX_POINTS points', async () => {
-    for (const strokes of [straightAtTheLimit(), penPath(40, 2000, (0.999 * MAX_INK_PX) / (40 * 1999))]) {
-      expect(pointCount(strokes)).toBe(80_000);
+    for (const strokes of [straightAtTheLimit(), penPath(40, 250, (0.999 * MAX_INK_PX) / (40 * 249))]) {
+      expect(pointCount(strokes)).toBe(10_000);
       const prepared = await prepareDrawing({ strokes });
       expect(prepared.inkLength).toBeLessThanOrEqual(MAX_INK_PX);
       expect(pointCount(prepared.drawing)).toBeLessThanOrEqual(MAX_POINTS);
@@ -162,7 +169,7 @@ describe('thinning a drawing', () => {
 describe('what the model does with the largest drawing it takes', () => {
   it('stores a variants generation of under 0.7 MB (it was 41 MB)', async () => {
     const model = await loadOneShotModel();
-    for (const strokes of [straightAtTheLimit(), penPath(40, 2000, (0.999 * MAX_INK_PX) / (40 * 1999))]) {
+    for (const strokes of [straightAtTheLimit(), penPath(40, 250, (0.999 * MAX_INK_PX) / (40 * 249))]) {
       const prepared = await prepareDrawing({ strokes });
       const variants = await makeVariants(model, { drawing: prepared.drawing, count: 16, seed: 1 });
       const bytes = Buffer.byteLength(JSON.stringify(storedOutput(prepared, variants.strokes)));
