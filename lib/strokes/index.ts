@@ -23,41 +23,66 @@ export interface Point {
 export type Stroke = Point[];
 export type Drawing = Stroke[];
 
-/** Points far outside the canvas are a malformed list, not a drawing. */
-const coordinate = z.number().finite().min(-CANVAS_SIZE).max(2 * CANVAS_SIZE);
 /** Nobody draws one character for a day; the bound keeps a stored point's text short. */
 export const MAX_TIME_MS = 24 * 60 * 60 * 1000;
-const time = z.number().finite().min(0).max(MAX_TIME_MS, 't is milliseconds since the drawing began, at most a day (86,400,000)');
-const pointSchema = z.union([
-  z.object({ x: coordinate, y: coordinate, t: time }),
-  z.tuple([coordinate, coordinate, time]).transform(([x, y, t]) => ({ x, y, t })),
-]);
-
 /**
  * Most points in all the strokes: the page records points 0.5 px apart, so the longest pen path
- * taken (2,000 px, models/oneshot/limits.ts) is about 4,000 of them. Checked before any point is,
- * since checking each point is what costs the app's own thread time (80,000 of them: 0.3 s).
+ * taken (2,000 px, models/oneshot/limits.ts) is about 4,000 of them.
  */
 export const MAX_POINTS_IN_ALL = 10_000;
+export const MAX_POINTS_PER_STROKE = 2000;
+export const MAX_STROKES_IN_LIST = 40;
+
+const STROKE_LIST = 'strokes are a list of strokes, each a list of [x, y, t] points';
+/** Points far outside the canvas are a malformed list, not a drawing. */
+const POINT = `a point is [x, y, t] or { x, y, t }: x and y from ${-CANVAS_SIZE} to ${2 * CANVAS_SIZE}, t from 0 to ${MAX_TIME_MS.toLocaleString('en-US')} ms since the drawing began`;
+
+const within = (value: unknown, low: number, high: number): value is number => typeof value === 'number' && value >= low && value <= high;
+
+/** One point as the API takes it, or null. */
+function readPoint(value: unknown): Point | null {
+  let x: unknown, y: unknown, t: unknown;
+  if (Array.isArray(value)) {
+    if (value.length !== 3) return null;
+    [x, y, t] = value;
+  } else if (value !== null && typeof value === 'object') {
+    ({ x, y, t } = value as Record<string, unknown>);
+  } else return null;
+  return within(x, -CANVAS_SIZE, 2 * CANVAS_SIZE) && within(y, -CANVAS_SIZE, 2 * CANVAS_SIZE) && within(t, 0, MAX_TIME_MS) ? { x, y, t } : null;
+}
 
 /**
- * A drawing as the API takes it: up to 40 strokes of up to 2,000 points, at most 10,000 points in
- * all, each point `{x, y, t}` or `[x, y, t]`, in the 105×105 frame (y down), t at most a day.
+ * A drawing as the API takes it: 1–40 strokes of 1–2,000 points, at most 10,000 points in all,
+ * each point `{x, y, t}` or `[x, y, t]`, in the 105×105 frame (y down), t at most a day.
+ *
+ * Read by hand, not point by point through zod: the list's size is checked before any point, and
+ * the first bad point ends the reading, so even a body full of wrong values costs the app's own
+ * thread a few milliseconds (checking 10,000 bad points with zod took 0.4 s).
  */
-export const drawingSchema = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    const points = Array.isArray(value) ? value.reduce((n: number, stroke) => n + (Array.isArray(stroke) ? stroke.length : 0), 0) : 0;
-    if (points > MAX_POINTS_IN_ALL) ctx.addIssue({ code: 'custom', message: `a drawing has at most ${MAX_POINTS_IN_ALL.toLocaleString('en-US')} points in all (this one has ${points.toLocaleString('en-US')})` });
-  })
-  .pipe(
-    z
-      .array(z.array(pointSchema).min(1, 'a stroke needs at least one point').max(2000, 'a stroke has at most 2,000 points'), {
-        error: 'strokes are a list of strokes, each a list of [x, y, t] points',
-      })
-      .min(1, 'the drawing is empty: draw something first')
-      .max(40, 'a drawing has at most 40 strokes'),
-  );
+export const drawingSchema = z.unknown().transform((value, ctx): Drawing => {
+  const fail = (message: string, path: (string | number)[] = []) => {
+    ctx.addIssue({ code: 'custom', message, path });
+    return z.NEVER;
+  };
+  if (!Array.isArray(value) || !value.every(Array.isArray)) return fail(STROKE_LIST);
+  if (value.length === 0) return fail('the drawing is empty: draw something first');
+  if (value.length > MAX_STROKES_IN_LIST) return fail(`a drawing has at most ${MAX_STROKES_IN_LIST} strokes`);
+  const points = value.reduce((n: number, stroke: unknown[]) => n + stroke.length, 0);
+  if (points > MAX_POINTS_IN_ALL) return fail(`a drawing has at most ${MAX_POINTS_IN_ALL.toLocaleString('en-US')} points in all (this one has ${points.toLocaleString('en-US')})`);
+  const drawing: Drawing = [];
+  for (const [s, stroke] of (value as unknown[][]).entries()) {
+    if (stroke.length === 0) return fail('a stroke needs at least one point', [s]);
+    if (stroke.length > MAX_POINTS_PER_STROKE) return fail(`a stroke has at most ${MAX_POINTS_PER_STROKE.toLocaleString('en-US')} points`, [s]);
+    const read: Stroke = [];
+    for (const [i, raw] of stroke.entries()) {
+      const point = readPoint(raw);
+      if (!point) return fail(POINT, [s, i]);
+      read.push(point);
+    }
+    drawing.push(read);
+  }
+  return drawing;
+});
 
 /** Lake's stroke files → this frame (y flipped). */
 export function fromOmniglot(strokes: OmniglotStroke[]): Drawing {

@@ -359,7 +359,7 @@ describe('POST /api/caption', () => {
     ['bad JSON', '{"caption": "the digit', 400, 'BAD_REQUEST'],
     ['a form instead of JSON', 'caption=the+digit+3', 400, 'BAD_REQUEST'],
     ['an empty caption', JSON.stringify({ caption: '' }), 400, 'BAD_REQUEST'],
-    ['an over-long body', JSON.stringify({ caption: 'x'.repeat(10_000) }), 400, 'BAD_REQUEST'],
+    ['an over-long body', JSON.stringify({ caption: 'x'.repeat(10_000) }), 413, 'BODY_TOO_LARGE'],
     ['unknown words', JSON.stringify({ caption: 'a cat on a mat' }), 422, 'UNKNOWN_WORDS'],
     ['too many samples', JSON.stringify({ caption: 'the digit 3 is on the left of the digit 5', samples: 100 }), 400, 'BAD_REQUEST'],
     ['a seed as text', JSON.stringify({ caption: 'the digit 3 is on the left of the digit 5', seed: 'abc' }), 400, 'BAD_REQUEST'],
