@@ -18,6 +18,8 @@ import { argValue, intArg, JSON_MODE, percentile, round, table } from './common'
 
 const CORELS = path.resolve('../shared/data/corel5k/images');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A duration for a table cell: whole milliseconds, or a dash when there were none. */
+const ms = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
 
 /** Resident memory of the app's process (its worker threads included), MB. */
 function rssMb(app: AppProcess): number {
@@ -103,17 +105,17 @@ async function burst(app: AppProcess) {
   return {
     rows: [
       ['measure', 'value'],
-      ['requests (64 samples each, all at once)', requests],
+      ['requests (64 samples each, all at once)', String(requests)],
       ['answers', statusCounts(answers)],
-      ['answered 200: p50 ms', round(percentile(ok.map((a) => a.ms), 50), 0)],
-      ['answered 200: max ms (the backlog drained)', round(Math.max(...ok.map((a) => a.ms)), 0)],
-      ['turned away 503: p50 ms', round(percentile(busy.map((a) => a.ms), 50), 0)],
-      ['turned away 503: max ms', round(Math.max(...busy.map((a) => a.ms)), 0)],
+      ['answered 200: p50 ms', ms(percentile(ok.map((a) => a.ms), 50))],
+      ['answered 200: max ms (the backlog drained)', ms(Math.max(...ok.map((a) => a.ms)))],
+      ['turned away 503: p50 ms', ms(percentile(busy.map((a) => a.ms), 50))],
+      ['turned away 503: max ms', ms(Math.max(...busy.map((a) => a.ms)))],
       ['Retry-After s: min / max', busy.length ? `${Math.min(...retry)} / ${Math.max(...retry)}` : '—'],
-      ['generation rows written', rowsWritten],
-      ['rows for requests turned away', rowsWritten - ok.length],
+      ['generation rows written', String(rowsWritten)],
+      ['rows for requests turned away', String(rowsWritten - ok.length)],
       ['unrelated GET during the burst: p50 / max ms', `${round(percentile(probeMs, 50), 0)} / ${round(Math.max(...probeMs), 0)}`],
-      ['whole burst, s', round(drainedMs / 1000, 1)],
+      ['whole burst, s', (drainedMs / 1000).toFixed(1)],
     ],
   };
 }
@@ -140,12 +142,12 @@ async function steady(app: AppProcess) {
   return {
     rows: [
       ['measure', 'value'],
-      ['clients (16 samples a request, in a loop)', clients],
-      ['seconds', seconds],
+      ['clients (16 samples a request, in a loop)', String(clients)],
+      ['seconds', String(seconds)],
       ['answers', statusCounts(answers)],
-      ['answered 200 per second', round(ok.length / seconds, 1)],
+      ['answered 200 per second', (ok.length / seconds).toFixed(1)],
       ['answered 200: p50 / p95 ms', `${round(percentile(ok.map((a) => a.ms), 50), 0)} / ${round(percentile(ok.map((a) => a.ms), 95), 0)}`],
-      ['turned away 503: p50 ms', round(percentile(answers.filter((a) => a.status === 503).map((a) => a.ms), 50), 0)],
+      ['turned away 503: p50 ms', ms(percentile(answers.filter((a) => a.status === 503).map((a) => a.ms), 50))],
       ['unrelated GET: p50 / max ms', `${round(percentile(probeMs, 50), 0)} / ${round(Math.max(...probeMs), 0)}`],
     ],
   };
