@@ -191,6 +191,8 @@ export class OneShotService {
   /** Records the generation and makes the variants as a job; its result is a `VariantsJobResult`. */
   async startVariants(prepared: PreparedVariants): Promise<StartedVariants> {
     const params: OneShotParams = { count: prepared.count, source: prepared.source };
+    // A request the model server would turn away is turned away before anything is recorded.
+    await this.admit();
     const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: MODEL_NAME, seed: prepared.seed, params: { ...params } });
     const job = this.jobs.start(GENERATION_KIND, (report, signal) => this.makeVariants(prepared, generationId, { signal, onProgress: report }));
     return { job, generationId, count: prepared.count, seed: prepared.seed, source: prepared.source, drawing: roundDrawing(prepared.drawing) };
@@ -269,13 +271,21 @@ export class OneShotService {
   }
 
   private run<O>(input: OneShotInput, options: { signal?: AbortSignal; onProgress?: (event: ProgressEvent) => void } = {}) {
-    return this.models.run<OneShotInput, O>(MODEL_NAME, input, options).catch((error) => {
-      if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') {
-        throw new AppError('MODEL_UNAVAILABLE', 'The one-shot model is not served here, so it cannot make variants or classify drawings.', { cause: error });
-      }
-      throw error;
-    });
+    return this.models.run<OneShotInput, O>(MODEL_NAME, input, options).catch(unavailable);
   }
+
+  /** Whether the model server would take a request now (SERVER_BUSY if not). */
+  private admit() {
+    return this.models.admit(MODEL_NAME).catch(unavailable);
+  }
+}
+
+/** A model the server does not serve is unavailable here, in the words of this page. */
+function unavailable(error: unknown): never {
+  if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') {
+    throw new AppError('MODEL_UNAVAILABLE', 'The one-shot model is not served here, so it cannot make variants or classify drawings.', { cause: error });
+  }
+  throw error;
 }
 
 /** `class01` … `class20`, the run's own names. */

@@ -196,6 +196,25 @@ describe('making variants', () => {
     expect((await oneshot.generation(started.generationId)).status).toBe('cancelled');
   });
 
+  it('a request the model server turns away (SERVER_BUSY, 503) records nothing', async () => {
+    const full = new ModelServer({
+      models: [{ name: 'oneshot', module: 'models/oneshot/serve.ts', queueLimit: 0 }],
+      workers: 1,
+      backend: 'cpu',
+      defaults: { maxBatch: 1, maxWaitMs: 0, queueLimit: 8, timeoutMs: 60_000 },
+      root: process.cwd(),
+    });
+    try {
+      const oneshot = new OneShotService({ db, models: full, jobs: new JobRegistry(), generations: new GenerationService(db, new BlobStore(blobDir)) });
+      const rows = await db.generation.count();
+      const prepared = await oneshot.prepareVariants({ strokes: LETTER_A, count: 4, seed: 3 });
+      await expect(oneshot.startVariants(prepared)).rejects.toMatchObject({ code: 'SERVER_BUSY', status: 503 });
+      expect(await db.generation.count()).toBe(rows);
+    } finally {
+      await full.close();
+    }
+  });
+
   it('turns a model progress event into "variant k of n" with the bitmap as base64', () => {
     const bitmap = new Uint8Array(BITMAP_BYTES).fill(0x81);
     const event = variantProgress({ step: 2, total: 9, preview: { index: 1, count: 9, bitmap } });
