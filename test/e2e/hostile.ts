@@ -6,7 +6,8 @@ import zlib from 'node:zlib';
 export const SHARED_DATA = path.resolve('../shared/data');
 export const corelPhoto = (id: string) => path.join(SHARED_DATA, 'corel5k', 'images', `${id}.jpg`);
 
-function pngChunk(type: string, data: Buffer): Buffer {
+/** One PNG chunk: length, type, data, CRC. */
+export function pngChunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(data.length);
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);

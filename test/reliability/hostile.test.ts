@@ -17,7 +17,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { API_ROUTES, ROUTE_METHODS, allowedMethods } from '@/lib/http/api-routes';
-import { SHARED_DATA, corelPhoto, hugePngHeader, svgWithScript, textFile, truncatedJpeg } from '../e2e/hostile';
+import { SHARED_DATA, corelPhoto, hugePngHeader, pngChunk, svgWithScript, textFile, truncatedJpeg } from '../e2e/hostile';
 import { startApp, type AppProcess } from './app';
 
 const MB = 1024 * 1024;
@@ -238,15 +238,6 @@ function flipBits(bytes: Buffer, flips: number, seed: number, within = bytes.len
     out[at] ^= 1 << Math.floor(random() * 8);
   }
   return out;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body) >>> 0);
-  return Buffer.concat([length, body, crc]);
 }
 
 /** A real PNG (1-bit grey) of width × height: all black, so it compresses to almost nothing. */

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf } from './helpers';
+import { errorOf, refusingServer } from './helpers';
 import { POST as interpolateRoute } from '@/app/api/gan/interpolate/route';
 import { POST as samplesRoute } from '@/app/api/gan/samples/route';
 import { POST as varyRoute } from '@/app/api/gan/vary/route';
@@ -147,13 +147,7 @@ describe('bad requests', () => {
   });
 
   it('a request the model server turns away (SERVER_BUSY, 503) is answered at once and records nothing', async () => {
-    const full = new ModelServer({
-      models: [{ name: 'gan-mnist', module: 'models/gan/serve.ts', queueLimit: 0 }],
-      workers: 1,
-      backend: 'cpu',
-      defaults: { maxBatch: 16, maxWaitMs: 0, queueLimit: 8, timeoutMs: 60_000 },
-      root: process.cwd(),
-    });
+    const full = refusingServer('gan-mnist', 'models/gan/serve.ts');
     try {
       const gans = new GanService({ db, models: full, generations: new GenerationService(db, new BlobStore(blobDir)) });
       const rows = await db.generation.count();

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf } from './helpers';
+import { errorOf, refusingServer } from './helpers';
 import { POST as classifyRoute } from '@/app/api/oneshot/classify/route';
 import { GET as runRoute } from '@/app/api/oneshot/runs/[run]/route';
 import { POST as variantsRoute } from '@/app/api/oneshot/variants/route';
@@ -197,13 +197,7 @@ describe('making variants', () => {
   });
 
   it('a request the model server turns away (SERVER_BUSY, 503) records nothing', async () => {
-    const full = new ModelServer({
-      models: [{ name: 'oneshot', module: 'models/oneshot/serve.ts', queueLimit: 0 }],
-      workers: 1,
-      backend: 'cpu',
-      defaults: { maxBatch: 1, maxWaitMs: 0, queueLimit: 8, timeoutMs: 60_000 },
-      root: process.cwd(),
-    });
+    const full = refusingServer('oneshot', 'models/oneshot/serve.ts');
     try {
       const oneshot = new OneShotService({ db, models: full, jobs: new JobRegistry(), generations: new GenerationService(db, new BlobStore(blobDir)) });
       const rows = await db.generation.count();
