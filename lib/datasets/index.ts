@@ -8,3 +8,4 @@ export * from './mnist';
 export * from './corel5k';
 export * from './omniglot';
 export * from './captions';
+export * from './flickr8k';
