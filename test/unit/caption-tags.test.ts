@@ -47,11 +47,19 @@ describe('lemma', () => {
     ['trying', 'try'],
     ['ran', 'run'],
     ['stood', 'stand'],
+    ['raising', 'raise'],
+    ['decorated', 'decorate'],
+    ['including', 'include'],
+    ['emerging', 'emerge'],
+    ['skiing', 'ski'],
+    ['visiting', 'visit'],
+    ['kayaking', 'kayak'],
+    ['collared', 'collar'],
   ])('%s → %s', (word, base) => {
     expect(lemma(word)).toBe(base);
   });
 
-  it.each(['building', 'glasses', 'shorts', 'grass', 'dress', 'tennis', 'bus', 'red', 'bed', 'sled', 'thing', 'swing', 'dog', 'run'])(
+  it.each(['building', 'glasses', 'shorts', 'grass', 'dress', 'tennis', 'bus', 'red', 'bed', 'sled', 'speed', 'seaweed', 'thing', 'swing', 'dog', 'run'])(
     'leaves %s alone',
     (word) => {
       expect(lemma(word)).toBe(word);
