@@ -16,6 +16,7 @@
  * `--json` prints only `{"<set>": {"knn": {...}, "ridge": {...}}, "extractionMs": ...}`; `--write`
  * adds the table to the checkpoint's meta.json.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -27,11 +28,13 @@ import { KNN_CONFIG, knnTagScores, validationSplit, type TaggedPhotos } from '@/
 import { loadCorelFeatures, splitOf } from '@/models/multimodal-dbm/data';
 import { tagMetrics, type TagMetrics } from '@/models/multimodal-dbm/metrics';
 import { photoPixels } from './data';
-import { CHECKPOINT_DIR, createExtractor, deserialiseWeights, extractFeatures, featureDims, type LearnedFeatureConfig } from './model';
+import { CHECKPOINT_DIR, createExtractor, deserialiseWeights, extractFeatures, featureDims, serialiseWeights, type LearnedFeatureConfig } from './model';
 import { euclideanKnnScores, fitRidge, l2NormaliseRows, ridgeScores } from './readout';
 
 const progress = (m: string) => process.stderr.write(`${m}\n`);
-const LAMBDAS = [0.03, 0.1, 0.3, 1, 3];
+const LAMBDAS = [0.1, 0.3, 1, 3];
+/** Features are extracted once on a 4×4 grid; coarser grids are sums of its cells. */
+const FINE_GRID = 4;
 const VOTE = KNN_CONFIG.transfer.rule === 'vote' ? KNN_CONFIG.transfer.weighting : ({ kind: 'distance', gamma: 10 } as const);
 
 function option(args: string[], name: string): string | undefined {
@@ -74,7 +77,7 @@ async function main() {
   const meta = JSON.parse(await fsp.readFile(path.join(checkpoint, 'meta.json'), 'utf8')) as { config: LearnedFeatureConfig } & Record<string, unknown>;
   const config = meta.config;
   const weights = deserialiseWeights(new Uint8Array(await fsp.readFile(path.join(checkpoint, 'weights.bin'))), config);
-  const extractor = createExtractor(weights);
+  const extractor = createExtractor({ ...weights, config: { ...config, grid: FINE_GRID } });
 
   const corel = await loadCorelFeatures({ onProgress: (d, t) => d === t && progress(`GIST+colour ${d}/${t}`) });
   const words = corel.dataset.vocabulary.length;
@@ -85,9 +88,9 @@ async function main() {
   const testSplit = splitOf(corel, 'test');
 
   // Learned features of every Corel photo, cached per checkpoint content.
-  const dims = featureDims(config);
-  const stat = fs.statSync(path.join(checkpoint, 'weights.bin'));
-  const key = `${config.size}-${config.patch}-${config.centroids}-${config.grid}-${stat.size}-${Math.round(stat.mtimeMs)}`;
+  const dims = featureDims({ ...config, grid: FINE_GRID });
+  const weightsHash = crypto.createHash('sha256').update(serialiseWeights(weights)).digest('hex').slice(0, 12);
+  const key = `${config.size}-${config.patch}-${config.centroids}-${FINE_GRID}-${weightsHash}`;
   const cache = path.join(env.CACHE_DIR, `corel5k-learned-${key}.f32`);
   let learned: Float32Array;
   if (fs.existsSync(cache) && fs.statSync(cache).size === items.length * dims * 4) {
@@ -122,14 +125,31 @@ async function main() {
   // Feature sets, all as unit-length rows over all 4,999 photos.
   const gistColour = corel.features;
   const colour = l2NormaliseRows(pick(gistColour, corel.dims, 0, COLOUR_DIMS), COLOUR_DIMS);
-  const powered = learned.map((v) => Math.pow(Math.max(v, 0), power));
-  const learnedUnit = l2NormaliseRows(powered, dims);
+  const K = config.centroids;
+  const coarse = (grid: number) => {
+    const out = new Float32Array(items.length * grid * grid * K);
+    for (let i = 0; i < items.length; i++) {
+      for (let fy = 0; fy < FINE_GRID; fy++) {
+        for (let fx = 0; fx < FINE_GRID; fx++) {
+          const from = i * dims + (fy * FINE_GRID + fx) * K;
+          const to = i * grid * grid * K + (Math.floor((fy * grid) / FINE_GRID) * grid + Math.floor((fx * grid) / FINE_GRID)) * K;
+          for (let k = 0; k < K; k++) out[to + k] += learned[from + k];
+        }
+      }
+    }
+    return out;
+  };
   const sets: Array<{ key: string; label: string; x: Float32Array; d: number }> = [
     { key: 'gistColour', label: 'GIST+colour (today)', x: gistColour, d: corel.dims },
     { key: 'colour', label: 'colour histogram alone', x: colour, d: COLOUR_DIMS },
-    { key: 'learned', label: `learned (K ${config.centroids}, ${config.grid}×${config.grid}, ${config.size} px)`, x: learnedUnit, d: dims },
-    { key: 'joined', label: 'learned + GIST+colour', x: join(learnedUnit, dims, gistColour, corel.dims), d: dims + corel.dims },
   ];
+  for (const grid of [config.grid, FINE_GRID].filter((g, i, all) => all.indexOf(g) === i)) {
+    const d = grid * grid * K;
+    const unit = l2NormaliseRows((grid === FINE_GRID ? learned : coarse(grid)).map((v) => Math.pow(Math.max(v, 0), power)), d);
+    const name = `learned (K ${K}, ${grid}×${grid}, ${config.size} px)`;
+    sets.push({ key: `learned${grid}x${grid}`, label: name, x: unit, d });
+    sets.push({ key: `joined${grid}x${grid}`, label: `${name} + GIST+colour`, x: join(unit, d, gistColour, corel.dims), d: d + corel.dims });
+  }
 
   const truth = { counts: testSplit.text, n: testRows.length, words };
   const results: Record<string, { knn: TagMetrics; ridge: TagMetrics; lambda: number; validationF1: number }> = {};
