@@ -29,10 +29,11 @@ import { loadCorelFeatures, splitOf } from '@/models/multimodal-dbm/data';
 import { tagMetrics, type TagMetrics } from '@/models/multimodal-dbm/metrics';
 import { photoPixels } from './data';
 import { CHECKPOINT_DIR, createExtractor, deserialiseWeights, extractFeatures, featureDims, serialiseWeights, type LearnedFeatureConfig } from './model';
-import { euclideanKnnScores, fitRidge, l2NormaliseRows, ridgeScores } from './readout';
+import { euclideanKnnScores, fitRidge, l2NormaliseRows, ridgeScores, spreadNormalised } from './readout';
 
 const progress = (m: string) => process.stderr.write(`${m}\n`);
 const LAMBDAS = [0.1, 0.3, 1, 3];
+const BETAS = [0, 0.5, 1];
 /** Features are extracted once on a 4×4 grid; coarser grids are sums of its cells. */
 const FINE_GRID = 4;
 const VOTE = KNN_CONFIG.transfer.rule === 'vote' ? KNN_CONFIG.transfer.weighting : ({ kind: 'distance', gamma: 10 } as const);
@@ -152,7 +153,7 @@ async function main() {
   }
 
   const truth = { counts: testSplit.text, n: testRows.length, words };
-  const results: Record<string, { knn: TagMetrics; ridge: TagMetrics; lambda: number; validationF1: number }> = {};
+  const results: Record<string, { knn: TagMetrics; ridge: TagMetrics; lambda: number; beta: number; validationF1: number }> = {};
   for (const set of sets) {
     const train: TaggedPhotos = { image: rowsOf(set.x, set.d, trainRows), text: trainSplit.text, n: trainRows.length };
     const test = rowsOf(set.x, set.d, testRows);
@@ -161,15 +162,20 @@ async function main() {
     // λ on the validation split of the training photos.
     const { reference, validation } = validationSplit(train);
     const fits = fitRidge(reference, LAMBDAS);
-    const validationF1 = fits.map(
-      (m) => tagMetrics({ scores: ridgeScores(m, validation.image, validation.n), n: validation.n, words }, { counts: validation.text, n: validation.n, words }).f1,
-    );
-    const best = validationF1.indexOf(Math.max(...validationF1));
-    const [model] = fitRidge(train, [LAMBDAS[best]]);
-    const ridge = tagMetrics({ scores: ridgeScores(model, test, testRows.length), n: testRows.length, words }, truth);
-    results[set.key] = { knn, ridge, lambda: LAMBDAS[best], validationF1: validationF1[best] };
+    const grid = fits.flatMap((m, l) => {
+      const raw = ridgeScores(m, validation.image, validation.n);
+      return BETAS.map((beta) => ({
+        lambda: LAMBDAS[l],
+        beta,
+        f1: tagMetrics({ scores: spreadNormalised(m, raw, beta), n: validation.n, words }, { counts: validation.text, n: validation.n, words }).f1,
+      }));
+    });
+    const best = grid.reduce((a, b) => (b.f1 > a.f1 ? b : a));
+    const [model] = fitRidge(train, [best.lambda]);
+    const ridge = tagMetrics({ scores: spreadNormalised(model, ridgeScores(model, test, testRows.length), best.beta), n: testRows.length, words }, truth);
+    results[set.key] = { knn, ridge, lambda: best.lambda, beta: best.beta, validationF1: best.f1 };
     progress(
-      `${set.label}: kNN F1 ${(100 * knn.f1).toFixed(1)}, ridge F1 ${(100 * ridge.f1).toFixed(1)} (λ ${LAMBDAS[best]}; validation F1 ${validationF1.map((f) => (100 * f).toFixed(1)).join(' / ')}) — ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      `${set.label}: kNN F1 ${(100 * knn.f1).toFixed(1)}, ridge F1 ${(100 * ridge.f1).toFixed(1)} (λ ${best.lambda}, β ${best.beta}; validation F1 ${grid.map((g) => (100 * g.f1).toFixed(1)).join(' / ')}) — ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
   }
   const tuned = tagMetrics(
@@ -179,7 +185,7 @@ async function main() {
   extractor.dispose();
 
   const round = (m: TagMetrics) => ({ precision: +m.precision.toFixed(4), recall: +m.recall.toFixed(4), f1: +m.f1.toFixed(4), nplus: m.nplus, map: +m.map.toFixed(4) });
-  const table = Object.fromEntries(sets.map((s) => [s.key, { knn: round(results[s.key].knn), ridge: { ...round(results[s.key].ridge), lambda: results[s.key].lambda } }]));
+  const table = Object.fromEntries(sets.map((s) => [s.key, { knn: round(results[s.key].knn), ridge: { ...round(results[s.key].ridge), lambda: results[s.key].lambda, beta: results[s.key].beta } }]));
   if (json) {
     process.stdout.write(`${JSON.stringify({ ...table, gistColourTunedKnn: round(tuned), extractionMs })}\n`);
   } else {
@@ -192,7 +198,7 @@ async function main() {
       console.log(`| ${label} | ${d} | ${how} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} | ${m.nplus} | ${pct(m.map)} |`);
     for (const s of sets) {
       line(s.label, s.d, 'kNN (L2, k 10)', results[s.key].knn);
-      line(s.label, s.d, `ridge (λ ${results[s.key].lambda})`, results[s.key].ridge);
+      line(s.label, s.d, `ridge (λ ${results[s.key].lambda}, β ${results[s.key].beta})`, results[s.key].ridge);
     }
     line('GIST+colour (today)', corel.dims, 'kNN as eval:tags (tuned)', tuned);
     console.log();

@@ -6,7 +6,10 @@
  *   DBM's kNN baseline (`voteTagScores`, k and γ as its `KNN_CONFIG`).
  * - Ridge regression: every dimension standardised on the fitting photos, then
  *     B = argmin ‖Y − X B‖² + λ‖B‖²  =  (XᵀX + λI)⁻¹ XᵀY   (or Xᵀ(XXᵀ + λI)⁻¹Y when d > n)
- *   with Y centred; the scores XB + ȳ rank the words. Solved by Cholesky in float64.
+ *   with Y centred. Solved by Cholesky in float64. The scores XB + ȳ favour the frequent words for
+ *   every photo, which the protocol's per-word averages punish, so each word's score is centred
+ *   and divided by σ_w^β, its spread over the fitting photos (β = 0: as fitted; β = 1: z-scores),
+ *   β chosen on validation like λ.
  */
 import * as tf from '@tensorflow/tfjs';
 import { voteTagScores, type TaggedPhotos, type VoteWeighting } from '@/models/multimodal-dbm/baselines';
@@ -114,6 +117,9 @@ export interface RidgeModel {
   bias: Float32Array;
   d: number;
   words: number;
+  /** Mean and deviation of each word's fitted score over the fitting photos. */
+  scoreMean: Float32Array;
+  scoreSpread: Float32Array;
 }
 
 /** Ridge fits of `train` for each λ (λ given per photo: the penalty is λ·n). */
@@ -152,8 +158,28 @@ export function fitRidge(train: TaggedPhotos, lambdas: number[]): RidgeModel[] {
     } else {
       weights = Float32Array.from(sol);
     }
-    return { standardiser, weights, bias, d, words };
+    const model: RidgeModel = { standardiser, weights, bias, d, words, scoreMean: new Float32Array(words), scoreSpread: new Float32Array(words).fill(1) };
+    const fitted = ridgeScores(model, train.image, n);
+    const sums = new Float64Array(words);
+    const squares = new Float64Array(words);
+    for (let i = 0; i < n; i++) for (let w = 0; w < words; w++) (sums[w] += fitted[i * words + w]), (squares[w] += fitted[i * words + w] ** 2);
+    for (let w = 0; w < words; w++) {
+      model.scoreMean[w] = sums[w] / n;
+      model.scoreSpread[w] = Math.sqrt(Math.max(squares[w] / n - (sums[w] / n) ** 2, 0)) + 1e-6;
+    }
+    return model;
   });
+}
+
+/** Scores centred per word and divided by σ_w^β (β = 0 keeps the fitted order of words). */
+export function spreadNormalised(model: RidgeModel, scores: Float32Array, beta: number): Float32Array {
+  if (beta === 0) return scores;
+  const out = new Float32Array(scores.length);
+  for (let i = 0; i < scores.length; i++) {
+    const w = i % model.words;
+    out[i] = (scores[i] - model.scoreMean[w]) / Math.pow(model.scoreSpread[w], beta);
+  }
+  return out;
 }
 
 export function ridgeScores(model: RidgeModel, features: Float32Array, nq: number): Float32Array {
