@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { loadCorel5k, type Corel5k } from '@/lib/datasets';
 import { env } from '@/lib/env';
 import { toModelInput } from '@/lib/images';
 
@@ -54,8 +53,4 @@ export async function photoPixels(
     await fsp.rename(tmp, file);
   }
   return files.map((_, i) => Float32Array.from(bytes.subarray(i * per, (i + 1) * per), (v) => v / 255));
-}
-
-export async function corelPhotos(dataDir: string = env.DATA_DIR): Promise<Corel5k> {
-  return loadCorel5k(dataDir);
 }
