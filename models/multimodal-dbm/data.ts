@@ -40,35 +40,43 @@ export async function loadCorelFeatures(
   options: { dataDir?: string; cacheDir?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<CorelFeatures> {
   const dataset = await loadCorel5k(options.dataDir ?? env.DATA_DIR);
-  const file = cacheFile(options.cacheDir ?? env.CACHE_DIR);
-  const expected = dataset.items.length * FEATURE_DIMS;
-  if (fs.existsSync(file)) {
-    const bytes = await fsp.readFile(file);
+  const files = dataset.items.map((item) => item.file);
+  const features = await cachedImageFeatures(files, cacheFile(options.cacheDir ?? env.CACHE_DIR), options.onProgress);
+  return { dataset, featureVersion: FEATURE_VERSION, dims: FEATURE_DIMS, features };
+}
+
+/**
+ * The image features of `files` (row i of file i), read from `cache` when it holds exactly that
+ * many rows, else computed here on this thread's TensorFlow.js, 32 photos at a time, and written
+ * to `cache` (atomically). `onProgress(done, total)`.
+ */
+export async function cachedImageFeatures(files: string[], cache: string, onProgress?: (done: number, total: number) => void): Promise<Float32Array> {
+  const expected = files.length * FEATURE_DIMS;
+  if (fs.existsSync(cache)) {
+    const bytes = await fsp.readFile(cache);
     if (bytes.byteLength === expected * 4) {
-      const features = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-      options.onProgress?.(dataset.items.length, dataset.items.length);
-      return { dataset, featureVersion: FEATURE_VERSION, dims: FEATURE_DIMS, features };
+      onProgress?.(files.length, files.length);
+      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     }
   }
   const features = new Float32Array(expected);
   const bank = gaborBank();
   const batch = 32;
   try {
-    for (let start = 0; start < dataset.items.length; start += batch) {
-      const items = dataset.items.slice(start, start + batch);
-      const inputs = await Promise.all(items.map(async (item) => toModelInput(await fsp.readFile(item.file))));
+    for (let start = 0; start < files.length; start += batch) {
+      const inputs = await Promise.all(files.slice(start, start + batch).map(async (file) => toModelInput(await fsp.readFile(file))));
       imageFeatures(inputs, bank).forEach((vector, i) => features.set(vector, (start + i) * FEATURE_DIMS));
-      options.onProgress?.(Math.min(start + batch, dataset.items.length), dataset.items.length);
+      onProgress?.(Math.min(start + batch, files.length), files.length);
       await tf.nextFrame();
     }
   } finally {
     bank.dispose();
   }
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
+  await fsp.mkdir(path.dirname(cache), { recursive: true });
+  const tmp = `${cache}.${process.pid}.tmp`;
   await fsp.writeFile(tmp, new Uint8Array(features.buffer));
-  await fsp.rename(tmp, file);
-  return { dataset, featureVersion: FEATURE_VERSION, dims: FEATURE_DIMS, features };
+  await fsp.rename(tmp, cache);
+  return features;
 }
 
 /** The rows of one split, with tag-count vectors. */

@@ -9,14 +9,11 @@
  * cache file instead of silently reusing stale vectors. The cache holds the rows in the loader's
  * order; a file of the wrong size is recomputed.
  */
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { loadFlickr8k, type Flickr8kPhoto } from '@/lib/datasets';
 import { env } from '@/lib/env';
-import { toModelInput } from '@/lib/images';
-import { FEATURE_DIMS, FEATURE_VERSION, gaborBank, imageFeatures } from '@/models/image-features/model';
+import { FEATURE_DIMS, FEATURE_VERSION } from '@/models/image-features/model';
+import { cachedImageFeatures } from './data';
 
 export interface FlickrFeatures {
   photos: Flickr8kPhoto[];
@@ -33,34 +30,11 @@ export async function loadFlickrFeatures(
   options: { dataDir?: string; cacheDir?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<FlickrFeatures> {
   const photos = await loadFlickr8k(options.dataDir ?? env.DATA_DIR);
-  const file = flickrCacheFile(options.cacheDir ?? env.CACHE_DIR);
-  const expected = photos.length * FEATURE_DIMS;
-  if (fs.existsSync(file)) {
-    const bytes = await fsp.readFile(file);
-    if (bytes.byteLength === expected * 4) {
-      const features = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-      options.onProgress?.(photos.length, photos.length);
-      return { photos, featureVersion: FEATURE_VERSION, dims: FEATURE_DIMS, features };
-    }
-  }
-  const features = new Float32Array(expected);
-  const bank = gaborBank();
-  const batch = 32;
-  try {
-    for (let start = 0; start < photos.length; start += batch) {
-      const slice = photos.slice(start, start + batch);
-      const inputs = await Promise.all(slice.map(async (photo) => toModelInput(await fsp.readFile(photo.file))));
-      imageFeatures(inputs, bank).forEach((vector, i) => features.set(vector, (start + i) * FEATURE_DIMS));
-      options.onProgress?.(Math.min(start + batch, photos.length), photos.length);
-      await tf.nextFrame();
-    }
-  } finally {
-    bank.dispose();
-  }
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, new Uint8Array(features.buffer));
-  await fsp.rename(tmp, file);
+  const features = await cachedImageFeatures(
+    photos.map((photo) => photo.file),
+    flickrCacheFile(options.cacheDir ?? env.CACHE_DIR),
+    options.onProgress,
+  );
   return { photos, featureVersion: FEATURE_VERSION, dims: FEATURE_DIMS, features };
 }
 
