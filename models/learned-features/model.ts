@@ -8,7 +8,7 @@
  *   x = W (p̂ − m),  W = U (Λ + ε_z)^{-½} Uᵀ         ZCA whitening fitted on the p̂              (2)
  *   spherical k-means on x: s = argmax_k |c_kᵀ x|, c_k ← Σ_{x→k} (c_kᵀx) x + c_k, ‖c_k‖ = 1  (3)
  *
- * Extraction (here), for a photo resized to S×S, at every position of a dense stride-1 grid:
+ * Extraction (here), for a photo resized to S×S, at every position of a grid with step `stride`:
  *   z_k = ‖x − c_k‖,  f_k = max(0, mean_j(z_j) − z_k)      the "triangle" activation          (4)
  * then f summed over the cells of a G×G grid (position i in cell ⌊i·G/L⌋): G²·K numbers per photo.
  *
@@ -31,6 +31,8 @@ export interface LearnedFeatureConfig {
   centroids: number;
   /** Pooling grid G (G × G cells). */
   grid: number;
+  /** Step between patch positions at extraction (1: every position; 2: a quarter of them). Absent in older checkpoints: 1. */
+  stride?: number;
   /** ε_c of (1), in units of [0, 1] pixel values squared (Coates et al.'s 10 on a 0–255 scale ≈ 0.00015; we use more, see README). */
   contrastEpsilon: number;
   /** ε_z of (2), on contrast-normalised patches (unit variance per pixel). */
@@ -206,15 +208,19 @@ export function createExtractor(weights: LearnedFeatureWeights): LearnedFeatureE
   return { config, filters, filterSums, whitenedMean, centroidsT, dispose: () => kept.forEach((t) => t.dispose()) };
 }
 
-/** Whitened, normalised patches x of (1)–(2) at every position: [n, S, S, 3] → [n, L, L, dims], L = S − P + 1. */
+/**
+ * Whitened, normalised patches x of (1)–(2) at every `stride`-th position: [n, S, S, 3] →
+ * [n, L, L, dims], L = ⌊(S − P) / stride⌋ + 1.
+ */
 export function whitenedPatchMaps(images: tf.Tensor4D, ex: LearnedFeatureExtractor): tf.Tensor4D {
   return tf.tidy(() => {
     const P = ex.config.patch;
+    const stride = ex.config.stride ?? 1;
     const grey = tf.mean(images, -1, true) as tf.Tensor4D;
-    const mu = tf.avgPool(grey, P, 1, 'valid'); // patch mean over its 3P² values
-    const meanSquare = tf.avgPool(tf.mean(tf.square(images), -1, true) as tf.Tensor4D, P, 1, 'valid');
+    const mu = tf.avgPool(grey, P, stride, 'valid'); // patch mean over its 3P² values
+    const meanSquare = tf.avgPool(tf.mean(tf.square(images), -1, true) as tf.Tensor4D, P, stride, 'valid');
     const s = tf.sqrt(tf.add(tf.relu(tf.sub(meanSquare, tf.square(mu))), ex.config.contrastEpsilon));
-    const Wp = tf.conv2d(images, ex.filters, 1, 'valid');
+    const Wp = tf.conv2d(images, ex.filters, stride, 'valid');
     return tf.sub(tf.div(tf.sub(Wp, tf.mul(mu, ex.filterSums)), s), ex.whitenedMean) as tf.Tensor4D;
   });
 }
@@ -308,4 +314,52 @@ export function deserialiseWeights(bytes: Uint8Array, config: LearnedFeatureConf
     whiten: all.slice(dims, dims + dims * dims),
     centroids: all.slice(dims + dims * dims),
   };
+}
+
+// ——— the app's feature vector: learned features joined with GIST+colour ———
+
+/**
+ * What the app stores and the Flickr-trained tagger reads for a photo, from the same 128×128
+ * pixels GIST+colour takes (`toModelInput`): the photo averaged down 2×2 to the learned features'
+ * size, their pooled activations square-rooted and scaled to unit length, then joined with the
+ * unit-length GIST+colour vector, each half weighted 1/√2 (so the whole has unit length).
+ */
+export function joinedFeatures(pixels128: Float32Array[], ex: LearnedFeatureExtractor, gistColour: Float32Array[]): Float32Array[] {
+  const S = ex.config.size;
+  const from = 2 * S;
+  if (pixels128.length !== gistColour.length) throw new Error('joinedFeatures: one GIST+colour vector per photo');
+  const small = pixels128.map((p) => {
+    if (p.length !== from * from * 3) throw Object.assign(new Error(`Learned features need ${from}×${from} RGB pixels.`), { code: 'BAD_REQUEST' });
+    return averageDown(p, from);
+  });
+  const learned = extractFeatures(small, ex);
+  const dims = featureDims(ex.config);
+  return learned.map((v, i) => {
+    const g = gistColour[i];
+    const out = new Float32Array(dims + g.length);
+    let s = 0;
+    for (let j = 0; j < dims; j++) s += (out[j] = Math.sqrt(Math.max(v[j], 0))) ** 2;
+    const scale = s > 0 ? Math.SQRT1_2 / Math.sqrt(s) : 0;
+    for (let j = 0; j < dims; j++) out[j] *= scale;
+    let gs = 0;
+    for (let j = 0; j < g.length; j++) gs += g[j] * g[j];
+    const gScale = gs > 0 ? Math.SQRT1_2 / Math.sqrt(gs) : 0;
+    for (let j = 0; j < g.length; j++) out[dims + j] = g[j] * gScale;
+    return out;
+  });
+}
+
+/** An s×s×3 HWC image averaged over 2×2 blocks: (s/2)×(s/2)×3. */
+export function averageDown(pixels: Float32Array, s: number): Float32Array {
+  const h = s / 2;
+  const out = new Float32Array(h * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < h; x++) {
+      for (let c = 0; c < 3; c++) {
+        const at = (r: number, q: number) => pixels[(r * s + q) * 3 + c];
+        out[(y * h + x) * 3 + c] = (at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4;
+      }
+    }
+  }
+  return out;
 }

@@ -319,74 +319,82 @@ function unitRows(values: Float32Array, width: number): Float32Array {
 const badRequest = (message: string) => Object.assign(new Error(message), { code: 'BAD_REQUEST' });
 const PREVIEW_TAGS = 10;
 
-let loading: Promise<MultimodalDbm> | undefined;
+/**
+ * The model server's view of one checkpoint folder (see contract.ts). Tag requests in one batch
+ * share one mean-field run. `multimodal-dbm` serves the Corel-5k checkpoint (this file's
+ * `servable`); `serve-flickr.ts` serves the Flickr8k one.
+ */
+export function servableFor(dir: string): ServableModel<MultimodalDbmInput, MultimodalDbmOutput> {
+  let loading: Promise<MultimodalDbm> | undefined;
+  return {
+    async load() {
+      loading ??= loadMultimodalDbm(dir);
+      return { version: (await loading).version };
+    },
 
-/** The model server's view: see contract.ts. Tag requests in one batch share one mean-field run. */
-export const servable: ServableModel<MultimodalDbmInput, MultimodalDbmOutput> = {
-  async load() {
-    loading ??= loadMultimodalDbm();
-    return { version: (await loading).version };
-  },
+    async runBatch(inputs, ctx) {
+      const model = await (loading ??= loadMultimodalDbm(dir));
+      const dims = model.meta.architecture.image;
+      const outputs: MultimodalDbmOutput[] = new Array(inputs.length);
+      const rowsOf = (task: MultimodalDbmInput['task']) => inputs.flatMap((input, i) => (input.task === task ? [i] : []));
+      const featuresOf = (rows: number[]) => {
+        const data = new Float32Array(rows.length * dims);
+        rows.forEach((i, r) => {
+          const input = inputs[i] as { features: unknown };
+          if (!(input.features instanceof Float32Array) || input.features.length !== dims) throw badRequest(`The tag model needs a ${dims}-d image-feature vector.`);
+          data.set(input.features, r * dims);
+        });
+        return tf.tensor2d(data, [rows.length, dims]);
+      };
 
-  async runBatch(inputs, ctx) {
-    const model = await (loading ??= loadMultimodalDbm());
-    const dims = model.meta.architecture.image;
-    const outputs: MultimodalDbmOutput[] = new Array(inputs.length);
-    const rowsOf = (task: MultimodalDbmInput['task']) => inputs.flatMap((input, i) => (input.task === task ? [i] : []));
-    const featuresOf = (rows: number[]) => {
-      const data = new Float32Array(rows.length * dims);
-      rows.forEach((i, r) => {
-        const input = inputs[i] as { features: unknown };
-        if (!(input.features instanceof Float32Array) || input.features.length !== dims) throw badRequest(`The tag model needs a ${dims}-d image-feature vector.`);
-        data.set(input.features, r * dims);
+      const tagRows = rowsOf('tags');
+      if (tagRows.length > 0) {
+        const requested = (inputs[tagRows[0]] as { steps?: number }).steps;
+        const steps = Math.max(1, Math.min(50, Math.round(requested ?? model.meta.meanFieldSteps)));
+        const features = featuresOf(tagRows);
+        const probabilities = await model.tagProbabilities(features, {
+          steps,
+          cancelled: () => tagRows.every((i) => ctx.cancelled(i)),
+          onStep: async (step, current) => {
+            tagRows.forEach((i, r) => ctx.progress(i, { step, total: steps, message: `mean-field step ${step} of ${steps}`, preview: { tags: model.ranked(current, r).slice(0, PREVIEW_TAGS) } }));
+            await tf.nextFrame(); // lets a cancel message arrive between steps
+          },
+        });
+        features.dispose();
+        tagRows.forEach((i, r) => (outputs[i] = { tags: model.ranked(probabilities, r), steps }));
+      }
+
+      const imageRows = rowsOf('image-code');
+      if (imageRows.length > 0) {
+        const features = featuresOf(imageRows);
+        const codes = await model.imageCodes(features);
+        features.dispose();
+        const size = codes.length / imageRows.length;
+        imageRows.forEach((i, r) => (outputs[i] = { code: codes.slice(r * size, (r + 1) * size) }));
+      }
+
+      const textRows = rowsOf('text-code');
+      if (textRows.length > 0) {
+        const known = new Set(model.vocabulary);
+        const words = textRows.map((i) => {
+          const list = (inputs[i] as { words: unknown }).words;
+          if (!Array.isArray(list) || list.length === 0 || !list.every((w) => typeof w === 'string')) throw badRequest('Give at least one tag.');
+          const unknown = list.filter((w) => !known.has(w));
+          if (unknown.length > 0) throw Object.assign(new Error(`Not in the tag vocabulary: ${unknown.join(', ')}`), { code: 'UNKNOWN_TAGS' });
+          return list as string[];
+        });
+        const codes = await model.textCodes(words);
+        const size = codes.length / textRows.length;
+        textRows.forEach((i, r) => (outputs[i] = { code: codes.slice(r * size, (r + 1) * size) }));
+      }
+
+      inputs.forEach((input, i) => {
+        if (!outputs[i]) throw badRequest(`Unknown task "${String((input as { task?: unknown }).task)}" for the tag model.`);
       });
-      return tf.tensor2d(data, [rows.length, dims]);
-    };
+      return outputs;
+    },
+  };
+}
 
-    const tagRows = rowsOf('tags');
-    if (tagRows.length > 0) {
-      const requested = (inputs[tagRows[0]] as { steps?: number }).steps;
-      const steps = Math.max(1, Math.min(50, Math.round(requested ?? model.meta.meanFieldSteps)));
-      const features = featuresOf(tagRows);
-      const probabilities = await model.tagProbabilities(features, {
-        steps,
-        cancelled: () => tagRows.every((i) => ctx.cancelled(i)),
-        onStep: async (step, current) => {
-          tagRows.forEach((i, r) => ctx.progress(i, { step, total: steps, message: `mean-field step ${step} of ${steps}`, preview: { tags: model.ranked(current, r).slice(0, PREVIEW_TAGS) } }));
-          await tf.nextFrame(); // lets a cancel message arrive between steps
-        },
-      });
-      features.dispose();
-      tagRows.forEach((i, r) => (outputs[i] = { tags: model.ranked(probabilities, r), steps }));
-    }
-
-    const imageRows = rowsOf('image-code');
-    if (imageRows.length > 0) {
-      const features = featuresOf(imageRows);
-      const codes = await model.imageCodes(features);
-      features.dispose();
-      const size = codes.length / imageRows.length;
-      imageRows.forEach((i, r) => (outputs[i] = { code: codes.slice(r * size, (r + 1) * size) }));
-    }
-
-    const textRows = rowsOf('text-code');
-    if (textRows.length > 0) {
-      const known = new Set(model.vocabulary);
-      const words = textRows.map((i) => {
-        const list = (inputs[i] as { words: unknown }).words;
-        if (!Array.isArray(list) || list.length === 0 || !list.every((w) => typeof w === 'string')) throw badRequest('Give at least one tag.');
-        const unknown = list.filter((w) => !known.has(w));
-        if (unknown.length > 0) throw Object.assign(new Error(`Not in the tag vocabulary: ${unknown.join(', ')}`), { code: 'UNKNOWN_TAGS' });
-        return list as string[];
-      });
-      const codes = await model.textCodes(words);
-      const size = codes.length / textRows.length;
-      textRows.forEach((i, r) => (outputs[i] = { code: codes.slice(r * size, (r + 1) * size) }));
-    }
-
-    inputs.forEach((input, i) => {
-      if (!outputs[i]) throw badRequest(`Unknown task "${String((input as { task?: unknown }).task)}" for the tag model.`);
-    });
-    return outputs;
-  },
-};
+/** The Corel-5k tagger (model name `multimodal-dbm`). */
+export const servable = servableFor(CHECKPOINT_DIR);
