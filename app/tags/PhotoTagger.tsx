@@ -231,10 +231,8 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
     }
   }
 
-  // p(word | image) is shared among hundreds of words, so even a sure tag is far below 100%: bars
-  // are drawn relative to the most probable word shown, and the probability itself is printed beside
-  // each. The order is the model's own ranking, which need not follow the probabilities exactly.
-  const top = Math.max(1e-6, ...scores.map((s) => s.probability));
+  // Each word shows the score the model ranks it by (relative to its top word), so the order follows
+  // the numbers shown; p(word | image) is in the tooltip.
   const busy = state.phase === 'uploading' || state.phase === 'checking' || state.phase === 'tagging';
   const tagging = state.phase === 'tagging';
 
@@ -284,6 +282,12 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
                 <div style={{ width: `${state.total ? Math.max(3, (100 * state.step) / state.total) : 3}%` }} />
               </div>
             )}
+            {scores.length > 0 && (
+              <p className={styles.note} data-testid="score-explanation">
+                Ranked by relevance, top word = 100: p(word | image) discounted for common words, which picks better tags than p alone. Point at a
+                number to see p.
+              </p>
+            )}
             {scores.length === 0 && tagging && <p className="status">Waiting for the first mean-field step…</p>}
             {scores.length === 0 && !tagging && (
               <p className="status">
@@ -296,7 +300,7 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
             <ol className={styles.tags} aria-labelledby="model-tags" data-testid="tag-list" aria-busy={tagging}>
               {scores.map((score, rank) => {
                 const decision = decisions.get(score.word);
-                const percent = Math.round(score.probability * 100);
+                const relevance = Math.round(score.score * 100);
                 return (
                   <li
                     key={score.word}
@@ -307,10 +311,10 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
                   >
                     <span className={styles.word}>{score.word}</span>
                     <span className={styles.bar} aria-hidden="true">
-                      <span style={{ width: `${Math.max(1.5, (100 * score.probability) / top)}%` }} />
+                      <span style={{ width: `${Math.max(1.5, 100 * score.score)}%` }} />
                     </span>
-                    <span className={styles.percent} title={`p(${score.word} | image) = ${score.probability.toPrecision(3)}`}>
-                      {percent < 1 ? '<1' : percent}%
+                    <span className={styles.percent} title={`p(${score.word} | image) = ${score.probability.toPrecision(3)}`} data-testid="tag-score">
+                      {relevance < 1 ? '<1' : relevance}
                     </span>
                     <span className={styles.actions}>
                       <button
@@ -341,10 +345,7 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
               })}
             </ol>
             {scores.length > SUGGESTED && !tagging && (
-              <p className={styles.note}>
-                In the model&apos;s order: its top {SUGGESTED} are its suggestions, the others come next. Percentages are p(word | image); bars are
-                relative to the most probable word here.
-              </p>
+              <p className={styles.note}>Its top {SUGGESTED} are its suggestions; the others come next.</p>
             )}
 
             {!tagging && (

@@ -36,7 +36,7 @@ export class MultimodalDbm {
     if (!health.models.includes(MODEL_NAME)) throw notInstalled();
   }
 
-  /** Every vocabulary word with p(word | image), highest first; progress per mean-field step. */
+  /** Every vocabulary word with p(word | image) and its ranking score, highest score first; progress per mean-field step. */
   async tags(features: Float32Array, options: RunOptions & { steps?: number } = {}): Promise<Tagged> {
     const input: MultimodalDbmInput = { task: 'tags', features, ...(options.steps ? { steps: options.steps } : {}) };
     const result = await this.run(input, options);
@@ -77,12 +77,31 @@ export function meanFieldProgress(event: ProgressEvent, top: number): ProgressEv
     step: event.step,
     total: event.total,
     message: `Mean-field step ${event.step} of ${event.total}`,
-    ...(Array.isArray(preview?.tags) ? { preview: { tags: preview.tags.slice(0, top).map(roundScore) } } : {}),
+    ...(Array.isArray(preview?.tags) ? { preview: { tags: shownTags(preview.tags, top) } } : {}),
   };
 }
 
-/** Three significant digits: small probabilities stay above 0 (a shown word never reads as impossible). */
-export const roundScore = ({ word, probability }: TagScore): TagScore => ({ word, probability: Number(probability.toPrecision(3)) });
+/** A tag as stored before tags carried their ranking score. */
+export type StoredTagScore = Omit<TagScore, 'score'> & { score?: number };
+
+/**
+ * The `top` tags as a page shows them, highest score first, each number to three significant
+ * digits (small ones stay above 0: a shown word never reads as impossible; rounding keeps the
+ * order). A list stored before tags carried a score is scored by p(word | image) over its top
+ * word's and ranked by that, so whatever is shown, the order follows the number beside each word.
+ */
+export function shownTags(tags: readonly StoredTagScore[], top = tags.length): TagScore[] {
+  const scored = tags.every((t) => Number.isFinite(t.score));
+  const best = Math.max(0, ...tags.map((t) => t.probability));
+  return tags
+    .map((t) => ({ word: t.word, probability: t.probability, score: scored ? t.score! : best > 0 ? t.probability / best : 0 }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, top)
+    .map(roundScore);
+}
+
+const threeDigits = (x: number) => Number(x.toPrecision(3));
+const roundScore = ({ word, probability, score }: TagScore): TagScore => ({ word, probability: threeDigits(probability), score: threeDigits(score) });
 
 /** Runs `fn` over `items` with at most `limit` calls in flight (the model server batches them). */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {

@@ -2,8 +2,9 @@
  * Photo → tags and tags → photos with the multimodal DBM.
  *
  * - `suggest`: a photo (stored through the upload service, which computes its image features) →
- *   p(word | image) for every vocabulary word, streamed per mean-field step; the top words are
- *   stored as suggestions and the run is recorded as a Generation.
+ *   p(word | image) and a ranking score for every vocabulary word, streamed per mean-field step;
+ *   the top words are stored as suggestions and the run is recorded as a Generation. Every list of
+ *   the model's words is in the order of its score (see `TagScore`).
  * - `saveTags`: the person's corrections (accepted, removed, their own words) → the photo's tags.
  * - `search`: words → the photos whose image code is nearest (Euclidean) to the words' text code:
  *   the person's uploads and, where DATA_DIR has it, Corel-5k's training photos.
@@ -17,7 +18,7 @@ import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/mode
 import { euclidean, vectorFromBytes } from '@/lib/similarity';
 import { blobUrl, getUploadService, UploadService, type UploadView } from '@/lib/uploads';
 import { CorelIndex, corelPhotoUrl, FEATURE_MODEL, type CorelIndexStatus } from './corel';
-import { mapLimit, meanFieldProgress, MultimodalDbm, roundScore, TAG_MODEL, type TagScore } from './dbm';
+import { mapLimit, meanFieldProgress, MultimodalDbm, shownTags, TAG_MODEL, type StoredTagScore, type TagScore } from './dbm';
 import { cleanPersonTag, loadVocabulary, type Vocabulary } from './words';
 
 /** The multimodal DBM's checkpoint, relative to the project root. */
@@ -43,11 +44,17 @@ export interface PhotoTagView {
   status: TagStatus;
   /** p(word | image) when the model proposed it. */
   probability: number | null;
+  /**
+   * The word's score in the model's latest run for this photo (1 for its top word; see
+   * `TagScore`), by which the model's words are ordered; null for a person's own word and for a
+   * word that run did not show.
+   */
+  score: number | null;
   modelVersion: string | null;
 }
 
 export interface Suggestions {
-  /** The model's top words, highest first. */
+  /** The model's top words, highest score first. */
   tags: TagScore[];
   steps: number;
   modelVersion: string;
@@ -95,18 +102,21 @@ export type PhotoSource = { uploadId: string } | { bytes: Uint8Array; name: stri
 
 const STATUS_ORDER: Record<TagStatus, number> = { accepted: 0, suggested: 1, removed: 2 };
 
-function tagView(row: PhotoTag): PhotoTagView {
+function tagView(row: PhotoTag, latest: Suggestions | null): PhotoTagView {
+  const fromLatest = row.source === 'model' ? latest?.tags.find((t) => t.word === row.word) : undefined;
   return {
     word: row.word,
     source: row.source as TagSource,
     status: row.status as TagStatus,
     probability: row.probability,
+    score: fromLatest?.score ?? null,
     modelVersion: row.modelVersion,
   };
 }
 
+/** Kept, then suggested, then removed; each in the model's order (its score), then the rest by word. */
 function byStatusThenScore(a: PhotoTagView, b: PhotoTagView): number {
-  return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (b.probability ?? -1) - (a.probability ?? -1) || a.word.localeCompare(b.word);
+  return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (b.score ?? -1) - (a.score ?? -1) || a.word.localeCompare(b.word);
 }
 
 export interface TagServiceOptions {
@@ -182,7 +192,7 @@ export class TagService {
       steps: options.steps,
       onProgress: onProgress && ((event) => onProgress(meanFieldProgress(event, SHOWN_SUGGESTIONS))),
     });
-    const top = run.tags.slice(0, SHOWN_SUGGESTIONS).map(roundScore);
+    const top = shownTags(run.tags, SHOWN_SUGGESTIONS);
     await this.versions.record(TAG_MODEL, run.modelVersion, DBM_CHECKPOINT_DIR);
     const generation = await this.db.generation.create({
       data: {
@@ -196,21 +206,16 @@ export class TagService {
         finishedAt: new Date(),
       },
     });
-    await this.storeSuggestions(upload.id, top.slice(0, STORED_SUGGESTIONS), run.modelVersion);
-    return {
-      upload,
-      tags: top,
-      steps: run.steps,
-      modelVersion: run.modelVersion,
-      createdAt: generation.createdAt.toISOString(),
-      saved: await this.storedTags(upload.id),
-    };
+    await this.storeSuggestions(upload.id, top, run.modelVersion);
+    const suggestions: Suggestions = { tags: top, steps: run.steps, modelVersion: run.modelVersion, createdAt: generation.createdAt.toISOString() };
+    return { upload, ...suggestions, saved: await this.storedTags(upload.id, suggestions) };
   }
 
   /** The photo, its stored tags and the model's latest suggestions for it. */
   async tagsOf(uploadId: string): Promise<PhotoTags> {
     const upload = await this.uploads.get(uploadId);
-    return { upload, tags: await this.storedTags(uploadId), suggestions: await this.latestSuggestions(uploadId) };
+    const suggestions = await this.latestSuggestions(uploadId);
+    return { upload, tags: await this.storedTags(uploadId, suggestions), suggestions };
   }
 
   /**
@@ -260,7 +265,7 @@ export class TagService {
       else if (row || suggested.has(word)) set(word, 'removed', 'model');
     }
     await Promise.all(writes);
-    return this.storedTags(uploadId);
+    return this.storedTags(uploadId, latest);
   }
 
   /**
@@ -309,8 +314,9 @@ export class TagService {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  private async storedTags(uploadId: string): Promise<PhotoTagView[]> {
-    return (await this.db.photoTag.findMany({ where: { uploadId } })).map(tagView).sort(byStatusThenScore);
+  /** The photo's stored tags, the model's words scored and ordered by its run `latest`. */
+  private async storedTags(uploadId: string, latest: Suggestions | null): Promise<PhotoTagView[]> {
+    return (await this.db.photoTag.findMany({ where: { uploadId } })).map((row) => tagView(row, latest)).sort(byStatusThenScore);
   }
 
   private async latestSuggestions(uploadId: string): Promise<Suggestions | null> {
@@ -319,25 +325,27 @@ export class TagService {
       orderBy: { createdAt: 'desc' },
     });
     if (!row?.result) return null;
-    const result = JSON.parse(row.result) as { tags: TagScore[]; steps: number };
-    return { tags: result.tags, steps: result.steps, modelVersion: row.modelVersion, createdAt: row.createdAt.toISOString() };
+    const result = JSON.parse(row.result) as { tags: StoredTagScore[]; steps: number };
+    return { tags: shownTags(result.tags), steps: result.steps, modelVersion: row.modelVersion, createdAt: row.createdAt.toISOString() };
   }
 
   /**
-   * Stores the model's top words as suggestions. A word the person already accepted or removed
-   * keeps their decision; the model's older suggestions that are no longer among its top go.
+   * Stores the model's top words of `shown` as suggestions. A word the person already accepted or
+   * removed keeps their decision, with this run's p if the run shows it (so that p and the score
+   * a stored word is shown with come from one run); the model's older suggestions that are no
+   * longer among its top go.
    */
-  private async storeSuggestions(uploadId: string, top: TagScore[], modelVersion: string): Promise<void> {
+  private async storeSuggestions(uploadId: string, shown: TagScore[], modelVersion: string): Promise<void> {
     const existing = new Map((await this.db.photoTag.findMany({ where: { uploadId } })).map((row) => [row.word, row]));
-    const words = new Set(top.map((t) => t.word));
+    const top = new Set(shown.slice(0, STORED_SUGGESTIONS).map((t) => t.word));
     const writes: Promise<unknown>[] = [];
     for (const row of existing.values()) {
-      if (row.source === 'model' && row.status === 'suggested' && !words.has(row.word)) writes.push(this.db.photoTag.delete({ where: { id: row.id } }));
+      if (row.source === 'model' && row.status === 'suggested' && !top.has(row.word)) writes.push(this.db.photoTag.delete({ where: { id: row.id } }));
     }
-    for (const { word, probability } of top) {
+    for (const { word, probability } of shown) {
       const row = existing.get(word);
-      if (!row) writes.push(this.db.photoTag.create({ data: { uploadId, word, source: 'model', status: 'suggested', probability, modelVersion } }));
-      else if (row.source === 'model') writes.push(this.db.photoTag.update({ where: { id: row.id }, data: { probability, modelVersion } }));
+      if (!row && top.has(word)) writes.push(this.db.photoTag.create({ data: { uploadId, word, source: 'model', status: 'suggested', probability, modelVersion } }));
+      else if (row?.source === 'model' && (top.has(word) || row.status !== 'suggested')) writes.push(this.db.photoTag.update({ where: { id: row.id }, data: { probability, modelVersion } }));
     }
     await Promise.all(writes);
   }

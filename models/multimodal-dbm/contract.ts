@@ -2,8 +2,9 @@
  * What the multimodal DBM answers through the model server (model name `multimodal-dbm`).
  *
  * - `tags`: image features (one upload's 620-d vector from `image-features`) → every vocabulary
- *   word with p(word | image), highest first. Each mean-field step is reported as progress with
- *   `preview: { tags: TagScore[] }` (the current top tags), so a page can show the list settling.
+ *   word with p(word | image) and its ranking score, highest score first. Each mean-field step is
+ *   reported as progress with `preview: { tags: TagScore[] }` (the current top tags), so a page can
+ *   show the list settling.
  * - `image-code`: image features → the words the DBM generates for the photo (ranking scores over
  *   the vocabulary, unit length).
  * - `text-code`: words → the query as a unit-length indicator over the vocabulary. Ranking photos
@@ -16,7 +17,14 @@ export const MODEL_NAME = 'multimodal-dbm';
 
 export interface TagScore {
   word: string;
+  /** p(word | image). */
   probability: number;
+  /**
+   * What the words are ranked by, relative to the top word (1): p(word | image) / p(word)^α over
+   * the top word's, with p(word) the word's training frequency and α from the checkpoint's
+   * `ranking`. A checkpoint without one ranks by p(word | image), and this is p over the top p.
+   */
+  score: number;
 }
 
 export type MultimodalDbmInput =

@@ -248,15 +248,17 @@ export class MultimodalDbm {
     return out;
   }
 
-  /** Every word with p(word | image), in ranking-score order (see `rankingScores`). */
+  /**
+   * Every word with p(word | image) and its ranking score (see `rankingScores`) relative to the
+   * top word's, highest score first: a page that shows the score shows what the order follows.
+   */
   ranked(probabilities: Float32Array, row = 0): TagScore[] {
     const words = this.vocabulary.length;
     const slice = probabilities.subarray(row * words, (row + 1) * words);
     const scores = this.rankingScores(slice);
-    return this.vocabulary
-      .map((word, i) => ({ word, probability: slice[i], score: scores[i] }))
-      .sort((a, b) => b.score - a.score)
-      .map(({ word, probability }) => ({ word, probability }));
+    const order = this.vocabulary.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
+    const top = scores[order[0]];
+    return order.map((i) => ({ word: this.vocabulary[i], probability: slice[i], score: top > 0 ? scores[i] / top : 0 }));
   }
 
   dispose(): void {

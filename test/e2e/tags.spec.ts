@@ -43,6 +43,11 @@ test('a photo gets tags streamed step by step; corrections are saved and come ba
   expect(words.slice(0, 10).filter((w) => TRUE_TAGS.includes(w)).length).toBeGreaterThanOrEqual(1);
   const probabilities = await rows.evaluateAll((els) => els.map((el) => Number(el.querySelector('[title]')!.getAttribute('title')!.split('= ')[1])));
   expect(probabilities.every((p) => p > 0 && p < 1)).toBe(true);
+  // Each word shows the score it is ranked by (top word 100), so the numbers never rise down the list.
+  const shown = await rows.evaluateAll((els) => els.map((el) => el.querySelector('[data-testid="tag-score"]')!.textContent!));
+  const relevance = shown.map((text) => (text === '<1' ? 0 : Number(text)));
+  expect(relevance[0]).toBe(100);
+  expect(relevance.every((r, i) => i === 0 || relevance[i - 1] >= r)).toBe(true);
 
   // Keep the first, remove the second, add one of one's own, save.
   const [first, second] = words;

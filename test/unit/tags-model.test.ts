@@ -57,7 +57,10 @@ describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
     expect(progress.map((e) => e.step)).toEqual(Array.from({ length: result.steps }, (_, i) => i + 1));
     expect(progress.every((e) => e.total === result.steps && (e.preview as { tags: unknown[] }).tags.length > 0)).toBe(true);
     expect(result.tags).toHaveLength(15);
-    // In the model's own order (p(word | image) weighed against the word's frequency), each with its probability.
+    // In the model's own order (p(word | image) weighed against the word's frequency), each with
+    // that score (relative to the top word) and its probability.
+    expect(result.tags.every((t, i) => i === 0 || result.tags[i - 1].score >= t.score)).toBe(true);
+    expect(result.tags[0].score).toBe(1);
     expect(result.tags.every((t) => t.probability > 0 && t.probability < 1)).toBe(true);
     expect(result.saved.filter((t) => t.status === 'suggested')).toHaveLength(5);
     expect(result.modelVersion).toBe((await db.modelVersion.findFirstOrThrow({ where: { name: 'multimodal-dbm' } })).version);

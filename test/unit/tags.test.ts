@@ -15,13 +15,19 @@ import { AppError } from '@/lib/errors';
 import { JobRegistry } from '@/lib/jobs';
 import type { ModelClient, ModelServerHealth, ProgressEvent, RunOptions, RunResult } from '@/lib/model-server';
 import { BlobStore } from '@/lib/storage';
-import { cleanPersonTag, loadVocabulary, TagService, type Vocabulary } from '@/lib/tags';
+import { cleanPersonTag, loadVocabulary, TagService, type TagScore, type Vocabulary } from '@/lib/tags';
 import { featuresFile } from '@/lib/tags/corel';
 import { UploadService } from '@/lib/uploads';
 import type { MultimodalDbmInput } from '@/models/multimodal-dbm/contract';
 
 const DB_URL = 'file:./test/.tmp/tags.db';
 const COLOURS: Record<string, [number, number, number]> = { sky: [0, 0, 1], water: [0, 0.3, 0.9], grass: [0, 1, 0], sun: [1, 0, 0] };
+/**
+ * How common each word is among training photos: like the real model, the fake ranks words by
+ * p(word | image) / frequency^0.8, so a rare word ("clouds") can rank above more probable common
+ * ones ("city", "tree").
+ */
+const FREQUENCY: Record<string, number> = { sky: 0.3, water: 0.2, grass: 0.1, sun: 0.1, city: 0.3, tree: 0.2, people: 0.1, clouds: 0.01 };
 const DBM_VERSION = 'fake-dbm-1';
 const FEATURE_VERSION = 'fake-features-1';
 
@@ -59,10 +65,12 @@ function fakeModels(options: { dbm: boolean }) {
       }
       // tags: p(word | image) from how close the photo's colour is to each word's colour.
       const [r, g, b] = request.features;
-      const scores = Object.entries(COLOURS)
+      const ranked = Object.entries(COLOURS)
         .map(([word, [cr, cg, cb]]) => ({ word, probability: Math.exp(-4 * ((r - cr) ** 2 + (g - cg) ** 2 + (b - cb) ** 2)) }))
         .concat(['city', 'tree', 'people', 'clouds'].map((word, i) => ({ word, probability: 0.05 - i * 0.01 })))
-        .sort((x, y) => y.probability - x.probability);
+        .map((t) => ({ ...t, rank: t.probability / FREQUENCY[t.word] ** 0.8 }))
+        .sort((x, y) => y.rank - x.rank);
+      const scores = ranked.map(({ word, probability, rank }) => ({ word, probability, score: rank / ranked[0].rank }));
       const total = request.steps ?? 3;
       for (let step = 1; step <= total; step++) {
         run.onProgress?.({ step, total, preview: { tags: scores.map((s) => ({ ...s, probability: (s.probability * step) / total })) } });
@@ -179,41 +187,76 @@ describe('tags service', () => {
     expect(progress.map((e) => `${e.step}/${e.total}`)).toEqual(['1/3', '2/3', '3/3']);
     expect(progress[0].message).toBe('Mean-field step 1 of 3');
     expect((progress[2].preview as { tags: { word: string }[] }).tags[0].word).toBe('sky');
-    expect(result.tags.map((t) => t.word).slice(0, 2)).toEqual(['sky', 'water']);
-    expect(result.tags[0].probability).toBeGreaterThan(result.tags[1].probability);
+    expect(result.tags.map((t) => t.word)).toEqual(['sky', 'water', 'clouds', 'people', 'tree', 'city', 'grass', 'sun']);
+    expect(result.tags[0]).toMatchObject({ probability: 0.995, score: 1 });
     expect(result.modelVersion).toBe(DBM_VERSION);
     expect(result.saved).toHaveLength(5);
     expect(result.saved.every((t) => t.status === 'suggested' && t.source === 'model' && t.modelVersion === DBM_VERSION)).toBe(true);
-    expect(result.saved[0]).toMatchObject({ word: 'sky', probability: result.tags[0].probability });
+    expect(result.saved[0]).toMatchObject({ word: 'sky', probability: result.tags[0].probability, score: 1 });
     expect(await db.modelVersion.count({ where: { name: 'multimodal-dbm', version: DBM_VERSION } })).toBe(1);
     expect(await db.generation.count({ where: { kind: 'tags', modelVersion: DBM_VERSION } })).toBe(1);
 
     const id = result.upload.id;
-    // Keep "sky", drop "water", accept "clouds" (shown, 6th, but not stored), add two words of one's own.
-    expect(result.saved.map((t) => t.word)).not.toContain('clouds');
-    const saved = await service.saveTags(id, { accepted: ['sky', 'Clouds'], removed: ['water'], added: ['My Holiday', 'f-16'] });
+    // Keep "sky", drop "water", accept "city" (shown, 6th, but not stored), add two words of one's own.
+    expect(result.saved.map((t) => t.word)).not.toContain('city');
+    const saved = await service.saveTags(id, { accepted: ['sky', 'City'], removed: ['water'], added: ['My Holiday', 'f-16'] });
     const byWord = Object.fromEntries(saved.map((t) => [t.word, t]));
     expect(byWord.sky).toMatchObject({ status: 'accepted', source: 'model' });
     expect(byWord.water).toMatchObject({ status: 'removed', source: 'model' });
-    expect(byWord.clouds).toMatchObject({ status: 'accepted', source: 'model', probability: 0.02, modelVersion: DBM_VERSION });
-    expect(byWord['my holiday']).toMatchObject({ status: 'accepted', source: 'person', probability: null });
-    expect(saved.slice(0, 4).every((t) => t.status === 'accepted')).toBe(true);
+    expect(byWord.city).toMatchObject({ status: 'accepted', source: 'model', probability: 0.05, modelVersion: DBM_VERSION });
+    expect(byWord['my holiday']).toMatchObject({ status: 'accepted', source: 'person', probability: null, score: null });
+    // Kept words first (the model's in its order, then the person's), then suggestions in the model's order, then removed.
+    expect(saved.map((t) => t.word)).toEqual(['sky', 'city', 'f-16', 'my holiday', 'clouds', 'people', 'tree', 'water']);
 
     // Reloaded from the database, as a page reload would see them.
     const reloaded = await new TagService({ db, models: fakeModels({ dbm: true }).client, jobs: new JobRegistry() }).tagsOf(id);
     expect(reloaded.tags).toEqual(saved);
-    expect(reloaded.suggestions?.tags.slice(0, 2).map((t) => t.word)).toEqual(['sky', 'water']);
+    expect(reloaded.suggestions?.tags).toEqual(result.tags);
 
     // A person's own word, removed, is gone; tagging again keeps the person's decisions.
     const after = await service.saveTags(id, { removed: ['my holiday'] });
     expect(after.map((t) => t.word)).not.toContain('my holiday');
     const again = await service.suggest({ uploadId: id });
     const decided = Object.fromEntries(again.saved.map((t) => [t.word, t.status]));
-    expect(decided).toMatchObject({ sky: 'accepted', water: 'removed', clouds: 'accepted', 'f-16': 'accepted' });
+    expect(decided).toMatchObject({ sky: 'accepted', water: 'removed', city: 'accepted', 'f-16': 'accepted' });
 
     await expect(service.saveTags(id, { added: ['<b>'] })).rejects.toMatchObject({ code: 'INVALID_TAG' });
     await expect(service.saveTags(id, { accepted: ['sky'], removed: ['sky'] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(service.saveTags('no-such-photo', { added: ['x'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('shows every list of the model’s words in the order of the score beside each word', async () => {
+    const { service } = services(true, path.join(tmp, 'data'));
+    const progress: ProgressEvent[] = [];
+    const result = await service.suggest({ bytes: await solid(8, 8, 246), name: 'another blue.jpg' }, { onProgress: (e) => progress.push(e) });
+    const inOrder = (values: (number | null)[]) => values.every((v, i) => i === 0 || (values[i - 1] ?? -1) >= (v ?? -1));
+
+    // The live preview, the final list and the stored suggestions: each by score, not by p.
+    for (const event of progress) expect(inOrder((event.preview as { tags: TagScore[] }).tags.map((t) => t.score))).toBe(true);
+    expect(inOrder(result.tags.map((t) => t.score))).toBe(true);
+    expect(inOrder(result.tags.map((t) => t.probability))).toBe(false); // "clouds" (p 0.02) outranks "tree" (p 0.04)
+    const suggested = result.saved.filter((t) => t.status === 'suggested');
+    expect(suggested.map((t) => t.word)).toEqual(result.tags.slice(0, 5).map((t) => t.word));
+    expect(suggested.map((t) => t.score)).toEqual(result.tags.slice(0, 5).map((t) => t.score));
+
+    // A run stored before tags carried a score is ranked, and scored, by p over its top word's.
+    const upload = result.upload.id;
+    await db.generation.create({
+      data: {
+        kind: 'tags',
+        modelName: 'multimodal-dbm',
+        modelVersion: 'fake-dbm-0',
+        params: JSON.stringify({ uploadId: upload, steps: null }),
+        status: 'done',
+        result: JSON.stringify({ tags: [{ word: 'people', probability: 0.2 }, { word: 'sky', probability: 0.8 }], steps: 3 }),
+        createdAt: new Date(Date.now() + 60_000),
+      },
+    });
+    const legacy = (await service.tagsOf(upload)).suggestions!.tags;
+    expect(legacy).toEqual([
+      { word: 'sky', probability: 0.8, score: 1 },
+      { word: 'people', probability: 0.2, score: 0.25 },
+    ]);
   });
 
   it('ranks uploads and Corel-5k photos by the distance between text and image codes', async () => {
