@@ -8,7 +8,15 @@ const ENVELOPE_BYTES = 64 * 1024;
 const tooLarge = (maxBytes: number) =>
   new AppError('FILE_TOO_LARGE', `This file is larger than the ${Math.round(maxBytes / (1024 * 1024))} MB limit. Please upload a smaller photo.`);
 
-export async function readUploadedFile(request: Request, field: string, maxBytes: number): Promise<{ bytes: Uint8Array; name: string | null }> {
+/**
+ * The file in `field`, its name, and the form's other text fields (`fields`: e.g. a `model` choice
+ * sent beside the photo).
+ */
+export async function readUploadedFile(
+  request: Request,
+  field: string,
+  maxBytes: number,
+): Promise<{ bytes: Uint8Array; name: string | null; fields: Record<string, string> }> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!contentType.startsWith('multipart/form-data')) {
     throw new AppError('NO_FILE', `Send the photo as multipart/form-data with the file in a field called "${field}".`);
@@ -23,5 +31,7 @@ export async function readUploadedFile(request: Request, field: string, maxBytes
   const file = form.get(field);
   if (!(file instanceof File)) throw new AppError('NO_FILE', `No file was sent. Choose a photo and send it in the "${field}" field.`);
   if (file.size > maxBytes) throw tooLarge(maxBytes);
-  return { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name || null };
+  const fields: Record<string, string> = {};
+  for (const [key, value] of form.entries()) if (key !== field && typeof value === 'string') fields[key] = value;
+  return { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name || null, fields };
 }

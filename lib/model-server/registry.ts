@@ -9,8 +9,11 @@ import type { ModelSpec } from './types';
 export const MODELS: ModelSpec[] = [
   // Fast and tiny per image: batch generously.
   { name: 'image-features', module: 'models/image-features/model.ts', maxBatch: 32, timeoutMs: 20_000 },
+  // Learned features joined with GIST+colour: a convolution and one matmul per photo.
+  { name: 'learned-features', module: 'models/learned-features/serve.ts', maxBatch: 16, timeoutMs: 20_000 },
   // Mean-field over a batch of photos costs little more than over one; codes batch by the hundred.
   { name: 'multimodal-dbm', module: 'models/multimodal-dbm/model.ts', maxBatch: 64, timeoutMs: 20_000 },
+  { name: 'multimodal-dbm-flickr', module: 'models/multimodal-dbm/serve-flickr.ts', maxBatch: 64, timeoutMs: 20_000 },
   // One caption per request: its samples already share one forward pass, and a drawing streams
   // its steps to one page.
   { name: 'align-draw-mnist', module: 'models/align-draw/serve.ts', maxBatch: 1 },

@@ -28,12 +28,16 @@ export interface Coded {
 }
 
 export class MultimodalDbm {
-  constructor(private readonly models: ModelClient) {}
+  /** `name`: the model server's name for this checkpoint (`multimodal-dbm` is the Corel-5k one). */
+  constructor(
+    private readonly models: ModelClient,
+    readonly name: string = MODEL_NAME,
+  ) {}
 
-  /** MODEL_UNAVAILABLE unless the model server serves the multimodal DBM. */
+  /** MODEL_UNAVAILABLE unless the model server serves this multimodal DBM. */
   async ensureServed(): Promise<void> {
     const health = await this.models.health();
-    if (!health.models.includes(MODEL_NAME)) throw notInstalled();
+    if (!health.models.includes(this.name)) throw notInstalled();
   }
 
   /** Every vocabulary word with p(word | image) and its ranking score, highest score first; progress per mean-field step. */
@@ -62,7 +66,7 @@ export class MultimodalDbm {
 
   private async run(input: MultimodalDbmInput, options: RunOptions) {
     try {
-      return await this.models.run<MultimodalDbmInput, MultimodalDbmOutput>(MODEL_NAME, input, options);
+      return await this.models.run<MultimodalDbmInput, MultimodalDbmOutput>(this.name, input, options);
     } catch (error) {
       if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') throw notInstalled(error);
       throw error;

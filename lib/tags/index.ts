@@ -1,5 +1,6 @@
 /**
- * Photo → tags and tags → photos with the multimodal DBM.
+ * Photo → tags and tags → photos with the multimodal DBM — one of the taggers of taggers.ts
+ * (Flickr8k's by default, Corel-5k's on request), each reading its own feature model's vector.
  *
  * - `suggest`: a photo (stored through the upload service, which computes its image features) →
  *   p(word | image) and a ranking score for every vocabulary word, streamed per mean-field step;
@@ -15,17 +16,18 @@ import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { getJobs, type JobRegistry } from '@/lib/jobs';
 import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/model-server';
-import { euclidean, vectorFromBytes } from '@/lib/similarity';
-import { blobUrl, getUploadService, UploadService, type UploadView } from '@/lib/uploads';
-import { CorelIndex, corelPhotoUrl, FEATURE_MODEL, type CorelIndexStatus } from './corel';
-import { mapLimit, meanFieldProgress, MultimodalDbm, shownTags, TAG_MODEL, type StoredTagScore, type TagScore } from './dbm';
+import { toModelInput } from '@/lib/images';
+import { euclidean, vectorFromBytes, vectorToBytes } from '@/lib/similarity';
+import { getBlobStore, type BlobStore } from '@/lib/storage';
+import { blobUrl, describePhoto, getUploadService, UploadService, type UploadView } from '@/lib/uploads';
+import { CorelIndex, corelPhotoUrl, type CorelCodes, type CorelIndexStatus } from './corel';
+import { mapLimit, meanFieldProgress, MultimodalDbm, shownTags, type StoredTagScore, type TagScore } from './dbm';
+import { defaultTagger, installedTaggers, taggerById, TAGGERS, type Tagger } from './taggers';
 import { cleanPersonTag, loadVocabulary, type Vocabulary } from './words';
-
-/** The multimodal DBM's checkpoint, relative to the project root. */
-const DBM_CHECKPOINT_DIR = 'models/multimodal-dbm/checkpoint';
 
 export { CorelIndex, corelPhotoUrl, type CorelIndexStatus } from './corel';
 export { MultimodalDbm, TAG_MODEL, mapLimit, type TagScore } from './dbm';
+export { TAGGERS, defaultTagger, installedTaggers, taggerById, taggerIdSchema, type Tagger } from './taggers';
 export { Vocabulary, cleanPersonTag, editDistance, loadVocabulary, normaliseWord, splitWords, TAG_MAX_LENGTH } from './words';
 
 /** How many of the model's top words are stored as suggestions, and how many a page shows. */
@@ -54,6 +56,8 @@ export interface PhotoTagView {
 }
 
 export interface Suggestions {
+  /** The tagger that made them (taggers.ts). */
+  model: Tagger['id'];
   /** The model's top words, highest score first. */
   tags: TagScore[];
   steps: number;
@@ -91,6 +95,8 @@ export interface SearchHit {
 }
 
 export interface SearchAnswer {
+  /** The tagger whose vocabulary and codes were searched. */
+  model: Tagger['id'];
   words: string[];
   modelVersion: string;
   results: SearchHit[];
@@ -128,15 +134,23 @@ export interface TagServiceOptions {
   cacheDir?: string;
   /** Project root, where the model's checkpoint folder is. */
   root?: string;
+  blobs?: BlobStore;
 }
 
+/** Which tagger a request means: the one it names, else the default (taggers.ts). */
+export type TaggerChoice = { model?: Tagger['id'] };
+
 export class TagService {
+  /** The Corel-5k tagger, whose codes index Corel-5k's training photos. */
   readonly dbm: MultimodalDbm;
   readonly corel: CorelIndex;
   private readonly db: Db;
   private readonly uploads: UploadService;
+  private readonly models: ModelClient;
+  private readonly blobs: BlobStore;
   private readonly root: string;
-  private vocabularyPromise?: Promise<Vocabulary>;
+  private readonly dbms = new Map<string, MultimodalDbm>();
+  private readonly vocabularies = new Map<string, Promise<Vocabulary>>();
   /** Image codes of uploads, by `${modelVersion}:${uploadId}`. */
   private readonly uploadCodes = new Map<string, Float32Array>();
   private readonly versions: ModelVersions;
@@ -147,29 +161,58 @@ export class TagService {
     this.uploads = options.uploads ?? new UploadService(this.db, undefined, models);
     this.root = options.root ?? process.cwd();
     this.versions = new ModelVersions(this.db, this.root);
-    this.dbm = new MultimodalDbm(models);
+    this.models = models;
+    this.blobs = options.blobs ?? getBlobStore();
+    this.dbm = this.dbmOf(taggerById('multimodal-dbm-corel'));
     this.corel = new CorelIndex(models, this.dbm, options.jobs ?? getJobs(), {
       dataDir: options.dataDir ?? env.DATA_DIR,
       cacheDir: options.cacheDir ?? env.CACHE_DIR,
     });
   }
 
-  /** The words the model knows (MODEL_UNAVAILABLE until its checkpoint ships them). */
-  vocabulary(): Promise<Vocabulary> {
-    this.vocabularyPromise ??= loadVocabulary(this.root).catch((error) => {
-      this.vocabularyPromise = undefined;
-      throw error;
-    });
-    return this.vocabularyPromise;
+  /** The tagger a request asked for (or the default); MODEL_UNAVAILABLE when it is not installed here. */
+  tagger(choice: TaggerChoice = {}): Tagger {
+    const tagger = choice.model ? taggerById(choice.model) : defaultTagger(this.root);
+    if (!installedTaggers(this.root).includes(tagger)) {
+      throw new AppError('MODEL_UNAVAILABLE', `The tagger "${tagger.label}" is not installed on this server. Choose another one.`);
+    }
+    return tagger;
+  }
+
+  /** The taggers installed here, the default first. */
+  taggers(): Tagger[] {
+    return installedTaggers(this.root);
+  }
+
+  /** The model-server client of a tagger. */
+  dbmOf(tagger: Tagger): MultimodalDbm {
+    let dbm = this.dbms.get(tagger.id);
+    if (!dbm) this.dbms.set(tagger.id, (dbm = new MultimodalDbm(this.models, tagger.servable)));
+    return dbm;
+  }
+
+  /** The words a tagger knows (MODEL_UNAVAILABLE until its checkpoint ships them). */
+  vocabulary(choice: TaggerChoice = {}): Promise<Vocabulary> {
+    const tagger = choice.model ? taggerById(choice.model) : defaultTagger(this.root);
+    let words = this.vocabularies.get(tagger.id);
+    if (!words) {
+      words = loadVocabulary(this.root, tagger.checkpointDir).catch((error) => {
+        this.vocabularies.delete(tagger.id);
+        throw error;
+      });
+      this.vocabularies.set(tagger.id, words);
+    }
+    return words;
   }
 
   /**
-   * Checks the model is there, then stores the photo (or finds the stored one), so that a bad image
+   * Checks the tagger is there, then stores the photo (or finds the stored one), so that a bad image
    * or a missing model is an answer to the request itself rather than a failed job later.
    */
-  async preparePhoto(source: PhotoSource, options: { signal?: AbortSignal } = {}): Promise<UploadView> {
-    await this.vocabulary();
-    await this.dbm.ensureServed();
+  async preparePhoto(source: PhotoSource, options: { signal?: AbortSignal } & TaggerChoice = {}): Promise<UploadView> {
+    const tagger = this.tagger(options);
+    await this.vocabulary({ model: tagger.id });
+    await this.dbmOf(tagger).ensureServed();
     if ('uploadId' in source) return this.uploads.get(source.uploadId);
     return (await this.uploads.create(source.bytes, source.name, { signal: options.signal, similar: 0 })).upload;
   }
@@ -177,27 +220,24 @@ export class TagService {
   /** Tags a photo: every mean-field step goes to `onProgress` with the current top words. */
   async suggest(
     source: PhotoSource,
-    options: { signal?: AbortSignal; onProgress?: (event: ProgressEvent) => void; steps?: number } = {},
+    options: { signal?: AbortSignal; onProgress?: (event: ProgressEvent) => void; steps?: number } & TaggerChoice = {},
   ): Promise<SuggestResult> {
-    const upload = await this.preparePhoto(source, options);
-    const feature = await this.db.imageFeature.findFirst({
-      where: { uploadId: upload.id, modelName: FEATURE_MODEL },
-      orderBy: { createdAt: 'desc' },
-    });
-    if (!feature) throw new AppError('NOT_FOUND', 'This photo has no image features stored, so it cannot be tagged. Please upload it again.');
+    const tagger = this.tagger(options);
+    const upload = await this.preparePhoto(source, { signal: options.signal, model: tagger.id });
+    const features = await this.featuresOf(upload, tagger.featureModel, options.signal);
 
     const onProgress = options.onProgress;
-    const run = await this.dbm.tags(vectorFromBytes(feature.vector), {
+    const run = await this.dbmOf(tagger).tags(features, {
       signal: options.signal,
       steps: options.steps,
       onProgress: onProgress && ((event) => onProgress(meanFieldProgress(event, SHOWN_SUGGESTIONS))),
     });
     const top = shownTags(run.tags, SHOWN_SUGGESTIONS);
-    await this.versions.record(TAG_MODEL, run.modelVersion, DBM_CHECKPOINT_DIR);
+    await this.versions.record(tagger.servable, run.modelVersion, tagger.checkpointDir);
     const generation = await this.db.generation.create({
       data: {
         kind: 'tags',
-        modelName: TAG_MODEL,
+        modelName: tagger.servable,
         modelVersion: run.modelVersion,
         params: JSON.stringify({ uploadId: upload.id, steps: options.steps ?? null }),
         status: 'done',
@@ -207,7 +247,7 @@ export class TagService {
       },
     });
     await this.storeSuggestions(upload.id, top, run.modelVersion);
-    const suggestions: Suggestions = { tags: top, steps: run.steps, modelVersion: run.modelVersion, createdAt: generation.createdAt.toISOString() };
+    const suggestions: Suggestions = { model: tagger.id, tags: top, steps: run.steps, modelVersion: run.modelVersion, createdAt: generation.createdAt.toISOString() };
     return { upload, ...suggestions, saved: await this.storedTags(upload.id, suggestions) };
   }
 
@@ -272,17 +312,20 @@ export class TagService {
    * Photos nearest to `words`: validated against the vocabulary (UNKNOWN_TAGS with close words
    * otherwise), encoded by the DBM's text pathway, compared with each photo's image code.
    */
-  async search(words: string[], options: { limit?: number; signal?: AbortSignal; corelWaitMs?: number } = {}): Promise<SearchAnswer> {
+  async search(words: string[], options: { limit?: number; signal?: AbortSignal; corelWaitMs?: number } & TaggerChoice = {}): Promise<SearchAnswer> {
     const limit = options.limit ?? 24;
-    const clean = (await this.vocabulary()).check(words);
-    const text = await this.dbm.textCode(clean, { signal: options.signal });
+    const tagger = this.tagger(options);
+    const dbm = this.dbmOf(tagger);
+    const clean = (await this.vocabulary({ model: tagger.id })).check(words);
+    const text = await dbm.textCode(clean, { signal: options.signal });
     const version = text.modelVersion;
-    await this.versions.record(TAG_MODEL, version, DBM_CHECKPOINT_DIR);
+    await this.versions.record(tagger.servable, version, tagger.checkpointDir);
 
-    const [uploads, corel] = await Promise.all([
-      this.codesOfUploads(version, options.signal),
-      this.corel.codes(version, options.corelWaitMs ?? COREL_WAIT_MS),
-    ]);
+    const corelSearched: Promise<{ codes?: CorelCodes | null; status: CorelIndexStatus }> =
+      tagger.searchesDataset === 'corel5k'
+        ? this.corel.codes(version, options.corelWaitMs ?? COREL_WAIT_MS)
+        : Promise.resolve({ status: { status: 'unavailable', message: `Searched: your photos only (${tagger.label} has no photo collection to search here).` } });
+    const [uploads, corel] = await Promise.all([this.codesOfUploads(tagger, version, options.signal), corelSearched]);
     type Candidate = { kind: 'upload' | 'corel'; key: string; distance: number };
     const candidates: Candidate[] = uploads.map(({ uploadId, code }) => ({ kind: 'upload', key: uploadId, distance: euclidean(text.code, code) }));
     if (corel.codes) {
@@ -309,7 +352,7 @@ export class TagService {
       if (!row) return [];
       return [{ kind: 'upload', id: row.id, url: blobUrl(row.sha256), distance, tags: tagRows.filter((t) => t.uploadId === row.id).map((t) => t.word) }];
     });
-    return { words: clean, modelVersion: version, results, uploadsSearched: uploads.length, corel: corel.status };
+    return { model: tagger.id, words: clean, modelVersion: version, results, uploadsSearched: uploads.length, corel: corel.status };
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -319,14 +362,16 @@ export class TagService {
     return (await this.db.photoTag.findMany({ where: { uploadId } })).map((row) => tagView(row, latest)).sort(byStatusThenScore);
   }
 
+  /** The latest run of any tagger on this photo. */
   private async latestSuggestions(uploadId: string): Promise<Suggestions | null> {
     const row = await this.db.generation.findFirst({
-      where: { kind: 'tags', modelName: TAG_MODEL, status: 'done', params: { contains: `"uploadId":${JSON.stringify(uploadId)}` } },
+      where: { kind: 'tags', modelName: { in: TAGGERS.map((t) => t.servable) }, status: 'done', params: { contains: `"uploadId":${JSON.stringify(uploadId)}` } },
       orderBy: { createdAt: 'desc' },
     });
     if (!row?.result) return null;
     const result = JSON.parse(row.result) as { tags: StoredTagScore[]; steps: number };
-    return { tags: shownTags(result.tags), steps: result.steps, modelVersion: row.modelVersion, createdAt: row.createdAt.toISOString() };
+    const model = TAGGERS.find((t) => t.servable === row.modelName)!.id;
+    return { model, tags: shownTags(result.tags), steps: result.steps, modelVersion: row.modelVersion, createdAt: row.createdAt.toISOString() };
   }
 
   /**
@@ -350,8 +395,32 @@ export class TagService {
     await Promise.all(writes);
   }
 
-  /** Every stored upload's image code for DBM `version`, computed through the model server once. */
-  private async codesOfUploads(version: string, signal?: AbortSignal): Promise<{ uploadId: string; code: Float32Array }[]> {
+  /**
+   * A stored photo's vector from feature model `model`: its latest stored row, else computed now
+   * from the stored photo through the model server and stored (a photo uploaded before that
+   * feature model existed, not yet reached by the background re-featuring).
+   */
+  private async featuresOf(upload: UploadView, model: Tagger['featureModel'], signal?: AbortSignal): Promise<Float32Array> {
+    const row = await this.db.imageFeature.findFirst({ where: { uploadId: upload.id, modelName: model }, orderBy: { createdAt: 'desc' } });
+    if (row) return vectorFromBytes(row.vector);
+    const bytes = await this.blobs.get(upload.sha256);
+    if (!bytes) throw new AppError('NOT_FOUND', 'This photo is no longer stored, so it cannot be tagged. Please upload it again.');
+    const { pixels } = await toModelInput(bytes);
+    const features = await describePhoto(this.models, model, pixels, signal);
+    try {
+      await this.db.imageFeature.create({
+        data: { uploadId: upload.id, modelName: model, modelVersion: features.modelVersion, dims: features.vector.length, vector: vectorToBytes(features.vector) },
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'P2002') throw error; // written meanwhile by the re-featuring: the same vector
+    }
+    return features.vector;
+  }
+
+  /** Every stored upload's image code for a tagger's `version`, computed through the model server once. */
+  private async codesOfUploads(tagger: Tagger, version: string, signal?: AbortSignal): Promise<{ uploadId: string; code: Float32Array }[]> {
+    const FEATURE_MODEL = tagger.featureModel;
+    const dbm = this.dbmOf(tagger);
     const ids = [...new Set((await this.db.imageFeature.findMany({ where: { modelName: FEATURE_MODEL }, select: { uploadId: true } })).map((r) => r.uploadId))];
     const missing = ids.filter((id) => !this.uploadCodes.has(`${version}:${id}`));
     for (let start = 0; start < missing.length; start += 500) {
@@ -364,7 +433,7 @@ export class TagService {
       const latest = new Map(rows.map((r) => [r.uploadId, r.vector]));
       await mapLimit([...latest], IN_FLIGHT, async ([uploadId, vector]) => {
         if (signal?.aborted) throw new AppError('CANCELLED', 'The search was cancelled.');
-        const { code, modelVersion } = await this.dbm.imageCode(vectorFromBytes(vector));
+        const { code, modelVersion } = await dbm.imageCode(vectorFromBytes(vector));
         this.uploadCodes.set(`${modelVersion}:${uploadId}`, code);
       });
     }

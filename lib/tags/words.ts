@@ -1,5 +1,5 @@
 /**
- * Words: the tagging model's vocabulary (the 374 Corel-5k keywords it was trained on), checking a
+ * Words: a tagging model's vocabulary (Corel-5k's 374 keywords, or Flickr8k's 370 caption words), checking a
  * person's search words against it (with close words for the ones it does not know), and the
  * rules for a person's own tags, which may be any short word or phrase.
  */
@@ -8,8 +8,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 
-/** Shipped with the model's checkpoint: a JSON array of its words, index = the model's word id. */
-export const VOCABULARY_FILE = ['models', 'multimodal-dbm', 'checkpoint', 'vocabulary.json'];
+/** Shipped with each tagger's checkpoint: a JSON array of its words, index = the model's word id. */
+export const VOCABULARY_FILE = 'vocabulary.json';
+const COREL_CHECKPOINT_DIR = 'models/multimodal-dbm/checkpoint';
 
 export const TAG_MAX_LENGTH = 40;
 const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} -]*$/u;
@@ -113,8 +114,8 @@ export function editDistance(a: string, b: string, max = Infinity): number {
 const vocabularySchema = z.array(z.string().min(1)).min(1);
 
 /** Reads the model's vocabulary; MODEL_UNAVAILABLE when the checkpoint does not ship one. */
-export async function loadVocabulary(root = process.cwd()): Promise<Vocabulary> {
-  const file = path.join(root, ...VOCABULARY_FILE);
+export async function loadVocabulary(root = process.cwd(), checkpointDir = COREL_CHECKPOINT_DIR): Promise<Vocabulary> {
+  const file = path.join(root, checkpointDir, VOCABULARY_FILE);
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');

@@ -18,7 +18,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { env } from '@/lib/env';
 import { initBackend } from '@/lib/tfjs/backend';
-import { buildFlickrVocabulary } from '@/lib/text/caption-tags';
+import { buildFlickrVocabulary, captionLemmaSet } from '@/lib/text/caption-tags';
 import { seededShuffle } from '@/lib/random';
 import { KNN_CONFIG, type TaggedPhotos } from '@/models/multimodal-dbm/baselines';
 import { captionTagCounts, flickrTagMetrics, type FlickrTagMetrics } from '@/models/multimodal-dbm/flickr-eval';
@@ -29,7 +29,7 @@ import { CHECKPOINT_DIR, createExtractor, deserialiseWeights, extractFeatures, f
 import { euclideanKnnScores, fitRidge, l2NormaliseRows, ridgeScores, spreadNormalised } from './readout';
 
 const progress = (m: string) => process.stderr.write(`${m}\n`);
-const LAMBDAS = [0.03, 0.1, 0.3, 1, 3];
+const LAMBDAS = [0.1, 0.3, 1, 3, 10, 30];
 const BETAS = [0, 0.5, 1];
 const VALIDATION = { size: 1000, seed: 8000 };
 const VOTE = KNN_CONFIG.transfer.rule === 'vote' ? KNN_CONFIG.transfer.weighting : ({ kind: 'distance', gamma: 10 } as const);
@@ -46,6 +46,20 @@ function join(a: Float32Array, da: number, b: Float32Array, db: number): Float32
     for (let j = 0; j < da; j++) out[i * (da + db) + j] = a[i * da + j] * Math.SQRT1_2;
     for (let j = 0; j < db; j++) out[i * (da + db) + da + j] = b[i * db + j] * Math.SQRT1_2;
   }
+  return out;
+}
+
+/** [n × words]: the share of each photo's captions whose lemmas include the word. */
+function captionShares(captionsPerPhoto: string[][], vocabulary: readonly string[]): Float32Array {
+  const out = new Float32Array(captionsPerPhoto.length * vocabulary.length);
+  captionsPerPhoto.forEach((captions, i) => {
+    for (const caption of captions) {
+      const lemmas = captionLemmaSet([caption]);
+      vocabulary.forEach((w, j) => {
+        if (lemmas.has(w)) out[i * vocabulary.length + j] += 1 / captions.length;
+      });
+    }
+  });
   return out;
 }
 
@@ -73,10 +87,19 @@ async function main() {
   const dev = flickrSplitRows(flickr, 'dev');
   const vocabulary = buildFlickrVocabulary(train.photos);
   const words = vocabulary.length;
-  const trainText = captionTagCounts(
-    train.photos.map((p) => p.captions),
-    vocabulary,
-  );
+  // The read-outs learn either the caption tags (a word in ≥ 2 of the 5 captions: 0/1) or, with
+  // --target captions, the share of the photo's captions that use the word (0, 0.2, …, 1).
+  const target = option(args, 'target') ?? 'tags';
+  const trainText =
+    target === 'captions'
+      ? captionShares(
+          train.photos.map((p) => p.captions),
+          vocabulary,
+        )
+      : captionTagCounts(
+          train.photos.map((p) => p.captions),
+          vocabulary,
+        );
   const devCaptions = dev.photos.map((p) => p.captions);
   const devTruth = { counts: captionTagCounts(devCaptions, vocabulary), n: dev.photos.length, words };
   const nTrain = train.photos.length;
@@ -142,10 +165,10 @@ async function main() {
     table.push({ set: set.key, label: set.label, d: set.d, readout: 'kNN (L2, k 10)', metrics: knn });
     const reference: TaggedPhotos = { image: rowsOf(set.x, set.d, referenceRows), text: textRows(referenceRows), n: referenceRows.length };
     const validation = { image: rowsOf(set.x, set.d, validationRows), counts: textRows(validationRows), n: validationRows.length };
-    const fits = fitRidge(reference, LAMBDAS);
+    const fits = fitRidge(reference, LAMBDAS, target !== 'captions');
     const f1s = fits.map((m) => tagMetrics({ scores: spreadNormalised(m, ridgeScores(m, validation.image, validation.n), 1), n: validation.n, words }, { counts: validation.counts, n: validation.n, words }).f1);
     const lambda = LAMBDAS[f1s.indexOf(Math.max(...f1s))];
-    const [model] = fitRidge(trainPhotos, [lambda]);
+    const [model] = fitRidge(trainPhotos, [lambda], target !== 'captions');
     const raw = ridgeScores(model, devX, nDev);
     for (const beta of BETAS) {
       const metrics = flickrTagMetrics({ scores: spreadNormalised(model, raw, beta), n: nDev, words }, vocabulary, devCaptions, devTruth);

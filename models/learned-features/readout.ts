@@ -122,17 +122,21 @@ export interface RidgeModel {
   scoreSpread: Float32Array;
 }
 
-/** Ridge fits of `train` for each λ (λ given per photo: the penalty is λ·n). */
-export function fitRidge(train: TaggedPhotos, lambdas: number[]): RidgeModel[] {
+/**
+ * Ridge fits of `train` for each λ (λ given per photo: the penalty is λ·n). The targets are the
+ * tag indicators (count > 0), or with `binary` false the values of `train.text` themselves.
+ */
+export function fitRidge(train: TaggedPhotos, lambdas: number[], binary = true): RidgeModel[] {
   const n = train.n;
   const d = train.image.length / n;
   const words = train.text.length / n;
   const standardiser = fitStandardiser(train.image, n, d);
   const x = standardise(train.image, d, standardiser);
   const bias = new Float32Array(words);
-  for (let i = 0; i < n; i++) for (let w = 0; w < words; w++) bias[w] += (train.text[i * words + w] > 0 ? 1 : 0) / n;
+  const value = (v: number) => (binary ? (v > 0 ? 1 : 0) : v);
+  for (let i = 0; i < n; i++) for (let w = 0; w < words; w++) bias[w] += value(train.text[i * words + w]) / n;
   const y = new Float32Array(n * words);
-  for (let i = 0; i < n; i++) for (let w = 0; w < words; w++) y[i * words + w] = (train.text[i * words + w] > 0 ? 1 : 0) - bias[w];
+  for (let i = 0; i < n; i++) for (let w = 0; w < words; w++) y[i * words + w] = value(train.text[i * words + w]) - bias[w];
   const dual = d > n;
   const m = dual ? n : d;
   const [gram, rhs] = tf.tidy(() => {

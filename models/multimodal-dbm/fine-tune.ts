@@ -28,7 +28,8 @@ import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
 import { Rng, saveTensors } from '@/models/blocks';
 import { tagFrequencies } from './baselines';
-import { holdOut, loadCorelFeatures, splitOf } from './data';
+import { holdOut } from './data';
+import { loadTrainingSet } from './training-sets';
 import { tagMetrics } from './metrics';
 import { CHECKPOINT_DIR, checkpointTensors, loadMultimodalDbm, priorCorrected, type MultimodalDbm } from './model';
 
@@ -53,10 +54,11 @@ log(`backend: ${backend.name}`);
 const model = await loadMultimodalDbm(from);
 const meta = model.meta as typeof model.meta & { seed: number; validation?: number; command: string; fineTuning?: unknown };
 if (meta.fineTuning) throw new Error(`${from} is already fine-tuned; start from a checkpoint written by train.ts`);
-const corel = await loadCorelFeatures();
-const all = splitOf(corel, 'train');
-const dims = corel.dims;
-const words = corel.dataset.vocabulary.length;
+const set = await loadTrainingSet(meta.dataset ?? 'corel5k');
+if (set.featureVersion !== meta.featureVersion) throw new Error(`${from} was trained on features ${meta.featureVersion}; these are ${set.featureVersion}`);
+const all = set.train;
+const dims = set.dims;
+const words = set.vocabulary.length;
 
 // The photos train.ts held out (same seed, same shuffle) stay out here too.
 const split = holdOut(all, meta.seed, meta.validation ?? 0);

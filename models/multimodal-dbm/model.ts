@@ -82,6 +82,8 @@ export interface CheckpointMeta {
   /** Words are ranked by p(word | image) / p(word)^α (see tune.ts); p(word) per vocabulary word. */
   ranking?: { alpha: number; frequency: number[] };
   featureVersion: string;
+  /** The training photos: Corel-5k (absent in older checkpoints) or Flickr8k. */
+  dataset?: 'corel5k' | 'flickr8k';
   [key: string]: unknown;
 }
 

@@ -1,16 +1,19 @@
 /**
- * Trains the multimodal DBM on Corel-5k's 4,500 training photos, as the paper does: greedy
+ * Trains the multimodal DBM on Corel-5k's 4,500 training photos (or, with --dataset flickr8k, on
+ * Flickr8k's 6,000 and their caption tags: training-sets.ts), as the paper does: greedy
  * layer-wise pretraining of each pathway and the joint layer (with the doubled weights that make
  * the stack a DBM), then joint training of the whole machine with mean-field for the data term
  * and persistent Gibbs chains for the model term. fine-tune.ts then trains the photo → tags
  * inference of the result (the committed checkpoint is both steps; README).
  *
- *   npx tsx models/multimodal-dbm/train.ts [--out DIR] [--seed 1] [--pretrain-epochs 30] [--epochs 20]
+ *   npx tsx models/multimodal-dbm/train.ts [--dataset corel5k|flickr8k] [--out DIR] [--seed 1] [--pretrain-epochs 30] [--epochs 20]
  *                                          [--image-hidden 512] [--text-hidden 128] [--joint 512] [--alpha 0.6]
  *                                          [--validation 500]   # hold out training photos to watch
  *                                          [--scaling global|per-feature]   # of the image features
  *                                          [--text-weight 1]   # times each tag is counted
- *                                          [--transform sqrt|none]   # applied to the features first
+ *                                          [--transform sqrt|none]   # applied to the features first (default: sqrt for
+ *                                                                    # GIST+colour, none for the joined learned features,
+ *                                                                    # already square-rooted)
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -18,30 +21,32 @@ import * as tf from '@tensorflow/tfjs';
 import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
 import { Dbm, hiddenRepresentation, Rbm, Rng, saveTensors, trainDbm, trainRbm, type CdOptions } from '@/models/blocks';
-import { FEATURE_VERSION } from '@/models/image-features/model';
 import { tagFrequencies } from './baselines';
-import { holdOut, loadCorelFeatures, splitOf } from './data';
+import { holdOut } from './data';
+import { FLICKR_CHECKPOINT_DIR } from './serve-flickr';
+import { loadTrainingSet, parseDataset } from './training-sets';
 import { chainLayers, CHECKPOINT_DIR, checkpointTensors, layout, MultimodalDbm, transformFeatures, type Architecture, type CheckpointMeta, type FeatureTransform } from './model';
 
 const flags = parseFlags();
+const dataset = parseDataset(flags.get('dataset'));
 const seed = Number(flags.get('seed') ?? 1);
-const out = String(flags.get('out') ?? CHECKPOINT_DIR);
+const out = String(flags.get('out') ?? (dataset === 'flickr8k' ? FLICKR_CHECKPOINT_DIR : CHECKPOINT_DIR));
 const pretrainEpochs = Number(flags.get('pretrain-epochs') ?? 30);
 const epochs = Number(flags.get('epochs') ?? 20);
 const validationSize = Number(flags.get('validation') ?? 0);
 
-// Smaller than the paper's (3857-2048-1024 / 2000-1024-1024 / 2048): 620-d features, 4,500 photos.
+// Smaller than the paper's (3857-2048-1024 / 2000-1024-1024 / 2048): 620 (Corel) or 3,820 (Flickr) numbers a photo, 4,500 or 6,000 photos.
 // One hidden layer per pathway: with two, a photo's information did not reach the words (README).
 const sizes = (flag: string, fallback: number[]) => (flags.has(flag) ? String(flags.get(flag)).split(',').map(Number) : fallback);
-const arch: Architecture = { image: 620, imageHidden: sizes('image-hidden', [512]), joint: Number(flags.get('joint') ?? 512), textHidden: sizes('text-hidden', [128]), words: 374 };
 
 const started = Date.now();
 const backend = await initBackend('auto');
 log(`backend: ${backend.name}`);
 const rng = new Rng(seed);
 
-const corel = await loadCorelFeatures({ onProgress: (done, total) => done % 640 === 0 && log(`image features ${done}/${total}`) });
-const all = splitOf(corel, 'train');
+const set = await loadTrainingSet(dataset, (done, total) => done % 640 === 0 && log(`image features ${done}/${total}`));
+const arch: Architecture = { image: set.dims, imageHidden: sizes('image-hidden', [512]), joint: Number(flags.get('joint') ?? 512), textHidden: sizes('text-hidden', [128]), words: set.vocabulary.length };
+const all = set.train;
 const { kept: train, heldOut } = holdOut(all, seed, validationSize);
 const validation = validationSize > 0 ? heldOut : undefined;
 const n = train.items.length;
@@ -55,7 +60,7 @@ const scaling = String(flags.get('scaling') ?? 'global');
 if (scaling !== 'global' && scaling !== 'per-feature') throw new Error(`--scaling is global or per-feature, not ${scaling}`);
 // The image layer reads √features by default (see CheckpointMeta.featureTransform); --transform none
 // reads the features themselves.
-const featureTransform = String(flags.get('transform') ?? 'sqrt') as FeatureTransform;
+const featureTransform = String(flags.get('transform') ?? (dataset === 'flickr8k' ? 'none' : 'sqrt')) as FeatureTransform;
 if (featureTransform !== 'none' && featureTransform !== 'sqrt') throw new Error(`--transform is none or sqrt, not ${featureTransform}`);
 const rawImage = transformFeatures(tf.tensor2d(train.image, [n, arch.image]), featureTransform);
 const { mean: featureMean, variance } = tf.moments(rawImage, 0);
@@ -141,11 +146,12 @@ const meta: CheckpointMeta = {
   textWeight,
   featureTransform,
   meanFieldSteps: 10,
-  featureVersion: FEATURE_VERSION,
+  featureVersion: set.featureVersion,
+  dataset,
   // Chosen on 500 held-out training photos with tune.ts (best F1 there).
   ranking: { alpha: Number(flags.get('alpha') ?? 0.6), frequency: Array.from(tagFrequencies({ image: train.image, text: train.text, n }), (f) => Number(f.toFixed(6))) },
 };
-const model = new MultimodalDbm(dbm, corel.dataset.vocabulary, featureMean as tf.Tensor1D, featureStd, meta, 'training');
+const model = new MultimodalDbm(dbm, set.vocabulary, featureMean as tf.Tensor1D, featureStd, meta, 'training');
 
 /** Mean precision of the top-5 tags on the held-out training photos: a quick training monitor. */
 async function validationPrecision(): Promise<number | null> {
@@ -187,10 +193,10 @@ await trainDbm(
 const trainingSeconds = Math.round((Date.now() - started) / 1000);
 await fs.mkdir(out, { recursive: true });
 const entries = await saveTensors(out, checkpointTensors(model), 'float16');
-await fs.writeFile(path.join(out, 'vocabulary.json'), `${JSON.stringify(corel.dataset.vocabulary)}\n`);
+await fs.writeFile(path.join(out, 'vocabulary.json'), `${JSON.stringify(set.vocabulary)}\n`);
 const fullMeta = {
   ...meta,
-  data: `Corel-5k training split (${n} photos${validation ? `; ${validation.items.length} training photos held out for validation` : ''}), ${arch.words}-word vocabulary; image features ${FEATURE_VERSION}`,
+  data: set.describe(n, validation?.items.length ?? 0),
   command: `npx tsx models/multimodal-dbm/train.ts ${process.argv.slice(2).join(' ')}`.trim(),
   seed,
   featureScaling: scaling,

@@ -12,7 +12,8 @@
 import { log, parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
 import { KNN_CONFIG, knnTagScores, tagFrequencies } from './baselines';
-import { holdOut, loadCorelFeatures, splitOf } from './data';
+import { holdOut } from './data';
+import { loadTrainingSet } from './training-sets';
 import * as tf from '@tensorflow/tfjs';
 import { averagePrecision, tagMetrics } from './metrics';
 import { loadMultimodalDbm, priorCorrected } from './model';
@@ -23,10 +24,10 @@ if (!dir) throw new Error('--checkpoint DIR (trained with --validation) is requi
 await initBackend('auto');
 const model = await loadMultimodalDbm(dir);
 const meta = model.meta as unknown as { seed: number; validation?: number };
-const corel = await loadCorelFeatures();
-const all = splitOf(corel, 'train');
-const dims = corel.dims;
-const words = corel.dataset.vocabulary.length;
+const set = await loadTrainingSet(model.meta.dataset ?? 'corel5k');
+const all = set.train;
+const dims = set.dims;
+const words = set.vocabulary.length;
 const size = Number(flags.get('validation') ?? meta.validation ?? 0);
 if (size === 0) throw new Error('this checkpoint was trained on every training photo; train with --validation N');
 const { kept, heldOut } = holdOut(all, meta.seed, size);
@@ -51,7 +52,7 @@ const testWords = Array.from({ length: words }, (_, w) => w).filter((w) => heldO
 for (const route of ['image pathway inferred from the words', 'generated words (the product)'] as const) {
 const crossModal = route.startsWith('image pathway');
 const imageCodes = crossModal ? await model.imagePathwayFromImage(tfTensor(query.image, query.n, dims)) : await model.imageCodes(tfTensor(query.image, query.n, dims));
-const textCodes = crossModal ? await model.imagePathwayFromText(testWords.map((w) => [corel.dataset.vocabulary[w]])) : await model.textCodes(testWords.map((w) => [corel.dataset.vocabulary[w]]));
+const textCodes = crossModal ? await model.imagePathwayFromText(testWords.map((w) => [set.vocabulary[w]])) : await model.textCodes(testWords.map((w) => [set.vocabulary[w]]));
 const size = imageCodes.length / query.n;
 let apSum = 0;
 testWords.forEach((w, q) => {

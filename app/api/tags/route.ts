@@ -4,29 +4,37 @@ import { readJson } from '@/lib/http/body';
 import { readUploadedFile } from '@/lib/http/multipart';
 import { handler, parse } from '@/lib/http/respond';
 import { getJobs } from '@/lib/jobs';
-import { getTagService, type PhotoSource } from '@/lib/tags';
+import { getTagService, taggerIdSchema, type PhotoSource } from '@/lib/tags';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-const existing = z.object({ uploadId: z.string().min(1).max(64) });
+const existing = z.object({ uploadId: z.string().min(1).max(64), model: taggerIdSchema.optional() });
+const formFields = z.object({ model: taggerIdSchema.optional() });
 
 /**
  * Tags a photo: `multipart/form-data` with the photo in `file` (checked like POST /api/uploads), or
- * JSON `{ uploadId }` for a stored one → 202 { job, upload }. Follow the job at
- * /api/jobs/:id/events: a `progress` event per mean-field step with the current top tags, then `end`.
+ * JSON `{ uploadId }` for a stored one → 202 { job, upload, model }. An optional `model` (form field
+ * or JSON) picks the tagger: `multimodal-dbm-flickr` (everyday photos, the default) or
+ * `multimodal-dbm-corel`. Follow the job at /api/jobs/:id/events: a `progress` event per mean-field
+ * step with the current top tags, then `end`.
  */
 export const POST = handler(async (request: Request) => {
   const tags = getTagService();
   let source: PhotoSource;
+  let model: ReturnType<typeof taggerIdSchema.parse> | undefined;
   if ((request.headers.get('content-type') ?? '').startsWith('application/json')) {
-    const json = await readJson(request, { maxBytes: 4096, example: '{ "uploadId": "…" }, or a photo as multipart/form-data (field "file")' });
-    source = parse(existing, json);
+    const json = await readJson(request, { maxBytes: 4096, example: '{ "uploadId": "…", "model": "multimodal-dbm-flickr" }, or a photo as multipart/form-data (field "file")' });
+    const { uploadId, model: chosen } = parse(existing, json);
+    source = { uploadId };
+    model = chosen;
   } else {
-    const { bytes, name } = await readUploadedFile(request, 'file', env.UPLOAD_MAX_BYTES);
+    const { bytes, name, fields } = await readUploadedFile(request, 'file', env.UPLOAD_MAX_BYTES);
+    model = parse(formFields, { model: fields.model || undefined }).model;
     source = { bytes, name };
   }
-  const upload = await tags.preparePhoto(source, { signal: request.signal });
-  const job = getJobs().start('tags', (report, signal) => tags.suggest({ uploadId: upload.id }, { signal, onProgress: report }));
-  return Response.json({ job, upload }, { status: 202 });
+  const tagger = tags.tagger({ model });
+  const upload = await tags.preparePhoto(source, { signal: request.signal, model: tagger.id });
+  const job = getJobs().start('tags', (report, signal) => tags.suggest({ uploadId: upload.id }, { signal, onProgress: report, model: tagger.id }));
+  return Response.json({ job, upload, model: tagger.id }, { status: 202 });
 });
