@@ -2,12 +2,13 @@
 
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { PhotoDropzone, UploadProgress } from '@/app/components/PhotoDropzone';
-import type { PhotoTags, PhotoTagView, SuggestResult, TagScore } from '@/lib/tags';
+import type { PhotoTags, PhotoTagView, SuggestResult, Tagger, TagScore } from '@/lib/tags';
 import type { UploadView } from '@/lib/uploads';
 import { usePacedSteps } from '@/app/components/usePacedSteps';
 import styles from './tags.module.css';
 import { sendFile } from '@/app/components/sendFile';
 import { ErrorNotice } from '@/app/components/ErrorNotice';
+import { useChosenTagger } from './TaggerChooser';
 
 type Decision = 'accepted' | 'removed';
 type Failure = { code: string; message: string };
@@ -50,13 +51,16 @@ function decisionsFrom(stored: PhotoTagView[]): Map<string, Decision> {
   return new Map(stored.flatMap((t) => (t.status === 'suggested' ? [] : [[t.word, t.status] as [string, Decision]])));
 }
 
-export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: number; initial: PhotoTags | null; vocabularySize: number }) {
+export function PhotoTagger({ maxBytes, initial }: { maxBytes: number; initial: PhotoTags | null }) {
+  const { tagger, labelOf } = useChosenTagger();
   const source = useRef<EventSource | null>(null);
   const [state, setState] = useState<Phase>(initial ? { phase: 'done' } : { phase: 'idle' });
   const [failure, setFailure] = useState<Failure | null>(null);
   const [upload, setUpload] = useState<UploadView | null>(initial?.upload ?? null);
   const [scores, setScores] = useState<TagScore[]>(initial?.suggestions?.tags ?? []);
   const [steps, setSteps] = useState<number | null>(initial?.suggestions?.steps ?? null);
+  /** The tagger whose words are shown (a stored photo may have been tagged by another than the chosen one). */
+  const [madeBy, setMadeBy] = useState<Tagger['id'] | null>(initial?.suggestions?.model ?? null);
   const [stored, setStored] = useState<PhotoTagView[]>(initial?.tags ?? []);
   const [decisions, setDecisions] = useState<Map<string, Decision>>(() => decisionsFrom(initial?.tags ?? []));
   const [own, setOwn] = useState<string[]>(() => (initial?.tags ?? []).filter((t) => t.source === 'person' && t.status === 'accepted').map((t) => t.word));
@@ -75,6 +79,7 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
       if (job.status === 'done' && job.result) {
         setScores(job.result.tags);
         setSteps(job.result.steps);
+        setMadeBy(job.result.model);
         setStored(job.result.saved);
         setDecisions(decisionsFrom(job.result.saved));
         setOwn(job.result.saved.filter((t) => t.source === 'person' && t.status === 'accepted').map((t) => t.word));
@@ -125,8 +130,9 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
           file,
           (fraction) => setState({ phase: 'uploading', fraction, name: file.name }),
           () => setState({ phase: 'checking', name: file.name }),
+          tagger ? { model: tagger.id } : {},
         );
-        const answer = body as { job?: { id: string }; upload?: UploadView; error?: Failure } | null;
+        const answer = body as { job?: { id: string }; upload?: UploadView; model?: Tagger['id']; error?: Failure } | null;
         if (status >= 400 || !answer?.job || !answer.upload) {
           setFailure(answer?.error ?? { code: `HTTP_${status}`, message: 'The upload failed. Please try again.' });
           setState({ phase: 'idle' });
@@ -136,6 +142,7 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
         setUpload(answer.upload);
         setScores([]);
         setSteps(null);
+        setMadeBy(answer.model ?? null);
         setStored([]);
         setDecisions(new Map());
         setOwn([]);
@@ -147,21 +154,30 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
         setState({ phase: 'idle' });
       }
     },
-    [follow, maxBytes],
+    [clearSteps, follow, maxBytes, tagger],
   );
 
-  /** Tags a photo that is already stored (opened by its address, never tagged). */
+  /** Tags a photo that is already stored (opened by its address) with the chosen tagger. */
   async function tagStored(id: string) {
     setFailure(null);
+    setSaved(null);
     setState({ phase: 'tagging', step: 0, total: 0 });
     try {
-      const response = await fetch('/api/tags', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uploadId: id }) });
+      const response = await fetch('/api/tags', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ uploadId: id, model: tagger?.id }),
+      });
       const body = await response.json();
       if (!response.ok) {
         setFailure(body.error);
         setState({ phase: 'done' });
         return;
       }
+      clearSteps();
+      setScores([]);
+      setSteps(null);
+      setMadeBy(body.model);
       follow(body.job.id);
     } catch {
       setFailure({ code: 'NETWORK', message: 'The connection to the server was lost. Please try again.' });
@@ -241,8 +257,8 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
       <PhotoDropzone label="Upload a photo to tag" busy={busy} onFile={(file) => void start(file)}>
         <strong>{upload ? 'Drop another photo, or click to choose one' : 'Drop a photo here, or click to choose one'}</strong>
         <span>
-          JPEG, PNG, WebP, GIF or AVIF, up to {Math.round(maxBytes / 1048576)} MB. It is stored (without location or camera data) and tagged with
-          {vocabularySize ? ` ${vocabularySize}` : ' the'} Corel-5k words.
+          JPEG, PNG, WebP, GIF or AVIF, up to {Math.round(maxBytes / 1048576)} MB. It is stored (without location or camera data) and tagged
+          {tagger ? ` with the ${tagger.words.length.toLocaleString('en-GB')} words of the ${tagger.label} tagger.` : ' with the model’s words.'}
         </span>
       </PhotoDropzone>
 
@@ -277,6 +293,19 @@ export function PhotoTagger({ maxBytes, initial, vocabularySize }: { maxBytes: n
                     : ''}
               </span>
             </div>
+            {madeBy && (tagging || scores.length > 0) && (
+              <p className={styles.note} data-testid="tagged-by">
+                {tagging ? 'Tagging' : 'Tagged'} by the <strong>{labelOf(madeBy)}</strong> tagger.
+                {!tagging && tagger && tagger.id !== madeBy && (
+                  <>
+                    {' '}
+                    <button type="button" className={`secondary ${styles.small}`} onClick={() => void tagStored(upload.id)} data-testid="retag">
+                      Tag it again with {tagger.label}
+                    </button>
+                  </>
+                )}
+              </p>
+            )}
             {tagging && (
               <div className="progress" role="progressbar" aria-label="Mean-field steps" aria-valuemin={0} aria-valuemax={state.total || 1} aria-valuenow={state.step}>
                 <div style={{ width: `${state.total ? Math.max(3, (100 * state.step) / state.total) : 3}%` }} />

@@ -1,9 +1,10 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SearchAnswer } from '@/lib/tags';
 import styles from './tags.module.css';
 import { ErrorNotice } from '@/app/components/ErrorNotice';
+import { useChosenTagger } from './TaggerChooser';
 
 interface Failure {
   code: string;
@@ -24,7 +25,10 @@ const splitWords = (text: string) =>
     .map((w) => w.trim().toLowerCase())
     .filter(Boolean);
 
-export function TagSearch({ vocabulary }: { vocabulary: string[] }) {
+export function TagSearch() {
+  const { tagger } = useChosenTagger();
+  const vocabulary = useMemo(() => tagger?.words ?? [], [tagger]);
+  const alphabetical = useMemo(() => [...vocabulary].sort((a, b) => a.localeCompare(b)), [vocabulary]);
   const [words, setWords] = useState<string[]>([]);
   const [draft, setDraft] = useState('');
   const [answer, setAnswer] = useState<SearchAnswer | null>(null);
@@ -35,6 +39,16 @@ export function TagSearch({ vocabulary }: { vocabulary: string[] }) {
   const latest = useRef(0);
 
   useEffect(() => () => source.current?.close(), []);
+
+  // Another tagger chosen: the same words are searched again with its vocabulary and codes.
+  const searchedWith = useRef(tagger?.id);
+  useEffect(() => {
+    if (searchedWith.current === tagger?.id) return;
+    searchedWith.current = tagger?.id;
+    source.current?.close();
+    setIndexing(null);
+    void search(words);
+  }, [tagger?.id]);
 
   async function search(query: string[]) {
     const ticket = ++latest.current;
@@ -48,7 +62,7 @@ export function TagSearch({ vocabulary }: { vocabulary: string[] }) {
       const response = await fetch('/api/tags/search', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ tags: query, limit: LIMIT }),
+        body: JSON.stringify({ tags: query, limit: LIMIT, model: tagger?.id }),
       });
       const body = await response.json();
       if (ticket !== latest.current) return; // a newer search is under way
@@ -154,11 +168,25 @@ export function TagSearch({ vocabulary }: { vocabulary: string[] }) {
             {loading ? 'Searching…' : 'Search'}
           </button>
         </div>
-        <div id="search-help" className={styles.note}>
-          Press Enter after each tag. The model knows the {vocabulary.length || 374} words of the Corel-5k vocabulary; photos are ranked by how strongly
-          the model generates your words for them (the distance d between the two, smaller is closer).
+        <div id="search-help" className={styles.note} data-testid="search-scope">
+          Press Enter after each tag.{' '}
+          {tagger &&
+            `It searches with the ${vocabulary.length.toLocaleString('en-GB')} words of the ${tagger.label} tagger, among ${
+              tagger.searchesCorel ? "your photos and Corel-5k's training photos" : 'your photos only'
+            }. `}
+          Photos are ranked by how strongly the tagger generates your words for them (the distance d between the two, smaller is closer).
         </div>
       </form>
+      {tagger && (
+        <details className={styles.vocabulary} data-testid="vocabulary">
+          <summary>The {vocabulary.length.toLocaleString('en-GB')} words it knows</summary>
+          <ul>
+            {alphabetical.map((word) => (
+              <li key={word}>{word}</li>
+            ))}
+          </ul>
+        </details>
+      )}
 
       {failure && (
         <ErrorNotice error={failure} testId="search-error">
@@ -198,7 +226,11 @@ export function TagSearch({ vocabulary }: { vocabulary: string[] }) {
           </div>
         </div>
       )}
-      {corel && corel.status !== 'ready' && corel.status !== 'indexing' && <p className="status">{corel.message}</p>}
+      {corel && corel.status !== 'ready' && corel.status !== 'indexing' && (
+        <p className="status" data-testid="corel-status">
+          {corel.message}
+        </p>
+      )}
 
       {answer && (
         <>

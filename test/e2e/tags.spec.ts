@@ -1,17 +1,28 @@
-import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
 import { corelPhoto } from './hostile';
 
 // A Corel-5k TEST photo (never seen in training): a lake under a blue sky.
 // True tags: mountain, sky, sun, water.
 const PHOTO = '1001';
 const TRUE_TAGS = ['mountain', 'sky', 'sun', 'water'];
+const COREL = 'multimodal-dbm-corel';
+/** The Flickr8k tagger is the default where its checkpoint is installed; the page must work with and without it. */
+const FLICKR = fs.existsSync('models/multimodal-dbm/checkpoint-flickr/vocabulary.json');
+
+/** Chooses the Corel-5k tagger: one of the page's radio buttons, or the only tagger, named, when no other is installed. */
+async function chooseCorel(page: Page) {
+  if (FLICKR) await page.getByRole('radio', { name: 'Stock photos (Corel-5k)' }).check();
+  else await expect(page.getByTestId('tagger')).toContainText('Stock photos (Corel-5k)');
+}
 
 test('the vocabulary and clear errors for unknown words', async ({ request }) => {
-  const vocabulary = await (await request.get('/api/tags/vocabulary')).json();
-  expect(vocabulary.count).toBe(374);
+  const vocabulary = await (await request.get(`/api/tags/vocabulary?model=${COREL}`)).json();
+  expect(vocabulary).toMatchObject({ model: COREL, label: 'Stock photos (Corel-5k)', count: 374 });
   expect(vocabulary.words).toEqual(expect.arrayContaining(['water', 'sky', 'tiger']));
+  expect((await (await request.get('/api/tags/vocabulary')).json()).model).toBe(FLICKR ? 'multimodal-dbm-flickr' : COREL);
 
-  const unknown = await request.post('/api/tags/search', { data: { tags: 'watr sky' } });
+  const unknown = await request.post('/api/tags/search', { data: { tags: 'watr sky', model: COREL } });
   expect(unknown.status()).toBe(422);
   const { error } = await unknown.json();
   expect(error.code).toBe('UNKNOWN_TAGS');
@@ -26,9 +37,50 @@ test('the vocabulary and clear errors for unknown words', async ({ request }) =>
   expect(corel.headers()['content-type']).toBe('image/jpeg');
 });
 
+test('the page offers the installed taggers, the default first, and says what each knows', async ({ page }) => {
+  await page.goto('/tags');
+  if (FLICKR) {
+    await expect(page.locator('p.lead')).toContainText("The default tagger learned it from Flickr8k's everyday photos and the words of their captions");
+    const flickr = page.getByRole('radio', { name: 'Everyday photos (Flickr8k)' });
+    await expect(page.getByRole('radio')).toHaveCount(2);
+    await expect(flickr).toBeChecked();
+    await expect(page.getByTestId('tagger-chooser')).toContainText(/Learned from Flickr8k.*; \d+ words\./);
+    // The chooser is a radio group: the arrow keys move the choice.
+    await flickr.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(page.getByRole('radio', { name: 'Stock photos (Corel-5k)' })).toBeChecked();
+  } else {
+    await expect(page.locator('p.lead')).toContainText("Corel-5k's stock photos");
+    await expect(page.getByRole('radio')).toHaveCount(0);
+    await expect(page.getByTestId('tagger')).toContainText(/Learned from Corel-5k.*; 374 words\./);
+  }
+  await chooseCorel(page);
+  await expect(page.getByTestId('dropzone')).toContainText('tagged with the 374 words of the Stock photos (Corel-5k) tagger');
+  await expect(page.getByTestId('search-scope')).toContainText("among your photos and Corel-5k's training photos");
+  const words = page.getByTestId('vocabulary');
+  await words.getByText('The 374 words it knows').click();
+  await expect(words.getByRole('listitem')).toHaveCount(374);
+  await expect(words.getByRole('listitem').filter({ hasText: /^tiger$/ })).toBeVisible();
+  await expect(page.locator('#tag-vocabulary option')).toHaveCount(374);
+
+  if (FLICKR) {
+    // The Flickr8k tagger has its own words, and searches the person's photos only.
+    await page.getByRole('radio', { name: 'Everyday photos (Flickr8k)' }).check();
+    await expect(page.getByTestId('dropzone')).toContainText('words of the Everyday photos (Flickr8k) tagger');
+    await expect(page.getByTestId('search-scope')).toContainText('among your photos only');
+    const known = (await words.getByRole('listitem').allTextContents())[0];
+    await expect(page.locator(`#tag-vocabulary option[value="${known}"]`)).toHaveCount(1);
+    await page.getByLabel('Tags to look for').fill(known);
+    await page.getByLabel('Tags to look for').press('Enter');
+    await expect(page.getByTestId('corel-status')).toContainText('your photos only');
+    await expect(page.getByTestId('search-error')).toHaveCount(0);
+  }
+});
+
 test('a photo gets tags streamed step by step; corrections are saved and come back after a reload', async ({ page }) => {
   await page.goto('/tags');
   await expect(page.getByRole('heading', { name: 'Photo → tags' })).toBeVisible();
+  await chooseCorel(page);
 
   await page.getByTestId('file-input').setInputFiles(corelPhoto(PHOTO));
   await expect(page.getByTestId('tagged-photo')).toBeVisible();
@@ -75,6 +127,9 @@ test('a photo gets tags streamed step by step; corrections are saved and come ba
   await expect(stored.locator(`[data-word="${first}"]`)).toHaveAttribute('data-status', 'accepted');
   await expect(stored.locator(`[data-word="${second}"]`)).toHaveAttribute('data-status', 'removed');
   await expect(stored.locator('[data-word="lake holiday"]')).toHaveAttribute('data-status', 'accepted');
+  // The reopened photo says which tagger made its words, and offers the chosen one when that is another.
+  await expect(page.getByTestId('tagged-by')).toContainText('Tagged by the Stock photos (Corel-5k) tagger.');
+  await expect(page.getByTestId('retag')).toHaveCount(FLICKR ? 1 : 0);
 });
 
 test('typing tags finds matching photos, with a clear message for unknown words', async ({ page, request }) => {
@@ -82,13 +137,14 @@ test('typing tags finds matching photos, with a clear message for unknown words'
   // The first search indexes Corel-5k's training photos (features from the cache, or computed
   // through the model server when it is missing); wait for that to finish.
   await expect
-    .poll(async () => (await (await request.post('/api/tags/search', { data: { tags: 'water', limit: 1 } })).json()).corel?.status, {
+    .poll(async () => (await (await request.post('/api/tags/search', { data: { tags: 'water', limit: 1, model: COREL } })).json()).corel?.status, {
       timeout: 280_000,
       intervals: [2_000],
     })
     .toBe('ready');
 
   await page.goto('/tags');
+  await chooseCorel(page);
   const input = page.getByLabel('Tags to look for');
   await expect(input).toHaveAttribute('list', 'tag-vocabulary');
   await expect(page.locator('#tag-vocabulary option[value="water"]')).toHaveCount(1);
