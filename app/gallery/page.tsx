@@ -6,6 +6,7 @@ import { getGanService } from '@/lib/gan';
 import { getGenerationService } from '@/lib/generations';
 import { getOneShotService } from '@/lib/oneshot';
 import { getUploadService } from '@/lib/uploads';
+import { refeaturingStatus } from '@/lib/uploads/refeature';
 import { GeneratedGrid } from './GeneratedGrid';
 import { SamplePhotos } from './SamplePhotos';
 import { UploadPanel } from './UploadPanel';
@@ -26,15 +27,22 @@ export default async function GalleryPage() {
   ]);
   const generated = [...captions, ...oneshots, ...gans].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 24);
   const generatedTotal = captionTotal + oneshotTotal + ganTotal;
+  const refeaturing = refeaturingStatus().filter((progress) => progress.running);
   return (
     <>
       <h1>Gallery</h1>
       <p className="lead">
         Upload a photo to store it and see the most similar photos already here. Similarity is the distance between image features computed in
-        the model server: a colour histogram and GIST oriented-edge energies on a 4×4 grid — the same features the tagging model reads.
+        the model server: features learned from training photos (k-means on whitened 6×6 colour patches, pooled over a 2×2 grid) joined with a
+        colour histogram and GIST oriented-edge energies on a 4×4 grid.
         Images drawn from captions, one-shot variants of drawn characters and GAN samples are kept here too, each with what made it, its seed
         and model version.
       </p>
+      {refeaturing.map((progress) => (
+        <p key={progress.model} className="muted" data-testid="refeaturing">
+          Describing photos stored earlier with the current {progress.model} so they stay in similar photos: {progress.done} of {progress.total} done.
+        </p>
+      ))}
       <UploadPanel maxBytes={env.UPLOAD_MAX_BYTES} />
       <SamplePhotos />
       <h2 id="generated">

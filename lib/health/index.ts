@@ -1,10 +1,14 @@
-/** What /api/health reports: database, storage, model server (with its backend), datasets. */
+/**
+ * What /api/health reports: database, storage, model server (with its backend), datasets, and the
+ * background re-featuring of stored photos (`features`: per model, version, done of total).
+ */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { getDb } from '@/lib/db';
 import { databaseKind } from '@/lib/db/adapter';
 import { env } from '@/lib/env';
 import { getModelServer, type ModelServerHealth } from '@/lib/model-server';
+import { refeaturingStatus, type RefeatureProgress } from '@/lib/uploads/refeature';
 
 export interface HealthReport {
   ok: boolean;
@@ -12,11 +16,13 @@ export interface HealthReport {
   storage: { ok: boolean; error?: string };
   modelServer: (ModelServerHealth & { error?: string }) | { ok: false; error: string };
   dataDir: { path: string; present: boolean };
+  /** Stored photos re-featured for each upload feature model's current version (this process's last pass). */
+  features: RefeatureProgress[];
 }
 
 export async function checkHealth(): Promise<HealthReport> {
   const [database, storage, modelServer, dataDir] = await Promise.all([checkDatabase(), checkStorage(), checkModelServer(), checkDataDir()]);
-  return { ok: database.ok && storage.ok && modelServer.ok, database, storage, modelServer, dataDir };
+  return { ok: database.ok && storage.ok && modelServer.ok, database, storage, modelServer, dataDir, features: refeaturingStatus() };
 }
 
 async function checkDatabase() {

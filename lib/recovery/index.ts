@@ -10,6 +10,9 @@
  *   removed once nobody has stored them for the grace period (`BlobStore.sweep`): a file another
  *   live process is still writing, or a request is about to record, is never touched. Temporary
  *   files of writes cut short by a crash go the same way.
+ * - Stored photos lacking a row of the current version of an upload feature model (stored before
+ *   that model or checkpoint, or whose request failed at upload) are re-featured in the background
+ *   (`lib/uploads/refeature.ts`); a pass that is still running is not started again.
  */
 import { getDb, type Db } from '@/lib/db';
 import type { ErrorCode } from '@/lib/errors';
@@ -17,6 +20,7 @@ import { databaseKind } from '@/lib/db/adapter';
 import { env } from '@/lib/env';
 import { MODELS } from '@/lib/model-server/registry';
 import { getBlobStore, type BlobStore, type SweepResult } from '@/lib/storage';
+import { getRefeaturing } from '@/lib/uploads/refeature';
 
 export const INTERRUPTED: { code: ErrorCode; message: string } = {
   code: 'INTERRUPTED',
@@ -138,6 +142,8 @@ export function startRecovery(): void {
     } finally {
       running = false;
     }
+    // Long (minutes for thousands of photos) and paced, so it runs beside recovery, not inside it.
+    void getRefeaturing().start();
   };
   void pass();
   holder.__latentStudioRecovery = setInterval(pass, env.RECOVERY_INTERVAL_MS);

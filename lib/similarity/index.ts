@@ -1,6 +1,8 @@
 /**
- * Nearest stored photos by image features. Vectors of one feature version are kept in memory
- * (620 floats a photo: 10,000 photos is 25 MB) and reloaded when another process added rows.
+ * Nearest stored photos by image features. Vectors of one feature model's version are kept in
+ * memory (image-features: 620 floats a photo, 10,000 photos 25 MB; learned-features: 3,820, 153 MB)
+ * and brought up to date when the database holds another number of rows than the shelf (another
+ * process, or the background re-featuring, added some): only the rows it lacks are read.
  */
 import type { Db } from '@/lib/db';
 
@@ -13,6 +15,9 @@ interface Shelf {
   ids: string[];
   vectors: Float32Array[];
 }
+
+/** Rows read per query when a shelf is filled (a bound on the query's parameters). */
+const READ_CHUNK = 500;
 
 export class FeatureIndex {
   private readonly shelves = new Map<string, Shelf>();
@@ -43,17 +48,24 @@ export class FeatureIndex {
   }
 
   private async shelf(modelVersion: string): Promise<Shelf> {
-    const count = await this.db.imageFeature.count({ where: { modelName: this.modelName, modelVersion } });
-    let shelf = this.shelves.get(modelVersion);
-    if (!shelf || shelf.ids.length !== count) {
+    const where = { modelName: this.modelName, modelVersion };
+    const count = await this.db.imageFeature.count({ where });
+    const shelf = this.shelves.get(modelVersion);
+    if (shelf && shelf.ids.length === count) return shelf;
+    const known = new Map(shelf ? shelf.ids.map((id, i) => [id, shelf.vectors[i]] as const) : []);
+    const ids = (await this.db.imageFeature.findMany({ where, select: { uploadId: true } })).map((row) => row.uploadId);
+    const missing = ids.filter((id) => !known.has(id));
+    for (let start = 0; start < missing.length; start += READ_CHUNK) {
       const rows = await this.db.imageFeature.findMany({
-        where: { modelName: this.modelName, modelVersion },
+        where: { ...where, uploadId: { in: missing.slice(start, start + READ_CHUNK) } },
         select: { uploadId: true, vector: true },
       });
-      shelf = { ids: rows.map((r) => r.uploadId), vectors: rows.map((r) => vectorFromBytes(r.vector)) };
-      this.shelves.set(modelVersion, shelf);
+      for (const row of rows) known.set(row.uploadId, vectorFromBytes(row.vector));
     }
-    return shelf;
+    const present = ids.filter((id) => known.has(id));
+    const updated = { ids: present, vectors: present.map((id) => known.get(id)!) };
+    this.shelves.set(modelVersion, updated);
+    return updated;
   }
 }
 

@@ -1,19 +1,43 @@
 /**
- * Uploading a photo: check and re-encode it, store it by SHA-256, compute its image features in
- * the model server, then record it — and find the most similar photos already stored.
+ * Uploading a photo: check and re-encode it, store it by SHA-256, describe it with every upload
+ * feature model in the model server (both at once), then record it — and find the most similar
+ * photos already stored.
+ *
+ * Two feature rows per upload: `image-features` (GIST+colour, read by the Corel-5k tagger) is
+ * required, so an upload whose image-features request fails is not recorded (its error goes to the
+ * caller, as before); `learned-features` (learned features joined with GIST+colour, read by the
+ * Flickr tagger and compared by "similar photos") is not: when it fails (busy, timed out, a worker
+ * crashed) the photo is recorded without it, similar photos fall back to image-features for it,
+ * and the background re-featuring (`refeature.ts`, started with recovery) adds the row on its next
+ * pass. The upload waits for both, unless its caller needs only image-features and no neighbours
+ * (`needs`): then the learned-features row is written when that model answers.
+ *
  * The row is written last, in one statement with its features, so a failure leaves no row. The
  * file is never removed here, even when this request wrote it: the same photo may be on its way
  * in through another request at this moment. A file no row claims is removed later by the blob
  * sweep (lib/recovery), once nobody has put it for the grace period.
  */
 import { getDb, type Db, type Upload } from '@/lib/db';
-import { AppError } from '@/lib/errors';
+import { AppError, toAppError } from '@/lib/errors';
 import { prepareUpload, toModelInput } from '@/lib/images';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
-import { FeatureIndex, vectorFromBytes, vectorToBytes } from '@/lib/similarity';
+import { FeatureIndex, vectorFromBytes, vectorToBytes, type Neighbour } from '@/lib/similarity';
 import { getBlobStore, type BlobStore } from '@/lib/storage';
 
+/** Read by the Corel-5k tagger; an upload is not recorded without it. */
 export const FEATURE_MODEL = 'image-features';
+/** Compared by "similar photos" (and read by the Flickr tagger); added later when it fails. */
+export const SIMILARITY_MODEL = 'learned-features';
+/** Every feature model an upload is described by, the one it cannot do without first. */
+export const UPLOAD_FEATURE_MODELS = [FEATURE_MODEL, SIMILARITY_MODEL] as const;
+export type UploadFeatureModel = (typeof UPLOAD_FEATURE_MODELS)[number];
+
+/** One feature model's description of a photo. */
+export interface PhotoFeatures {
+  model: string;
+  modelVersion: string;
+  vector: Float32Array;
+}
 
 export interface SimilarPhoto {
   id: string;
@@ -42,6 +66,12 @@ export interface UploadResult {
   created: boolean;
 }
 
+/** A photo's 128×128 pixels (`toModelInput`) described by feature model `model`. */
+export async function describePhoto(models: ModelClient, model: string, pixels: Float32Array, signal?: AbortSignal): Promise<PhotoFeatures> {
+  const result = await models.run<{ pixels: Float32Array }, { vector: Float32Array }>(model, { pixels }, { signal });
+  return { model, modelVersion: result.modelVersion, vector: result.output.vector };
+}
+
 export const blobUrl = (sha256: string) => `/api/blobs/${sha256}`;
 
 export function toView(upload: Upload): UploadView {
@@ -58,17 +88,27 @@ export function toView(upload: Upload): UploadView {
 }
 
 export class UploadService {
-  private readonly index: FeatureIndex;
+  private readonly indexes: Map<string, FeatureIndex>;
 
   constructor(
     private readonly db: Db = getDb(),
     private readonly blobs: BlobStore = getBlobStore(),
     private readonly models: ModelClient = getModelServer(),
   ) {
-    this.index = new FeatureIndex(db, FEATURE_MODEL);
+    this.indexes = new Map(UPLOAD_FEATURE_MODELS.map((name) => [name, new FeatureIndex(db, name)]));
   }
 
-  async create(bytes: Uint8Array, originalName: string | null, options: { signal?: AbortSignal; similar?: number } = {}): Promise<UploadResult> {
+  /**
+   * Stores a photo. `similar`: how many neighbours to return (8). `needs`: the feature models whose
+   * rows must be written before this returns (all of them unless said); a caller that needs only
+   * image-features and no neighbours (photo → tags with the Corel-5k tagger) is answered as soon as
+   * image-features is, and the learned-features row follows when that model answers.
+   */
+  async create(
+    bytes: Uint8Array,
+    originalName: string | null,
+    options: { signal?: AbortSignal; similar?: number; needs?: readonly UploadFeatureModel[] } = {},
+  ): Promise<UploadResult> {
     const image = await prepareUpload(bytes);
     const before = await this.db.upload.findUnique({ where: { sha256: image.sha256 } });
     if (before) return { upload: toView(before), similar: await this.similar(before.id, options.similar), created: false };
@@ -76,8 +116,11 @@ export class UploadService {
     await this.blobs.put(image.data, image.ext);
     try {
       const { pixels } = await toModelInput(image.data);
-      const features = await this.models.run<{ pixels: Float32Array }, { vector: Float32Array }>(FEATURE_MODEL, { pixels }, { signal: options.signal });
-      const vector = features.output.vector;
+      const { required, similarity: later } = await this.describeWith(pixels, options.signal);
+      // Neighbours are compared by learned-features, so they wait for it too.
+      const waitForSimilarity = (options.needs ?? UPLOAD_FEATURE_MODELS).includes(SIMILARITY_MODEL) || (options.similar ?? 8) > 0;
+      const similarity = waitForSimilarity ? await later : null;
+      const rows = [required, ...(similarity ? [similarity] : [])];
       const upload = await this.db.upload.create({
         data: {
           sha256: image.sha256,
@@ -87,12 +130,19 @@ export class UploadService {
           bytes: image.data.byteLength,
           originalName: originalName?.slice(0, 255) ?? null,
           features: {
-            create: { modelName: FEATURE_MODEL, modelVersion: features.modelVersion, dims: vector.length, vector: vectorToBytes(vector) },
+            create: rows.map((features) => ({
+              modelName: features.model,
+              modelVersion: features.modelVersion,
+              dims: features.vector.length,
+              vector: vectorToBytes(features.vector),
+            })),
           },
         },
       });
-      this.index.add(features.modelVersion, upload.id, vector);
-      const neighbours = await this.index.nearest(features.modelVersion, vector, options.similar ?? 8, upload.id);
+      for (const features of rows) this.indexes.get(features.model)?.add(features.modelVersion, upload.id, features.vector);
+      if (!waitForSimilarity) void later.then((features) => features && this.recordFeatures(upload.id, features));
+      const compared = similarity ?? required;
+      const neighbours = await this.nearest(compared.model, compared.modelVersion, compared.vector, options.similar ?? 8, upload.id);
       return { upload: toView(upload), similar: await this.describe(neighbours), created: true };
     } catch (error) {
       // The same photo, uploaded at the same moment by someone else, won the race: use theirs.
@@ -124,14 +174,66 @@ export class UploadService {
     return this.db.upload.count();
   }
 
-  /** The stored photos most similar to upload `id`, nearest first. */
+  /**
+   * The stored photos most similar to upload `id`, nearest first: by its learned-features vector
+   * when it has one (among the photos that have one of the same version), else by image-features.
+   */
   async similar(id: string, k = 8): Promise<SimilarPhoto[]> {
-    const feature = await this.db.imageFeature.findFirst({ where: { uploadId: id, modelName: FEATURE_MODEL }, orderBy: { createdAt: 'desc' } });
+    const rows = await this.db.imageFeature.findMany({
+      where: { uploadId: id, modelName: { in: [...UPLOAD_FEATURE_MODELS] } },
+      orderBy: { createdAt: 'desc' },
+    });
+    const feature = rows.find((row) => row.modelName === SIMILARITY_MODEL) ?? rows[0];
     if (!feature) {
       if (!(await this.db.upload.findUnique({ where: { id } }))) throw new AppError('NOT_FOUND', 'There is no upload with this id. It may have been deleted.');
       return [];
     }
-    return this.describe(await this.index.nearest(feature.modelVersion, vectorFromBytes(feature.vector), k, id));
+    return this.describe(await this.nearest(feature.modelName, feature.modelVersion, vectorFromBytes(feature.vector), k, id));
+  }
+
+  /**
+   * The photo's features from every upload feature model, requested at once. Resolves when
+   * image-features has answered; its error is the upload's (and stops the other request).
+   * learned-features' answer follows as `similarity`: null when it failed (it is logged).
+   */
+  private async describeWith(pixels: Float32Array, signal?: AbortSignal): Promise<{ required: PhotoFeatures; similarity: Promise<PhotoFeatures | null> }> {
+    const stop = new AbortController();
+    const similarity = describePhoto(this.models, SIMILARITY_MODEL, pixels, signal ? AbortSignal.any([signal, stop.signal]) : stop.signal).catch(
+      (error: unknown) => toAppError(error),
+    );
+    let required: PhotoFeatures;
+    try {
+      required = await describePhoto(this.models, FEATURE_MODEL, pixels, signal);
+    } catch (error) {
+      stop.abort();
+      throw error;
+    }
+    return {
+      required,
+      similarity: similarity.then((answer) => {
+        if (!(answer instanceof AppError)) return answer;
+        if (!signal?.aborted) console.warn(`[uploads] ${SIMILARITY_MODEL} failed (${answer.code}); the photo is stored without it and re-featured in the background`);
+        return null;
+      }),
+    };
+  }
+
+  /** A feature row that arrived after its upload was recorded; re-featuring writes it if this fails. */
+  private async recordFeatures(uploadId: string, features: PhotoFeatures): Promise<void> {
+    try {
+      await this.db.imageFeature.create({
+        data: { uploadId, modelName: features.model, modelVersion: features.modelVersion, dims: features.vector.length, vector: vectorToBytes(features.vector) },
+      });
+      this.indexes.get(features.model)?.add(features.modelVersion, uploadId, features.vector);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') return; // re-featuring wrote it first
+      console.warn(`[uploads] the ${features.model} row of upload ${uploadId} was not written (${(error as Error).message.split('\n')[0]}); re-featuring will add it`);
+    }
+  }
+
+  private nearest(model: string, modelVersion: string, vector: Float32Array, k: number, excludeId: string): Promise<Neighbour[]> {
+    const index = this.indexes.get(model);
+    return index ? index.nearest(modelVersion, vector, k, excludeId) : Promise.resolve([]);
   }
 
   private async describe(neighbours: { uploadId: string; distance: number }[]): Promise<SimilarPhoto[]> {

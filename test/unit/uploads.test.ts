@@ -28,7 +28,7 @@ describe('uploading a photo', () => {
     server = new ModelServer({
       models: MODELS,
       workers: 1,
-      backend: 'cpu',
+      backend: 'wasm',
       defaults: { maxBatch: 8, maxWaitMs: 2, queueLimit: 16, timeoutMs: 60_000 },
     });
     uploads = new UploadService(db, new BlobStore(blobDir), server);
@@ -45,9 +45,14 @@ describe('uploading a photo', () => {
     expect(bear.created).toBe(true);
     expect(bear.similar).toEqual([]);
     expect(filesUnder(blobDir)).toEqual([`${bear.upload.sha256}.jpg`]);
-    const feature = await db.imageFeature.findFirstOrThrow({ where: { uploadId: bear.upload.id } });
-    expect(feature.dims).toBe(620);
-    expect(feature.modelVersion).toMatch(/^gist-colour-/);
+    const features = await db.imageFeature.findMany({ where: { uploadId: bear.upload.id }, orderBy: { modelName: 'asc' } });
+    // image-features for the Corel-5k tagger; learned-features for similar photos and the Flickr tagger.
+    expect(features.map(({ modelName, dims }) => ({ modelName, dims }))).toEqual([
+      { modelName: 'image-features', dims: 620 },
+      { modelName: 'learned-features', dims: 3820 },
+    ]);
+    expect(features[0].modelVersion).toMatch(/^gist-colour-/);
+    expect(features[1].modelVersion).toMatch(/^learned-[0-9a-f]{12}$/);
 
     const again = await uploads.create(photo('100000'), 'bear-again.jpg');
     expect(again.created).toBe(false);
@@ -59,6 +64,14 @@ describe('uploading a photo', () => {
     expect(second.similar.map((s) => s.id)[0]).toBe(bear.upload.id);
     expect(second.similar[0].distance).toBeLessThan(second.similar[1].distance);
     expect(await uploads.similar(second.upload.id, 5)).toEqual(second.similar);
+  });
+
+  it('answers a caller that needs only image-features (the Corel-5k tagger) without waiting for learned-features; its row follows', async () => {
+    const tiger = await uploads.create(photo('108004'), 'tiger.jpg', { similar: 0, needs: ['image-features'] });
+    expect(tiger.similar).toEqual([]);
+    const rows = async () => (await db.imageFeature.findMany({ where: { uploadId: tiger.upload.id }, orderBy: { modelName: 'asc' } })).map((row) => row.modelName);
+    expect(await rows()).toContain('image-features');
+    await expect.poll(rows, { timeout: 20_000 }).toEqual(['image-features', 'learned-features']);
   });
 
   it('leaves no row when the model server fails; the sweep removes the stored file', async () => {
