@@ -150,24 +150,33 @@ export interface ModelInput {
 }
 
 /**
- * The square RGB array the models take, from an image's bytes (normally a re-encoded upload).
+ * How a photo of any aspect ratio becomes a square: `cover` scales its shorter side to the square's
+ * and keeps the centre (how the Corel-5k models' training photos were prepared); `fill` squashes
+ * the whole photo into the square, as Flickr8k's photos were before this project got them.
+ */
+export type ModelInputFit = 'cover' | 'fill';
+
+/**
+ * The square RGB array the models take, from an image's bytes: normally the bytes a person
+ * uploaded (after prepareUpload's checks), or a dataset's file.
  *
- * Resize mode: "cover" with a centre crop. The image is scaled so that its shorter side is
- * `size`, and the middle `size` × `size` is kept. For similarity features this keeps the content
- * at the same scale whatever the aspect ratio, and puts no padding in the picture: with
- * "contain", landscape and portrait photos would get white bars in different places, and the
- * bars alone would make images look alike or different. The cost is the edges of very wide or
- * tall images. Downscaling uses lanczos3, like the datasets' own thumbnails.
+ * Resize mode (`fit`), "cover" by default, with a centre crop: the image is scaled so that its
+ * shorter side is `size`, and the middle `size` × `size` is kept. For similarity features this
+ * keeps the content at the same scale whatever the aspect ratio, and puts no padding in the
+ * picture: with "contain", landscape and portrait photos would get white bars in different places,
+ * and the bars alone would make images look alike or different. The cost is the edges of very
+ * wide or tall images. "fill" squashes the whole image to the square instead, for a model whose
+ * training photos were squashed. Downscaling uses lanczos3, like the datasets' own thumbnails.
  * Transparency is flattened onto white; greyscale becomes three equal channels.
  */
-export async function toModelInput(data: Uint8Array, size = 128): Promise<ModelInput> {
+export async function toModelInput(data: Uint8Array, size = 128, options: { fit?: ModelInputFit } = {}): Promise<ModelInput> {
   if (!Number.isInteger(size) || size < 1 || size > 4096) throw new RangeError(`toModelInput: size must be an integer from 1 to 4096, got ${size}`);
   let raw: { data: Buffer; info: sharp.OutputInfo };
   try {
     raw = await sharp(data, { failOn: 'warning', animated: false })
       .rotate()
       .flatten({ background: { r: 255, g: 255, b: 255 } })
-      .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'lanczos3' })
+      .resize(size, size, { fit: options.fit ?? 'cover', position: 'centre', kernel: 'lanczos3' })
       .toColourspace('srgb')
       .removeAlpha()
       .raw()

@@ -18,6 +18,7 @@ export {
   type EncodedImage,
   type ImageHeader,
   type ModelInput,
+  type ModelInputFit,
   type OutputFormat,
 } from './decode';
 export { extensionFor, prepareUpload, unsupportedFormat, type PrepareUploadOptions, type PreparedImage } from './pipeline';

@@ -14,8 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { loadCorel5k, type Corel5k, type CorelItem } from '@/lib/datasets';
 import { env } from '@/lib/env';
 import { seededShuffle } from '@/lib/random';
-import { toModelInput } from '@/lib/images';
-import { FEATURE_DIMS, FEATURE_VERSION, gaborBank, imageFeatures } from '@/models/image-features/model';
+import { toModelInput, type ModelInputFit } from '@/lib/images';
+import { FEATURE_CONFIG, FEATURE_DIMS, FEATURE_VERSION, gaborBank, imageFeatures } from '@/models/image-features/model';
 
 export interface CorelFeatures {
   dataset: Corel5k;
@@ -48,9 +48,15 @@ export async function loadCorelFeatures(
 /**
  * The image features of `files` (row i of file i), read from `cache` when it holds exactly that
  * many rows, else computed here on this thread's TensorFlow.js, 32 photos at a time, and written
- * to `cache` (atomically). `onProgress(done, total)`.
+ * to `cache` (atomically). `onProgress(done, total)`. `fit` is how each photo becomes 128×128
+ * (`toModelInput`; cover-crop unless told): name the cache after it.
  */
-export async function cachedImageFeatures(files: string[], cache: string, onProgress?: (done: number, total: number) => void): Promise<Float32Array> {
+export async function cachedImageFeatures(
+  files: string[],
+  cache: string,
+  onProgress?: (done: number, total: number) => void,
+  options: { fit?: ModelInputFit } = {},
+): Promise<Float32Array> {
   const expected = files.length * FEATURE_DIMS;
   if (fs.existsSync(cache)) {
     const bytes = await fsp.readFile(cache);
@@ -64,7 +70,7 @@ export async function cachedImageFeatures(files: string[], cache: string, onProg
   const batch = 32;
   try {
     for (let start = 0; start < files.length; start += batch) {
-      const inputs = await Promise.all(files.slice(start, start + batch).map(async (file) => toModelInput(await fsp.readFile(file))));
+      const inputs = await Promise.all(files.slice(start, start + batch).map(async (file) => toModelInput(await fsp.readFile(file), FEATURE_CONFIG.size, options)));
       imageFeatures(inputs, bank).forEach((vector, i) => features.set(vector, (start + i) * FEATURE_DIMS));
       onProgress?.(Math.min(start + batch, files.length), files.length);
       await tf.nextFrame();

@@ -421,6 +421,20 @@ describe('toModelInput', () => {
     }
   });
 
+  it('squashes the whole picture into the square when asked (fit: fill), as Flickr8k was prepared', async () => {
+    // 300 × 100: red | green | blue, squashed to 15 × 15: three 5-pixel-wide bands.
+    const raw = Buffer.alloc(300 * 100 * 3);
+    for (let y = 0; y < 100; y++)
+      for (let x = 0; x < 300; x++) raw.set(x < 100 ? [255, 0, 0] : x < 200 ? [0, 255, 0] : [0, 0, 255], (y * 300 + x) * 3);
+    const png = await sharp(raw, { raw: { width: 300, height: 100, channels: 3 } }).png().toBuffer();
+    const { pixels, size } = await toModelInput(png, 15, { fit: 'fill' });
+    expect(size).toBe(15);
+    const at = (x: number, y: number) => Array.from(pixels.subarray((y * 15 + x) * 3, (y * 15 + x) * 3 + 3));
+    for (const [x, y, channel] of [[1, 7, 0], [7, 0, 1], [7, 14, 1], [13, 7, 2]]) {
+      expect(at(x, y)[channel], `pixel ${x},${y}`).toBeGreaterThan(0.9);
+    }
+  });
+
   it('flattens transparency onto white and makes greyscale RGB', async () => {
     const clear = await solid(10, 10, { r: 0, g: 0, b: 0, alpha: 0 }, 4).png().toBuffer();
     const { pixels } = await toModelInput(clear, 8);
