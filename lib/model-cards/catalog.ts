@@ -81,6 +81,29 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
       'An image pathway (Gaussian RBM over 620 colour + GIST features, then a hidden layer) and a text pathway (Replicated Softmax over the 374-word vocabulary, then a hidden layer), joined by a shared top layer. Trained as a generative model (greedy pretraining, then mean-field + persistent chains), then fine-tuned by backpropagation through its own mean-field inference to predict the tags from the photo (multi-prediction training). Tags come from mean-field inference of the text units given the image.',
   },
   {
+    folder: 'multimodal-dbm',
+    checkpoint: 'checkpoint-flickr',
+    name: 'Multimodal Deep Boltzmann Machine (Flickr8k)',
+    task: 'Photo → tags on everyday photos (the default tagger), and tags → your photos',
+    page: '/tags',
+    papers: [
+      {
+        authors: 'N. Srivastava, R. Salakhutdinov',
+        title: 'Multimodal Learning with Deep Boltzmann Machines',
+        venue: 'NIPS 2012; JMLR 15, 2014',
+        url: 'https://jmlr.org/papers/v15/srivastava14b.html',
+      },
+      {
+        authors: 'A. Coates, H. Lee, A. Y. Ng',
+        title: 'An Analysis of Single-Layer Networks in Unsupervised Feature Learning',
+        venue: 'AISTATS 2011',
+        url: 'https://proceedings.mlr.press/v15/coates11a.html',
+      },
+    ],
+    architecture:
+      'The same machine as the Corel-5k tagger, trained on Flickr8k: an image pathway (Gaussian RBM over 3,820 numbers — 3,200 learned features, the pooled triangle activations of 800 k-means centroids of whitened 6×6 colour patches learned from the training photos without labels, joined with colour + GIST — then a hidden layer) and a text pathway (Replicated Softmax over 370 content words taken from the photos’ captions, then a hidden layer), joined by a shared top layer; generative training, then backpropagation through its own mean-field to predict the words from the photo.',
+  },
+  {
     folder: 'boltzmann-mnist',
     name: 'Boltzmann machines on MNIST (RBM and DBM)',
     task: 'How probable a handwritten digit is, as an estimated log-likelihood',

@@ -214,7 +214,8 @@ export class TagService {
     await this.vocabulary({ model: tagger.id });
     await this.dbmOf(tagger).ensureServed();
     if ('uploadId' in source) return this.uploads.get(source.uploadId);
-    return (await this.uploads.create(source.bytes, source.name, { signal: options.signal, similar: 0 })).upload;
+    // Waits for the feature row this tagger reads (the other is written when its model answers).
+    return (await this.uploads.create(source.bytes, source.name, { signal: options.signal, similar: 0, needs: [tagger.featureModel] })).upload;
   }
 
   /** Tags a photo: every mean-field step goes to `onProgress` with the current top words. */

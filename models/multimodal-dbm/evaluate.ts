@@ -1,16 +1,23 @@
 /**
- * Photo → tags on Corel-5k's 499 test photos: the multimodal DBM next to two baselines run in the
- * same command (kNN label transfer and the tag-frequency prior, `baselines.ts`) and the published
- * JEC and TagProp figures, with the standard annotation protocol (`metrics.ts`: 5 words per photo,
- * per-word precision and recall averaged over the test words, F1, N+, per-word retrieval MAP).
+ * Photo → tags on both collections, in one command:
  *
- *   npm run eval:tags                   the table (progress on stderr)
- *   npm run eval:tags -- --json         {"dbm": {...} | null, "knn": {...}, "prior": {...}} only, on stdout
- *   npm run eval:tags -- --write        also saves checkpoint/evaluation.json for the model card
- *   npm run eval:tags -- --validation   the kNN choices on a validation split of the training photos
- *   npm run eval:tags -- --checkpoint DIR   evaluate (and --write into) another checkpoint folder
+ * - Corel-5k's 499 test photos: the Corel-5k DBM next to baselines run in the same command (kNN
+ *   label transfer on the same features — GIST+colour, which are also the old features, so `knn`
+ *   and `knnOld` are one row — and the tag-frequency prior, `baselines.ts`) and the published JEC
+ *   and TagProp figures, with the standard annotation protocol (`metrics.ts`: 5 words per photo,
+ *   per-word precision and recall averaged over the test words, F1, N+, per-word retrieval MAP).
+ * - Flickr8k's 1,000 test photos: the Flickr8k DBM next to kNN on its own features (learned ⊕
+ *   GIST+colour), kNN on GIST+colour and the prior, against the caption tags (same protocol), plus
+ *   precision@5 against the raw captions (`flickr-eval.ts`).
  *
- * `dbm` is null (and the table says why) while the DBM has no trained checkpoint.
+ *   npm run eval:tags                   both tables (progress on stderr)
+ *   npm run eval:tags -- --json         {"corel": {"dbm", "knn", "knnOld", "prior"}, "flickr8k": {…}} only, on stdout
+ *   npm run eval:tags -- --write        also saves each checkpoint's evaluation.json for the model cards
+ *   npm run eval:tags -- --validation   the kNN choices on a validation split of Corel-5k's training photos
+ *   npm run eval:tags -- --checkpoint DIR          evaluate (and --write into) another Corel-5k checkpoint
+ *   npm run eval:tags -- --flickr-checkpoint DIR   the same for the Flickr8k tagger
+ *
+ * A `dbm` is null (and the table says why) while that DBM has no trained checkpoint.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -18,10 +25,15 @@ import path from 'node:path';
 import { env } from '@/lib/env';
 import { EVALUATION_FILE, META_FILE, type Evaluation, type EvaluationRow } from '@/lib/model-cards';
 import { initBackend } from '@/lib/tfjs/backend';
+import { euclideanKnnScores } from '@/models/learned-features/readout';
 import { describeKnnConfig, KNN_CONFIG, knnTagScores, priorTagScores, validateKnn, VALIDATION, type TaggedPhotos } from './baselines';
 import { loadCorelFeatures, splitOf } from './data';
+import { evaluateFlickrTagger, FLICKR_GOAL, type FlickrTaggerEvaluation, type FlickrTagMetrics } from './flickr-eval';
+import { loadFlickrFeatures } from './flickr-data';
 import { tagMetrics, type TagMetrics } from './metrics';
 import { CHECKPOINT_DIR, loadMultimodalDbm } from './model';
+import { FLICKR_CHECKPOINT_DIR } from './serve-flickr';
+import { loadFlickrJoined } from './training-sets';
 
 /** Published Corel-5k results (not measured here): P, R, N+ as the papers report them. */
 const PUBLISHED = [
@@ -112,12 +124,19 @@ async function printValidation(train: TaggedPhotos) {
 
 async function main() {
   const args = process.argv.slice(2);
-  const checkpointAt = args.indexOf('--checkpoint');
-  const checkpointDir = checkpointAt >= 0 ? path.resolve(args[checkpointAt + 1] ?? '') : CHECKPOINT_DIR;
-  const flags = args.filter((_, i) => checkpointAt < 0 || (i !== checkpointAt && i !== checkpointAt + 1));
+  const valueOf = (name: string) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? { at, value: args[at + 1] } : null;
+  };
+  const corelOption = valueOf('--checkpoint');
+  const flickrOption = valueOf('--flickr-checkpoint');
+  const checkpointDir = corelOption ? path.resolve(corelOption.value ?? '') : CHECKPOINT_DIR;
+  const flickrCheckpointDir = flickrOption ? path.resolve(flickrOption.value ?? '') : FLICKR_CHECKPOINT_DIR;
+  const taken = new Set([corelOption, flickrOption].flatMap((o) => (o ? [o.at, o.at + 1] : [])));
+  const flags = args.filter((_, i) => !taken.has(i));
   const unknown = flags.filter((a) => !['--json', '--write', '--validation'].includes(a));
-  if (unknown.length > 0 || (checkpointAt >= 0 && !args[checkpointAt + 1])) {
-    progress(`Unknown option ${unknown.join(' ') || '--checkpoint without a folder'}. Options: --json, --write, --validation, --checkpoint DIR.`);
+  if (unknown.length > 0 || (corelOption && !corelOption.value) || (flickrOption && !flickrOption.value)) {
+    progress(`Unknown option ${unknown.join(' ') || 'a checkpoint option without a folder'}. Options: --json, --write, --validation, --checkpoint DIR, --flickr-checkpoint DIR.`);
     process.exit(2);
   }
   const json = flags.includes('--json');
@@ -158,9 +177,17 @@ async function main() {
   if (!dbm.ok) progress(`No DBM row: ${dbm.reason}.`);
 
   const goalMet = dbm.ok && dbm.metrics.f1 > knn.f1 && dbm.metrics.nplus > knn.nplus;
+  const flickr = await evaluateFlickr(flickrCheckpointDir);
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ dbm: dbm.ok ? rounded(dbm.metrics) : null, knn: rounded(knn), prior: rounded(prior) })}\n`);
+    const corelBlock = { dbm: dbm.ok ? rounded(dbm.metrics) : null, knn: rounded(knn), knnOld: rounded(knn), prior: rounded(prior) };
+    const flickrBlock = {
+      dbm: flickr.dbm.ok ? roundedFlickr(flickr.dbm.metrics) : null,
+      knn: roundedFlickr(flickr.knn),
+      knnOld: roundedFlickr(flickr.knnOld),
+      prior: roundedFlickr(flickr.prior),
+    };
+    process.stdout.write(`${JSON.stringify({ corel: corelBlock, flickr8k: flickrBlock })}\n`);
   } else {
     console.log(`Corel-5k photo → tags, ${test.n} test photos, 5 words per photo, ${new Set(testSplit.items.flatMap((i) => i.tagIds)).size} test words (features ${corel.featureVersion})`);
     console.log();
@@ -178,6 +205,8 @@ async function main() {
         ? `Goal (DBM ahead of kNN on F1 and N+): ${goalMet ? 'met' : 'not met'} — F1 ${pct(dbm.metrics.f1)} vs ${pct(knn.f1)}, N+ ${dbm.metrics.nplus} vs ${knn.nplus}.`
         : 'Goal (DBM ahead of kNN on F1 and N+): cannot be judged until the DBM is trained.',
     );
+    console.log();
+    printFlickr(flickr);
   }
 
   if (write) {
@@ -225,7 +254,104 @@ async function main() {
     await fsp.writeFile(`${file}.tmp`, `${JSON.stringify(evaluation, null, 2)}\n`);
     await fsp.rename(`${file}.tmp`, file);
     progress(`Wrote ${path.relative(process.cwd(), file)}`);
+    if (flickr.dbm.ok) await writeFlickrEvaluation(flickrCheckpointDir, flickr, `npm run eval:tags -- ${args.join(' ')}`.trim());
+    else progress(`Not writing the Flickr8k evaluation: ${flickr.dbm.reason}.`);
   }
+}
+
+const roundedFlickr = (m: FlickrTagMetrics) => ({ ...rounded(m), precisionAt5Captions: +m.precisionAt5Captions.toFixed(4) });
+
+/** Flickr8k test: the Flickr-trained DBM and its baselines (flickr-eval.ts). */
+async function evaluateFlickr(checkpointDir: string): Promise<FlickrTaggerEvaluation> {
+  progress('Loading Flickr8k features (learned ⊕ GIST+colour, and GIST+colour)…');
+  const every = (label: string) => (done: number, total: number) => (done === total || done % 1024 === 0) && progress(`  ${label} ${done}/${total}`);
+  const joined = await loadFlickrJoined({ onProgress: every('learned features') });
+  const old = await loadFlickrFeatures({ onProgress: every('GIST+colour') });
+  const vote = KNN_CONFIG.transfer.rule === 'vote' ? KNN_CONFIG.transfer.weighting : ({ kind: 'distance', gamma: 10 } as const);
+  return evaluateFlickrTagger(
+    joined,
+    old,
+    async (image, n, vocabulary) => {
+      if (!fs.existsSync(path.join(checkpointDir, META_FILE))) return { reason: `the Flickr8k DBM is not trained yet (no ${path.relative(process.cwd(), path.join(checkpointDir, META_FILE))})` };
+      await initBackend(env.MODEL_BACKEND);
+      const model = await loadMultimodalDbm(checkpointDir);
+      try {
+        if (model.meta.featureVersion !== joined.featureVersion) return { reason: `the Flickr8k DBM reads features ${model.meta.featureVersion}, not ${joined.featureVersion}` };
+        if (JSON.stringify(model.vocabulary) !== JSON.stringify(vocabulary)) return { reason: 'the Flickr8k DBM’s vocabulary is not the one the training captions give today' };
+        const fineTuning = model.meta.fineTuning as { keptEpoch: number } | undefined;
+        const training = fineTuning ? `trained generatively, then ${fineTuning.keptEpoch} epochs of backpropagation through its mean-field (fine-tune.ts)` : 'trained generatively (train.ts)';
+        return { scores: await model.tagScores(image, n), version: model.version, training };
+      } finally {
+        model.dispose();
+      }
+    },
+    (query, n, reference) => euclideanKnnScores(query, n, reference, KNN_CONFIG.k, vote),
+    progress,
+  );
+}
+
+function printFlickr(f: FlickrTaggerEvaluation) {
+  console.log(
+    `Flickr8k photo → tags, ${f.testPhotos} test photos, 5 words per photo, ${f.testWords} test words of the ${f.vocabulary.length}-word caption vocabulary (learned features ${f.featureVersion})`,
+  );
+  console.log();
+  const row = (label: string, m: FlickrTagMetrics | null, note = '') =>
+    m
+      ? `| ${label} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} | ${m.nplus} | ${pct(m.map)} | ${pct(m.precisionAt5Captions)} | ${pct(m.anyHitAt5Captions)} |`
+      : `| ${label} | — | — | — | — | — | — | — | ${note}`;
+  console.log('| method | P % | R % | F1 % | N+ | MAP % | P@5 captions % | ≥ 1 hit % |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(f.dbm.ok ? row('Multimodal DBM (Flickr8k)', f.dbm.metrics) : row('Multimodal DBM (Flickr8k)', null, f.dbm.reason));
+  console.log(row('kNN label transfer, learned ⊕ GIST+colour (L2, k 10)', f.knn));
+  console.log(row(`kNN label transfer, GIST+colour (${KNN_CONFIG.transfer.rule}, k=${KNN_CONFIG.k})`, f.knnOld));
+  console.log(row('Tag-frequency prior', f.prior));
+  console.log();
+  const bar = Math.max(FLICKR_GOAL.precisionAt5Captions, FLICKR_GOAL.timesPrior * f.prior.precisionAt5Captions);
+  console.log(
+    f.dbm.ok
+      ? `Goal (precision@5 against captions ≥ ${pct(FLICKR_GOAL.precisionAt5Captions)}% and ≥ ${FLICKR_GOAL.timesPrior}× the prior's): ${f.dbm.metrics.precisionAt5Captions >= bar ? 'met' : 'not met'} — ${pct(f.dbm.metrics.precisionAt5Captions)}% against a bar of ${pct(bar)}% (${(f.dbm.metrics.precisionAt5Captions / f.prior.precisionAt5Captions).toFixed(2)}× the prior).`
+      : 'Goal (precision@5 against captions ≥ 45% and ≥ 1.8× the prior): cannot be judged until the Flickr8k DBM is trained.',
+  );
+}
+
+/** The Flickr8k tagger's model card numbers, in its checkpoint folder. */
+async function writeFlickrEvaluation(dir: string, f: FlickrTaggerEvaluation, command: string) {
+  if (!f.dbm.ok) return;
+  const values = (m: FlickrTagMetrics) => ({ precision: m.precision, recall: m.recall, f1: m.f1, nplus: m.nplus, map: m.map, precisionAt5Captions: m.precisionAt5Captions });
+  const bar = Math.max(FLICKR_GOAL.precisionAt5Captions, FLICKR_GOAL.timesPrior * f.prior.precisionAt5Captions);
+  const evaluation: Evaluation = {
+    model: 'multimodal-dbm-flickr',
+    date: new Date().toISOString(),
+    command,
+    data: `Flickr8k test split: ${f.testPhotos} photos, tags from their captions over the ${f.vocabulary.length}-word vocabulary of the ${f.trainPhotos} training photos' captions; kNN and prior use those training photos`,
+    protocol:
+      'Each photo annotated with its 5 highest-scoring words; per-word precision, recall, F1, N+ and MAP against the caption tags (a word in at least 2 of the photo’s 5 captions), as on Corel-5k; precision@5 against captions: the share of the 5 words that are a lemma of any of the photo’s five captions.',
+    modelVersion: f.dbm.version,
+    featureVersion: f.featureVersion,
+    columns: [
+      { key: 'precisionAt5Captions', label: 'P@5 captions', format: 'percent', help: 'share of the top 5 words found in one of the photo’s captions' },
+      { key: 'precision', label: 'Precision', format: 'percent', help: 'mean over words of correct / predicted' },
+      { key: 'recall', label: 'Recall', format: 'percent', help: 'mean over words of correct / true' },
+      { key: 'f1', label: 'F1', format: 'percent', help: '2PR / (P + R)' },
+      { key: 'nplus', label: 'N+', format: 'count', help: 'words recalled at least once' },
+      { key: 'map', label: 'MAP', format: 'percent', help: 'per-word retrieval average precision' },
+    ],
+    rows: [
+      { key: 'dbm', label: 'Multimodal DBM (Flickr8k)', kind: 'ours', values: values(f.dbm.metrics), note: `${f.dbm.training}; ${f.dbm.seconds.toFixed(1)} s for ${f.testPhotos} photos` },
+      { key: 'knn', label: 'kNN label transfer, same features', kind: 'baseline', values: values(f.knn), note: 'learned ⊕ GIST+colour, Euclidean, 10 neighbours' },
+      { key: 'knnOld', label: 'kNN label transfer, GIST+colour', kind: 'baseline', values: values(f.knnOld), note: describeKnnConfig(KNN_CONFIG) },
+      { key: 'prior', label: 'Tag-frequency prior', kind: 'baseline', values: values(f.prior), note: 'the 5 most frequent training tags for every photo' },
+    ],
+    goal: {
+      text: 'Precision@5 against captions ≥ 45% and ≥ 1.8× the prior’s.',
+      met: f.dbm.metrics.precisionAt5Captions >= bar,
+      detail: `${pct(f.dbm.metrics.precisionAt5Captions)}% against a bar of ${pct(bar)}%`,
+    },
+  };
+  const file = path.join(dir, EVALUATION_FILE);
+  await fsp.writeFile(`${file}.tmp`, `${JSON.stringify(evaluation, null, 2)}\n`);
+  await fsp.rename(`${file}.tmp`, file);
+  progress(`Wrote ${path.relative(process.cwd(), file)}`);
 }
 
 await main();

@@ -106,3 +106,72 @@ export function evaluateFlickrBaselines(flickr: FlickrFeatures, onProgress?: (me
   const knn = flickrTagMetrics({ scores: knnScores, n, words }, vocabulary, testCaptions, truth);
   return { vocabulary, testPhotos: n, testWords: groundTruthWords(truth).length, trainPhotos: train.n, featureVersion: flickr.featureVersion, prior, knn };
 }
+
+export interface FlickrTaggerEvaluation {
+  vocabulary: string[];
+  testPhotos: number;
+  testWords: number;
+  trainPhotos: number;
+  featureVersion: string;
+  oldFeatureVersion: string;
+  /** The Flickr-trained DBM, or why there is none. */
+  dbm: { ok: true; metrics: FlickrTagMetrics; version: string; seconds: number; training: string } | { ok: false; reason: string };
+  /** kNN label transfer on the DBM's own features (joined learned features; Euclidean, k 10). */
+  knn: FlickrTagMetrics;
+  /** kNN label transfer on GIST+colour (`KNN_CONFIG`, as on Corel-5k). */
+  knnOld: FlickrTagMetrics;
+  prior: FlickrTagMetrics;
+}
+
+/**
+ * The Flickr8k tagger on the 1,000 test photos beside kNN on the same features, kNN on the old
+ * ones and the prior, all against the training photos' caption tags. `scoreDbm` gives the DBM's
+ * ranking scores for the test photos' features, or null with a reason when there is no checkpoint.
+ */
+export async function evaluateFlickrTagger(
+  joined: { photos: FlickrFeatures['photos']; dims: number; features: Float32Array; featureVersion: string },
+  old: FlickrFeatures,
+  scoreDbm: (image: Float32Array, n: number, vocabulary: string[]) => Promise<{ scores: Float32Array; version: string; training: string } | { reason: string }>,
+  knnOnJoined: (query: Float32Array, n: number, reference: TaggedPhotos) => Float32Array,
+  onProgress?: (message: string) => void,
+): Promise<FlickrTaggerEvaluation> {
+  const rowsOf = (split: 'train' | 'test', x: { photos: FlickrFeatures['photos']; dims: number; features: Float32Array }) => flickrSplitRows({ ...x, featureVersion: '' }, split);
+  const trainJoined = rowsOf('train', joined);
+  const testJoined = rowsOf('test', joined);
+  const trainOld = flickrSplitRows(old, 'train');
+  const testOld = flickrSplitRows(old, 'test');
+  const vocabulary = buildFlickrVocabulary(trainJoined.photos);
+  const trainText = captionTagCounts(
+    trainJoined.photos.map((p) => p.captions),
+    vocabulary,
+  );
+  const captions = testJoined.photos.map((p) => p.captions);
+  const n = captions.length;
+  const words = vocabulary.length;
+  const truth = { counts: captionTagCounts(captions, vocabulary), n, words };
+  const measure = (scores: Float32Array) => flickrTagMetrics({ scores, n, words }, vocabulary, captions, truth);
+
+  const prior = measure(priorTagScores({ image: trainOld.image, text: trainText, n: trainOld.photos.length }, n));
+  let start = performance.now();
+  const knnOld = measure(knnTagScores(testOld.image, n, { image: trainOld.image, text: trainText, n: trainOld.photos.length }, KNN_CONFIG));
+  onProgress?.(`Flickr8k kNN on GIST+colour: ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  start = performance.now();
+  const knn = measure(knnOnJoined(testJoined.image, n, { image: trainJoined.image, text: trainText, n: trainJoined.photos.length }));
+  onProgress?.(`Flickr8k kNN on learned features: ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  start = performance.now();
+  const scored = await scoreDbm(testJoined.image, n, vocabulary);
+  const dbm: FlickrTaggerEvaluation['dbm'] =
+    'reason' in scored ? { ok: false, reason: scored.reason } : { ok: true, metrics: measure(scored.scores), version: scored.version, seconds: (performance.now() - start) / 1000, training: scored.training };
+  return {
+    vocabulary,
+    testPhotos: n,
+    testWords: groundTruthWords(truth).length,
+    trainPhotos: trainJoined.photos.length,
+    featureVersion: joined.featureVersion,
+    oldFeatureVersion: old.featureVersion,
+    dbm,
+    knn,
+    knnOld,
+    prior,
+  };
+}

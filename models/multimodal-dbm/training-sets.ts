@@ -21,7 +21,9 @@ import { toModelInput } from '@/lib/images';
 import { buildFlickrVocabulary, photoTags } from '@/lib/text/caption-tags';
 import { FEATURE_DIMS } from '@/models/image-features/model';
 import { featureDims } from '@/models/learned-features/model';
-import { computeJoinedFeatures, loadJoinedFeatures } from '@/models/learned-features/serve';
+import { joinedFeatures } from '@/models/learned-features/model';
+import { loadJoinedFeatures } from '@/models/learned-features/serve';
+import { loadFlickrFeatures, type FlickrFeatures } from './flickr-data';
 import { loadCorelFeatures, splitOf, type MultimodalSplit } from './data';
 
 export type TaggerDataset = 'corel5k' | 'flickr8k';
@@ -51,14 +53,38 @@ export interface FlickrJoined {
   features: Float32Array;
 }
 
-/** Joined learned features of every Flickr8k photo, from `CACHE_DIR/flickr8k-<version>.f32` when present. */
+/**
+ * Joined learned features of every Flickr8k photo, from `CACHE_DIR/flickr8k-<version>.f32` when
+ * present. The GIST+colour half is the same vector `image-features` gives (the same code on the
+ * same 128×128 input), so it is taken from that model's own cache (flickr-data.ts) instead of
+ * being computed twice; the serving path (`computeJoinedFeatures`) computes both.
+ */
 export async function loadFlickrJoined(options: { dataDir?: string; cacheDir?: string; onProgress?: (done: number, total: number) => void } = {}): Promise<FlickrJoined> {
   const photos = await loadFlickr8k(options.dataDir ?? env.DATA_DIR);
   const loaded = await loadJoinedFeatures();
   try {
     const dims = featureDims(loaded.extractor.config) + FEATURE_DIMS;
     const cache = path.join(options.cacheDir ?? env.CACHE_DIR, `flickr8k-${loaded.version}.f32`);
-    const features = await cachedFeatures(photos.map((p) => p.file), dims, cache, (inputs) => computeJoinedFeatures(inputs, loaded), options.onProgress);
+    let gist: FlickrFeatures | undefined;
+    let at = 0;
+    const features = await cachedFeatures(
+      photos.map((p) => p.file),
+      dims,
+      cache,
+      (inputs) => {
+        const rows = inputs.map((_, i) => gist!.features.slice((at + i) * FEATURE_DIMS, (at + i + 1) * FEATURE_DIMS));
+        at += inputs.length;
+        return joinedFeatures(
+          inputs.map((input) => input.pixels),
+          loaded.extractor,
+          rows,
+        );
+      },
+      options.onProgress,
+      async () => {
+        gist = await loadFlickrFeatures({ dataDir: options.dataDir, cacheDir: options.cacheDir });
+      },
+    );
     return { photos, featureVersion: loaded.version, dims, features };
   } finally {
     loaded.extractor.dispose();
@@ -76,6 +102,8 @@ export async function cachedFeatures(
   cache: string,
   compute: (inputs: { pixels: Float32Array }[]) => Float32Array[],
   onProgress?: (done: number, total: number) => void,
+  /** Runs once before computing (not when the cache answers). */
+  prepare?: () => Promise<void>,
 ): Promise<Float32Array> {
   const expected = files.length * dims;
   if (fs.existsSync(cache) && fs.statSync(cache).size === expected * 4) {
@@ -83,6 +111,7 @@ export async function cachedFeatures(
     onProgress?.(files.length, files.length);
     return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   }
+  await prepare?.();
   const features = new Float32Array(expected);
   const batch = 32;
   for (let start = 0; start < files.length; start += batch) {
@@ -113,7 +142,8 @@ export function flickrSplit(flickr: FlickrJoined, split: Flickr8kSplit, vocabula
     const photo = flickr.photos[row];
     const tags = photoTags(photo.captions, vocabulary);
     for (const tag of tags) text[r * words + index.get(tag)!] = 1;
-    return { id: photo.id, file: photo.file, tags, tagIds: tags.map((t) => index.get(t)!), split: 'train' as const };
+    // The captions ride along (tune.ts measures precision@5 against them on held-out photos).
+    return { id: photo.id, file: photo.file, tags, tagIds: tags.map((t) => index.get(t)!), split: 'train' as const, captions: photo.captions };
   });
   return { items, image, text, photos: rows.map((row) => flickr.photos[row]) };
 }

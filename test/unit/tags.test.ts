@@ -115,10 +115,12 @@ describe('tags service', () => {
   let db: Db;
   let tmp: string;
   let vocabulary: Vocabulary;
+  let corelOnlyRoot: string;
   const services = (dbm: boolean, dataDir: string) => {
     const models = fakeModels({ dbm });
     const uploads = new UploadService(db, new BlobStore(path.join(tmp, 'blobs')), models.client);
-    const service = new TagService({ db, models: models.client, uploads, jobs: new JobRegistry(), dataDir, cacheDir: path.join(tmp, 'cache') });
+    // A project root with the Corel-5k tagger alone: the fake stands in for that one.
+    const service = new TagService({ db, models: models.client, uploads, jobs: new JobRegistry(), dataDir, cacheDir: path.join(tmp, 'cache'), root: corelOnlyRoot });
     return { service, uploads, calls: models.calls };
   };
 
@@ -129,6 +131,9 @@ describe('tags service', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tags-'));
     await miniCorel(path.join(tmp, 'data'));
     vocabulary = await loadVocabulary();
+    corelOnlyRoot = path.join(tmp, 'root');
+    fs.mkdirSync(path.join(corelOnlyRoot, 'models/multimodal-dbm/checkpoint'), { recursive: true });
+    fs.copyFileSync('models/multimodal-dbm/checkpoint/vocabulary.json', path.join(corelOnlyRoot, 'models/multimodal-dbm/checkpoint/vocabulary.json'));
   });
 
   afterAll(async () => {
