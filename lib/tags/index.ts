@@ -16,10 +16,9 @@ import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { getJobs, type JobRegistry } from '@/lib/jobs';
 import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/model-server';
-import { toModelInput } from '@/lib/images';
 import { euclidean, vectorFromBytes, vectorToBytes } from '@/lib/similarity';
 import { getBlobStore, type BlobStore } from '@/lib/storage';
-import { blobUrl, describePhoto, getUploadService, UploadService, type UploadView } from '@/lib/uploads';
+import { blobUrl, describePhoto, featureInput, getUploadService, UploadService, type UploadView } from '@/lib/uploads';
 import { CorelIndex, corelPhotoUrl, type CorelCodes, type CorelIndexStatus } from './corel';
 import { mapLimit, meanFieldProgress, MultimodalDbm, shownTags, type StoredTagScore, type TagScore } from './dbm';
 import { defaultTagger, installedTaggers, taggerById, TAGGERS, type Tagger } from './taggers';
@@ -406,8 +405,7 @@ export class TagService {
     if (row) return vectorFromBytes(row.vector);
     const bytes = await this.blobs.get(upload.sha256);
     if (!bytes) throw new AppError('NOT_FOUND', 'This photo is no longer stored, so it cannot be tagged. Please upload it again.');
-    const { pixels } = await toModelInput(bytes);
-    const features = await describePhoto(this.models, model, pixels, signal);
+    const features = await describePhoto(this.models, model, await featureInput(bytes, model), signal);
     try {
       await this.db.imageFeature.create({
         data: { uploadId: upload.id, modelName: model, modelVersion: features.modelVersion, dims: features.vector.length, vector: vectorToBytes(features.vector) },

@@ -19,7 +19,7 @@
  */
 import { getDb, type Db, type Upload } from '@/lib/db';
 import { AppError, toAppError } from '@/lib/errors';
-import { prepareUpload, toModelInput } from '@/lib/images';
+import { prepareUpload, toModelInput, type ModelInputFit } from '@/lib/images';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
 import { FeatureIndex, vectorFromBytes, vectorToBytes, type Neighbour } from '@/lib/similarity';
 import { getBlobStore, type BlobStore } from '@/lib/storage';
@@ -66,7 +66,19 @@ export interface UploadResult {
   created: boolean;
 }
 
-/** A photo's 128×128 pixels (`toModelInput`) described by feature model `model`. */
+/**
+ * How each feature model's 128×128 input is made from a photo: image-features centre-crops, as the
+ * Corel-5k tagger's training photos were prepared; learned-features squashes the whole photo, as
+ * Flickr8k's photos (the Flickr tagger's training photos) were squashed to 128×128.
+ */
+export const FEATURE_INPUT_FIT: Record<UploadFeatureModel, ModelInputFit> = { 'image-features': 'cover', 'learned-features': 'fill' };
+
+/** The input of feature model `model` for a photo's bytes. */
+export async function featureInput(bytes: Uint8Array, model: UploadFeatureModel): Promise<Float32Array> {
+  return (await toModelInput(bytes, 128, { fit: FEATURE_INPUT_FIT[model] })).pixels;
+}
+
+/** A photo's 128×128 pixels (`featureInput`) described by feature model `model`. */
 export async function describePhoto(models: ModelClient, model: string, pixels: Float32Array, signal?: AbortSignal): Promise<PhotoFeatures> {
   const result = await models.run<{ pixels: Float32Array }, { vector: Float32Array }>(model, { pixels }, { signal });
   return { model, modelVersion: result.modelVersion, vector: result.output.vector };
@@ -118,8 +130,8 @@ export class UploadService {
       // From the bytes as sent (checked above), as the training photos' features were made from
       // their files: the stored copy is a second JPEG compression, which cost the Corel tagger
       // 1.8 points of F1 (models/multimodal-dbm/api-agreement.ts).
-      const { pixels } = await toModelInput(bytes);
-      const { required, similarity: later } = await this.describeWith(pixels, options.signal);
+      const [cropped, squashed] = await Promise.all([featureInput(bytes, FEATURE_MODEL), featureInput(bytes, SIMILARITY_MODEL)]);
+      const { required, similarity: later } = await this.describeWith(cropped, squashed, options.signal);
       // Neighbours are compared by learned-features, so they wait for it too.
       const waitForSimilarity = (options.needs ?? UPLOAD_FEATURE_MODELS).includes(SIMILARITY_MODEL) || (options.similar ?? 8) > 0;
       const similarity = waitForSimilarity ? await later : null;
@@ -199,9 +211,13 @@ export class UploadService {
    * image-features has answered; its error is the upload's (and stops the other request).
    * learned-features' answer follows as `similarity`: null when it failed (it is logged).
    */
-  private async describeWith(pixels: Float32Array, signal?: AbortSignal): Promise<{ required: PhotoFeatures; similarity: Promise<PhotoFeatures | null> }> {
+  private async describeWith(
+    pixels: Float32Array,
+    squashed: Float32Array,
+    signal?: AbortSignal,
+  ): Promise<{ required: PhotoFeatures; similarity: Promise<PhotoFeatures | null> }> {
     const stop = new AbortController();
-    const similarity = describePhoto(this.models, SIMILARITY_MODEL, pixels, signal ? AbortSignal.any([signal, stop.signal]) : stop.signal).catch(
+    const similarity = describePhoto(this.models, SIMILARITY_MODEL, squashed, signal ? AbortSignal.any([signal, stop.signal]) : stop.signal).catch(
       (error: unknown) => toAppError(error),
     );
     let required: PhotoFeatures;

@@ -24,11 +24,10 @@
  */
 import { getDb, type Db } from '@/lib/db';
 import { toAppError, type AppError } from '@/lib/errors';
-import { toModelInput } from '@/lib/images';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
 import { vectorToBytes } from '@/lib/similarity';
 import { getBlobStore, type BlobStore } from '@/lib/storage';
-import { describePhoto, UPLOAD_FEATURE_MODELS } from './index';
+import { describePhoto, featureInput, UPLOAD_FEATURE_MODELS, type UploadFeatureModel } from './index';
 
 export interface RefeatureProgress {
   model: string;
@@ -163,7 +162,7 @@ export class Refeaturing {
     if (!bytes) return skip(`its photo ${upload.sha256} is not in the blob store`);
     let pixels: Float32Array;
     try {
-      ({ pixels } = await toModelInput(bytes));
+      pixels = await featureInput(bytes, model as UploadFeatureModel);
     } catch (error) {
       return skip(`its photo ${upload.sha256} cannot be decoded (${toAppError(error).message})`);
     }

@@ -25,12 +25,14 @@ const VOCABULARIES = { 'checkpoint-flickr': ['dog', 'grass', 'ball'], checkpoint
 /** Every model answers with a vector or words that name it, so a result shows who made it. */
 function recordingModels(served: string[]) {
   const calls: { model: string; dims?: number }[] = [];
+  const inputs = new Map<string, Float32Array>();
   const client: ModelClient = {
     async run<I, O>(model: string, input: I): Promise<RunResult<O>> {
       const wrap = (output: unknown, modelVersion: string) => ({ output: output as O, model, modelVersion, backend: 'fake', batchSize: 1, queueMs: 0, runMs: 0 });
       if (!served.includes(model)) throw new AppError('MODEL_NOT_FOUND', `There is no model called "${model}".`);
       if (model === 'image-features' || model === 'learned-features') {
         calls.push({ model });
+        inputs.set(model, (input as { pixels: Float32Array }).pixels);
         return wrap({ vector: new Float32Array(model === 'image-features' ? 4 : 7).fill(0.5) }, `${model}-v1`);
       }
       const request = input as MultimodalDbmInput;
@@ -45,7 +47,7 @@ function recordingModels(served: string[]) {
     },
     async close() {},
   };
-  return { client, calls };
+  return { client, calls, inputs };
 }
 
 describe('taggers', () => {
@@ -67,7 +69,12 @@ describe('taggers', () => {
     const models = recordingModels(served);
     const blobs = new BlobStore(path.join(tmp, 'blobs'));
     const uploads = new UploadService(db, blobs, models.client);
-    return { tags: new TagService({ db, models: models.client, uploads, blobs, jobs: new JobRegistry(), root, cacheDir: path.join(tmp, 'cache') }), calls: models.calls, uploads };
+    return {
+      tags: new TagService({ db, models: models.client, uploads, blobs, jobs: new JobRegistry(), root, cacheDir: path.join(tmp, 'cache') }),
+      calls: models.calls,
+      inputs: models.inputs,
+      uploads,
+    };
   };
 
   beforeAll(async () => {
@@ -133,5 +140,18 @@ describe('taggers', () => {
     expect(run.model).toBe('multimodal-dbm-flickr');
     expect(after.calls.map((c) => c.model)).toEqual(['learned-features', 'multimodal-dbm-flickr']);
     expect(await db.imageFeature.count({ where: { uploadId: upload.id, modelName: 'learned-features' } })).toBe(1);
+  });
+
+  it('squashes a wide photo for learned features (as Flickr8k’s photos were) and centre-crops it for GIST+colour (as Corel-5k’s)', async () => {
+    const { uploads, inputs } = service(rootWith(['checkpoint-flickr', 'checkpoint']));
+    // 200×50: a red quarter on the left, blue elsewhere. The centre crop is all blue.
+    const wide = await sharp({ create: { width: 200, height: 50, channels: 3, background: { r: 0, g: 0, b: 255 } } })
+      .composite([{ input: { create: { width: 50, height: 50, channels: 3, background: { r: 255, g: 0, b: 0 } } }, left: 0, top: 0 }])
+      .png()
+      .toBuffer();
+    await uploads.create(new Uint8Array(wide), 'wide.png', { similar: 0 });
+    const leftmost = (pixels: Float32Array) => Array.from(pixels.subarray((64 * 128 + 2) * 3, (64 * 128 + 2) * 3 + 3), (v) => Math.round(v));
+    expect(leftmost(inputs.get('learned-features')!)).toEqual([1, 0, 0]);
+    expect(leftmost(inputs.get('image-features')!)).toEqual([0, 0, 1]);
   });
 });
