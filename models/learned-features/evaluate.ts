@@ -91,7 +91,7 @@ async function main() {
   // Learned features of every Corel photo, cached per checkpoint content.
   const dims = featureDims({ ...config, grid: FINE_GRID });
   const weightsHash = crypto.createHash('sha256').update(serialiseWeights(weights)).digest('hex').slice(0, 12);
-  const key = `${config.size}-${config.patch}-${config.centroids}-${FINE_GRID}-${weightsHash}`;
+  const key = `${config.size}-${config.patch}-${config.centroids}-${FINE_GRID}${(config.stride ?? 1) > 1 ? `-s${config.stride}` : ''}-${weightsHash}`;
   const cache = path.join(env.CACHE_DIR, `corel5k-learned-${key}.f32`);
   let learned: Float32Array;
   if (fs.existsSync(cache) && fs.statSync(cache).size === items.length * dims * 4) {

@@ -36,6 +36,7 @@ async function main() {
     size: option(args, 'size', DEFAULT_CONFIG.size),
     patch: option(args, 'patch', DEFAULT_CONFIG.patch),
     grid: option(args, 'grid', DEFAULT_CONFIG.grid),
+    stride: option(args, 'stride', DEFAULT_CONFIG.stride ?? 1),
   };
   const total = option(args, 'patches', 200_000);
   const iterations = option(args, 'iterations', 10);

@@ -8,7 +8,12 @@
  *
  *   npx tsx models/multimodal-dbm/train.ts --validation 500 --out /tmp/dbm-val
  *   npx tsx models/multimodal-dbm/tune.ts --checkpoint /tmp/dbm-val
+ *   npx tsx models/multimodal-dbm/tune.ts --checkpoint DIR --write f1|captions
+ *       also records in DIR/meta.json the α with the best held-out F1, or (Flickr8k) the best
+ *       precision@5 against the captions
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { log, parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
 import { KNN_CONFIG, knnTagScores, tagFrequencies } from './baselines';
@@ -43,10 +48,15 @@ const captions = heldOut.items.map((item) => (item as { captions?: string[] }).c
 const atCaptions = (scores: Float32Array) =>
   captions.every((c) => c) ? { 'P@5 captions': precisionAtCaptions({ scores, n: query.n, words }, set.vocabulary, captions as string[][]).precision.toFixed(3) } : {};
 const rows: Record<string, unknown>[] = [];
+const chosen = { f1: { alpha: 0, value: -1 }, captions: { alpha: 0, value: -1 } };
 for (const alpha of [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]) {
   const scores = priorCorrected(probabilities, frequency, alpha);
   const m = tagMetrics({ scores, n: query.n, words }, truth);
-  rows.push({ method: `DBM α=${alpha}`, ...fmt(m), ...atCaptions(scores) });
+  const extra = atCaptions(scores);
+  rows.push({ method: `DBM α=${alpha}`, ...fmt(m), ...extra });
+  if (m.f1 > chosen.f1.value) chosen.f1 = { alpha, value: m.f1 };
+  const p5 = Number((extra as Record<string, string>)['P@5 captions'] ?? -1);
+  if (p5 > chosen.captions.value) chosen.captions = { alpha, value: p5 };
 }
 const knn = knnTagScores(query.image, query.n, reference, KNN_CONFIG);
 rows.push({ method: 'kNN', ...fmt(tagMetrics({ scores: knn, n: query.n, words }, truth)), ...atCaptions(knn) });
@@ -72,6 +82,25 @@ testWords.forEach((w, q) => {
 log(`tags → photos by ${route}: MAP over ${testWords.length} one-word queries ${(apSum / testWords.length).toFixed(3)}`);
 }
 log(`held-out training photos: ${query.n}`);
+
+const write = flags.get('write');
+if (write !== undefined) {
+  const by = String(write) as 'f1' | 'captions';
+  if (by !== 'f1' && by !== 'captions') throw new Error('--write f1 or --write captions');
+  if (chosen[by].value < 0) throw new Error(`no ${by} measure on these photos`);
+  const file = path.join(dir, 'meta.json');
+  const saved = JSON.parse(await fs.readFile(file, 'utf8')) as { ranking?: { alpha: number; frequency: number[] } } & Record<string, unknown>;
+  if (!saved.ranking) throw new Error(`${file} has no ranking to set`);
+  saved.ranking.alpha = chosen[by].alpha;
+  saved.rankingChoice = {
+    command: `npx tsx models/multimodal-dbm/tune.ts ${process.argv.slice(2).join(' ')}`,
+    by: by === 'f1' ? 'F1' : 'precision@5 against captions',
+    value: chosen[by].value,
+    heldOutPhotos: query.n,
+  };
+  await fs.writeFile(file, `${JSON.stringify(saved, null, 2)}\n`);
+  log(`α = ${chosen[by].alpha} (best held-out ${by === 'f1' ? 'F1' : 'precision@5 against captions'}, ${chosen[by].value.toFixed(3)}) written to ${file}`);
+}
 
 function tfTensor(values: Float32Array, n: number, width: number) {
   return tf.tensor2d(values, [n, width]);
