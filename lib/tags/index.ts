@@ -10,6 +10,8 @@
  * - `search`: words → the photos whose image code is nearest (Euclidean) to the words' text code:
  *   the person's uploads and, where DATA_DIR has it, Corel-5k's training photos.
  */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { getDb, type Db, type PhotoTag } from '@/lib/db';
 import { ModelVersions } from '@/lib/db/model-versions';
 import { env } from '@/lib/env';
@@ -150,6 +152,7 @@ export class TagService {
   private readonly root: string;
   private readonly dbms = new Map<string, MultimodalDbm>();
   private readonly vocabularies = new Map<string, Promise<Vocabulary>>();
+  private readonly featureVersions = new Map<string, Promise<string | null>>();
   /** Image codes of uploads, by `${modelVersion}:${uploadId}`. */
   private readonly uploadCodes = new Map<string, Float32Array>();
   private readonly versions: ModelVersions;
@@ -224,7 +227,7 @@ export class TagService {
   ): Promise<SuggestResult> {
     const tagger = this.tagger(options);
     const upload = await this.preparePhoto(source, { signal: options.signal, model: tagger.id });
-    const features = await this.featuresOf(upload, tagger.featureModel, options.signal);
+    const features = await this.featuresOf(upload, tagger, options.signal);
 
     const onProgress = options.onProgress;
     const run = await this.dbmOf(tagger).tags(features, {
@@ -400,8 +403,15 @@ export class TagService {
    * from the stored photo through the model server and stored (a photo uploaded before that
    * feature model existed, not yet reached by the background re-featuring).
    */
-  private async featuresOf(upload: UploadView, model: Tagger['featureModel'], signal?: AbortSignal): Promise<Float32Array> {
-    const row = await this.db.imageFeature.findFirst({ where: { uploadId: upload.id, modelName: model }, orderBy: { createdAt: 'desc' } });
+  private async featuresOf(upload: UploadView, tagger: Tagger, signal?: AbortSignal): Promise<Float32Array> {
+    const model = tagger.featureModel;
+    // A row of the feature version the tagger was trained on (a photo stored under an older
+    // version of the features is described again; the background re-featuring does the rest).
+    const version = await this.featureVersionOf(tagger);
+    const row = await this.db.imageFeature.findFirst({
+      where: { uploadId: upload.id, modelName: model, ...(version ? { modelVersion: version } : {}) },
+      orderBy: { createdAt: 'desc' },
+    });
     if (row) return vectorFromBytes(row.vector);
     const bytes = await this.blobs.get(upload.sha256);
     if (!bytes) throw new AppError('NOT_FOUND', 'This photo is no longer stored, so it cannot be tagged. Please upload it again.');
@@ -416,16 +426,31 @@ export class TagService {
     return features.vector;
   }
 
+  /** The feature version a tagger's checkpoint was trained on (its meta.json), or null when it does not say. */
+  private featureVersionOf(tagger: Tagger): Promise<string | null> {
+    let known = this.featureVersions.get(tagger.id);
+    if (!known) {
+      known = fsp
+        .readFile(path.join(this.root, tagger.checkpointDir, 'meta.json'), 'utf8')
+        .then((text) => (JSON.parse(text) as { featureVersion?: string }).featureVersion ?? null)
+        .catch(() => null);
+      this.featureVersions.set(tagger.id, known);
+    }
+    return known;
+  }
+
   /** Every stored upload's image code for a tagger's `version`, computed through the model server once. */
   private async codesOfUploads(tagger: Tagger, version: string, signal?: AbortSignal): Promise<{ uploadId: string; code: Float32Array }[]> {
     const FEATURE_MODEL = tagger.featureModel;
     const dbm = this.dbmOf(tagger);
-    const ids = [...new Set((await this.db.imageFeature.findMany({ where: { modelName: FEATURE_MODEL }, select: { uploadId: true } })).map((r) => r.uploadId))];
+    const featureVersion = await this.featureVersionOf(tagger);
+    const which = { modelName: FEATURE_MODEL, ...(featureVersion ? { modelVersion: featureVersion } : {}) };
+    const ids = [...new Set((await this.db.imageFeature.findMany({ where: which, select: { uploadId: true } })).map((r) => r.uploadId))];
     const missing = ids.filter((id) => !this.uploadCodes.has(`${version}:${id}`));
     for (let start = 0; start < missing.length; start += 500) {
       const chunk = missing.slice(start, start + 500);
       const rows = await this.db.imageFeature.findMany({
-        where: { modelName: FEATURE_MODEL, uploadId: { in: chunk } },
+        where: { ...which, uploadId: { in: chunk } },
         orderBy: { createdAt: 'asc' }, // the latest row of an upload is written last below
         select: { uploadId: true, vector: true },
       });

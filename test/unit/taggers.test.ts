@@ -154,4 +154,21 @@ describe('taggers', () => {
     expect(leftmost(inputs.get('learned-features')!)).toEqual([1, 0, 0]);
     expect(leftmost(inputs.get('image-features')!)).toEqual([0, 0, 1]);
   });
+
+  it('describes a photo again when its stored learned features are of another version than the tagger was trained on', async () => {
+    const root = rootWith(['checkpoint-flickr', 'checkpoint']);
+    fs.writeFileSync(path.join(root, 'models/multimodal-dbm/checkpoint-flickr/meta.json'), JSON.stringify({ featureVersion: 'learned-features-v1' }));
+    const { uploads, tags, calls } = service(root);
+    const photo = await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 90, g: 90, b: 20 } } })
+      .png()
+      .toBuffer();
+    const { upload } = await uploads.create(new Uint8Array(photo), 'stale.png', { similar: 0 });
+    // As if stored under an older version of the features: the tagger must not read it.
+    await db.imageFeature.updateMany({ where: { uploadId: upload.id, modelName: 'learned-features' }, data: { modelVersion: 'learned-features-v0' } });
+    calls.length = 0;
+    await tags.suggest({ uploadId: upload.id });
+    expect(calls.map((c) => c.model)).toEqual(['learned-features', 'multimodal-dbm-flickr']);
+    const versions = (await db.imageFeature.findMany({ where: { uploadId: upload.id, modelName: 'learned-features' } })).map((r) => r.modelVersion).sort();
+    expect(versions).toEqual(['learned-features-v0', 'learned-features-v1']);
+  });
 });
