@@ -51,6 +51,15 @@ function decisionsFrom(stored: PhotoTagView[]): Map<string, Decision> {
   return new Map(stored.flatMap((t) => (t.status === 'suggested' ? [] : [[t.word, t.status] as [string, Decision]])));
 }
 
+/**
+ * Whether the scores are p(word | image) over the top word's (a tagger that ranks by p itself, as
+ * the Flickr8k one does) rather than p discounted for common words (the Corel-5k one).
+ */
+function rankedByProbability(tags: TagScore[]): boolean {
+  const top = tags[0]?.probability ?? 0;
+  return top > 0 && tags.every((t) => Math.abs(t.score - t.probability / top) <= 0.01 * Math.max(1, t.score));
+}
+
 export function PhotoTagger({ maxBytes, initial }: { maxBytes: number; initial: PhotoTags | null }) {
   const { tagger, labelOf } = useChosenTagger();
   const source = useRef<EventSource | null>(null);
@@ -313,8 +322,9 @@ export function PhotoTagger({ maxBytes, initial }: { maxBytes: number; initial: 
             )}
             {scores.length > 0 && (
               <p className={styles.note} data-testid="score-explanation">
-                Ranked by relevance, top word = 100: p(word | image) discounted for common words, which picks better tags than p alone. Point at a
-                number to see p.
+                {rankedByProbability(scores)
+                  ? 'Ranked by p(word | image), the model’s probability that a word fits this photo, top word = 100. Point at a number to see p.'
+                  : 'Ranked by relevance, top word = 100: p(word | image) discounted for common words, which picks better tags than p alone. Point at a number to see p.'}
               </p>
             )}
             {scores.length === 0 && tagging && <p className="status">Waiting for the first mean-field step…</p>}
