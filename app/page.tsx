@@ -16,7 +16,7 @@ export default function Home() {
         </Link>
         <Link href="/tags" className="card" style={{ color: 'inherit', textDecoration: 'none' }}>
           <h3>Photo → tags</h3>
-          <p>Upload a photo and get tags with their probabilities, then keep, remove or add your own; type tags and get matching photos. A multimodal Deep Boltzmann Machine.</p>
+          <p>Upload a photo and get the words that fit it, from a tagger trained on everyday photos and their captions (or one trained on stock photos), then keep, remove or add your own; type words and get matching photos. A multimodal Deep Boltzmann Machine.</p>
           <span className="badge ok">available</span>
         </Link>
         <Link href="/caption" className="card" style={{ color: 'inherit', textDecoration: 'none' }}>
