@@ -25,6 +25,13 @@ export interface CatalogEntry {
   architecture: string;
 }
 
+const MULTIMODAL_DBM: Paper = {
+  authors: 'N. Srivastava, R. Salakhutdinov',
+  title: 'Multimodal Learning with Deep Boltzmann Machines',
+  venue: 'NIPS 2012; JMLR 15, 2014',
+  url: 'https://jmlr.org/papers/v15/srivastava14b.html',
+};
+
 const ALIGN_DRAW: Paper = {
   authors: 'E. Mansimov, E. Parisotto, J. L. Ba, R. Salakhutdinov',
   title: 'Generating Images from Captions with Attention',
@@ -64,12 +71,7 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     task: 'Photo → tags, and tags → photos',
     page: '/tags',
     papers: [
-      {
-        authors: 'N. Srivastava, R. Salakhutdinov',
-        title: 'Multimodal Learning with Deep Boltzmann Machines',
-        venue: 'NIPS 2012; JMLR 15, 2014',
-        url: 'https://jmlr.org/papers/v15/srivastava14b.html',
-      },
+      MULTIMODAL_DBM,
       {
         authors: 'I. Goodfellow, M. Mirza, A. Courville, Y. Bengio',
         title: 'Multi-Prediction Deep Boltzmann Machines',
@@ -87,12 +89,7 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     task: 'Photo → tags on everyday photos (the default tagger), and tags → your photos',
     page: '/tags',
     papers: [
-      {
-        authors: 'N. Srivastava, R. Salakhutdinov',
-        title: 'Multimodal Learning with Deep Boltzmann Machines',
-        venue: 'NIPS 2012; JMLR 15, 2014',
-        url: 'https://jmlr.org/papers/v15/srivastava14b.html',
-      },
+      MULTIMODAL_DBM,
       {
         authors: 'A. Coates, H. Lee, A. Y. Ng',
         title: 'An Analysis of Single-Layer Networks in Unsupervised Feature Learning',

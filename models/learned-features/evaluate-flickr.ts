@@ -26,28 +26,13 @@ import { flickrSplitRows, loadFlickrFeatures } from '@/models/multimodal-dbm/fli
 import { tagMetrics } from '@/models/multimodal-dbm/metrics';
 import { photoPixels } from './data';
 import { CHECKPOINT_DIR, createExtractor, deserialiseWeights, extractFeatures, featureDims, serialiseWeights, type LearnedFeatureConfig } from './model';
-import { euclideanKnnScores, fitRidge, l2NormaliseRows, ridgeScores, spreadNormalised } from './readout';
+import { euclideanKnnScores, fitRidge, joinRows, l2NormaliseRows, option, ridgeScores, rowsOf, spreadNormalised } from './readout';
 
 const progress = (m: string) => process.stderr.write(`${m}\n`);
 const LAMBDAS = [0.1, 0.3, 1, 3, 10, 30];
 const BETAS = [0, 0.5, 1];
 const VALIDATION = { size: 1000, seed: 8000 };
 const VOTE = KNN_CONFIG.transfer.rule === 'vote' ? KNN_CONFIG.transfer.weighting : ({ kind: 'distance', gamma: 10 } as const);
-
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : undefined;
-}
-
-function join(a: Float32Array, da: number, b: Float32Array, db: number): Float32Array {
-  const n = a.length / da;
-  const out = new Float32Array(n * (da + db));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < da; j++) out[i * (da + db) + j] = a[i * da + j] * Math.SQRT1_2;
-    for (let j = 0; j < db; j++) out[i * (da + db) + da + j] = b[i * db + j] * Math.SQRT1_2;
-  }
-  return out;
-}
 
 /** [n × words]: the share of each photo's captions whose lemmas include the word. */
 function captionShares(captionsPerPhoto: string[][], vocabulary: readonly string[]): Float32Array {
@@ -60,12 +45,6 @@ function captionShares(captionsPerPhoto: string[][], vocabulary: readonly string
       });
     }
   });
-  return out;
-}
-
-function rowsOf(x: Float32Array, d: number, rows: number[]): Float32Array {
-  const out = new Float32Array(rows.length * d);
-  rows.forEach((r, i) => out.set(x.subarray(r * d, (r + 1) * d), i * d));
   return out;
 }
 
@@ -145,7 +124,7 @@ async function main() {
     const label = `learned (K ${config.centroids}, ${config.grid}×${config.grid}, ${config.size} px, stride ${stride})`;
     const extractionMs = +times[times.length >> 1].toFixed(1);
     sets.push({ key: `learnedS${stride}`, label, x: unit, d: dims, extractionMs });
-    sets.push({ key: `joinedS${stride}`, label: `${label} + GIST+colour`, x: join(unit, dims, gistColour, flickr.dims), d: dims + flickr.dims, extractionMs });
+    sets.push({ key: `joinedS${stride}`, label: `${label} + GIST+colour`, x: joinRows(unit, dims, gistColour, flickr.dims), d: dims + flickr.dims, extractionMs });
   }
 
   const trainRows = Array.from({ length: nTrain }, (_, i) => i);

@@ -29,7 +29,7 @@ import { loadCorelFeatures, splitOf } from '@/models/multimodal-dbm/data';
 import { tagMetrics, type TagMetrics } from '@/models/multimodal-dbm/metrics';
 import { photoPixels } from './data';
 import { CHECKPOINT_DIR, createExtractor, deserialiseWeights, extractFeatures, featureDims, serialiseWeights, type LearnedFeatureConfig } from './model';
-import { euclideanKnnScores, fitRidge, l2NormaliseRows, ridgeScores, spreadNormalised } from './readout';
+import { euclideanKnnScores, fitRidge, joinRows, l2NormaliseRows, option, ridgeScores, rowsOf, spreadNormalised } from './readout';
 
 const progress = (m: string) => process.stderr.write(`${m}\n`);
 const LAMBDAS = [0.1, 0.3, 1, 3];
@@ -38,31 +38,10 @@ const BETAS = [0, 0.5, 1];
 const FINE_GRID = 4;
 const VOTE = KNN_CONFIG.transfer.rule === 'vote' ? KNN_CONFIG.transfer.weighting : ({ kind: 'distance', gamma: 10 } as const);
 
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : undefined;
-}
-
 function pick(x: Float32Array, d: number, from: number, to: number): Float32Array {
   const n = x.length / d;
   const out = new Float32Array(n * (to - from));
   for (let i = 0; i < n; i++) out.set(x.subarray(i * d + from, i * d + to), i * (to - from));
-  return out;
-}
-
-function join(a: Float32Array, da: number, b: Float32Array, db: number): Float32Array {
-  const n = a.length / da;
-  const out = new Float32Array(n * (da + db));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < da; j++) out[i * (da + db) + j] = a[i * da + j] * Math.SQRT1_2;
-    for (let j = 0; j < db; j++) out[i * (da + db) + da + j] = b[i * db + j] * Math.SQRT1_2;
-  }
-  return out;
-}
-
-function rowsOf(x: Float32Array, d: number, rows: number[]): Float32Array {
-  const out = new Float32Array(rows.length * d);
-  rows.forEach((r, i) => out.set(x.subarray(r * d, (r + 1) * d), i * d));
   return out;
 }
 
@@ -149,7 +128,7 @@ async function main() {
     const unit = l2NormaliseRows((grid === FINE_GRID ? learned : coarse(grid)).map((v) => Math.pow(Math.max(v, 0), power)), d);
     const name = `learned (K ${K}, ${grid}×${grid}, ${config.size} px)`;
     sets.push({ key: `learned${grid}x${grid}`, label: name, x: unit, d });
-    sets.push({ key: `joined${grid}x${grid}`, label: `${name} + GIST+colour`, x: join(unit, d, gistColour, corel.dims), d: d + corel.dims });
+    sets.push({ key: `joined${grid}x${grid}`, label: `${name} + GIST+colour`, x: joinRows(unit, d, gistColour, corel.dims), d: d + corel.dims });
   }
 
   const truth = { counts: testSplit.text, n: testRows.length, words };

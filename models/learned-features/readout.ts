@@ -14,6 +14,30 @@
 import * as tf from '@tensorflow/tfjs';
 import { voteTagScores, type TaggedPhotos, type VoteWeighting } from '@/models/multimodal-dbm/baselines';
 
+/** Rows `rows` of a row-major [n × d] array, in that order. */
+export function rowsOf(x: Float32Array, d: number, rows: number[]): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  rows.forEach((r, i) => out.set(x.subarray(r * d, (r + 1) * d), i * d));
+  return out;
+}
+
+/** Two feature sets side by side, row by row, each scaled by 1/√2 (unit rows stay unit length). */
+export function joinRows(a: Float32Array, da: number, b: Float32Array, db: number): Float32Array {
+  const n = a.length / da;
+  const out = new Float32Array(n * (da + db));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < da; j++) out[i * (da + db) + j] = a[i * da + j] * Math.SQRT1_2;
+    for (let j = 0; j < db; j++) out[i * (da + db) + da + j] = b[i * db + j] * Math.SQRT1_2;
+  }
+  return out;
+}
+
+/** The value after `--name` on a command line. */
+export function option(args: string[], name: string): string | undefined {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
 /** Rows of `x` ([n × d]) scaled to unit length (a zero row stays zero). */
 export function l2NormaliseRows(x: Float32Array, d: number): Float32Array {
   const out = new Float32Array(x.length);
