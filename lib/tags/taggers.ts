@@ -31,7 +31,7 @@ export const TAGGERS: readonly Tagger[] = [
     featureModel: 'learned-features',
     checkpointDir: 'models/multimodal-dbm/checkpoint-flickr',
     label: 'Everyday photos (Flickr8k)',
-    photos: "Flickr8k's 6,000 training photos of people, animals and places, with words taken from their five captions each",
+    photos: "5,500 of Flickr8k's everyday photos of people, animals and places, with words taken from their five captions each",
     searchesDataset: null,
   },
   {
