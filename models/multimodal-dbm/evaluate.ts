@@ -75,6 +75,23 @@ async function evaluateDbm(checkpointDir: string, test: TaggedPhotos, truth: Par
   }
 }
 
+/** The per-word annotation columns of both collections' model cards. */
+const TAG_COLUMNS: Evaluation['columns'] = [
+  { key: 'precision', label: 'Precision', format: 'percent', help: 'mean over words of correct / predicted' },
+  { key: 'recall', label: 'Recall', format: 'percent', help: 'mean over words of correct / true' },
+  { key: 'f1', label: 'F1', format: 'percent', help: '2PR / (P + R)' },
+  { key: 'nplus', label: 'N+', format: 'count', help: 'words recalled at least once' },
+  { key: 'map', label: 'MAP', format: 'percent', help: 'per-word retrieval average precision' },
+];
+
+/** A checkpoint's evaluation.json, written atomically. */
+async function writeEvaluation(dir: string, evaluation: Evaluation): Promise<void> {
+  const file = path.join(dir, EVALUATION_FILE);
+  await fsp.writeFile(`${file}.tmp`, `${JSON.stringify(evaluation, null, 2)}\n`);
+  await fsp.rename(`${file}.tmp`, file);
+  progress(`Wrote ${path.relative(process.cwd(), file)}`);
+}
+
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}`);
 const f1Of = (p: number, r: number) => (p + r > 0 ? (2 * p * r) / (p + r) : 0);
 const rounded = (m: TagMetrics) => ({
@@ -236,13 +253,7 @@ async function main() {
         'Each photo annotated with its 5 highest-scoring words; precision and recall per word, averaged over the words of the test ground truth (a word never predicted has precision 0); F1 of the two averages; N+ = words with recall > 0; MAP = per-word retrieval average precision (photos ranked by their score for the word), averaged over the test words.',
       modelVersion: dbm.version,
       featureVersion: corel.featureVersion,
-      columns: [
-        { key: 'precision', label: 'Precision', format: 'percent', help: 'mean over words of correct / predicted' },
-        { key: 'recall', label: 'Recall', format: 'percent', help: 'mean over words of correct / true' },
-        { key: 'f1', label: 'F1', format: 'percent', help: '2PR / (P + R)' },
-        { key: 'nplus', label: 'N+', format: 'count', help: 'words recalled at least once' },
-        { key: 'map', label: 'MAP', format: 'percent', help: 'per-word retrieval average precision' },
-      ],
+      columns: TAG_COLUMNS,
       rows,
       goal: {
         text: 'The DBM beats kNN label transfer on both F1 and N+ (same features, same photos).',
@@ -250,10 +261,7 @@ async function main() {
         detail: `F1 ${pct(dbm.metrics.f1)}% vs ${pct(knn.f1)}%, N+ ${dbm.metrics.nplus} vs ${knn.nplus}`,
       },
     };
-    const file = path.join(checkpointDir, EVALUATION_FILE);
-    await fsp.writeFile(`${file}.tmp`, `${JSON.stringify(evaluation, null, 2)}\n`);
-    await fsp.rename(`${file}.tmp`, file);
-    progress(`Wrote ${path.relative(process.cwd(), file)}`);
+    await writeEvaluation(checkpointDir, evaluation);
     if (flickr.dbm.ok) await writeFlickrEvaluation(flickrCheckpointDir, flickr, `npm run eval:tags -- ${args.join(' ')}`.trim());
     else progress(`Not writing the Flickr8k evaluation: ${flickr.dbm.reason}.`);
   }
@@ -330,11 +338,7 @@ async function writeFlickrEvaluation(dir: string, f: FlickrTaggerEvaluation, com
     featureVersion: f.featureVersion,
     columns: [
       { key: 'precisionAt5Captions', label: 'P@5 captions', format: 'percent', help: 'share of the top 5 words found in one of the photo’s captions' },
-      { key: 'precision', label: 'Precision', format: 'percent', help: 'mean over words of correct / predicted' },
-      { key: 'recall', label: 'Recall', format: 'percent', help: 'mean over words of correct / true' },
-      { key: 'f1', label: 'F1', format: 'percent', help: '2PR / (P + R)' },
-      { key: 'nplus', label: 'N+', format: 'count', help: 'words recalled at least once' },
-      { key: 'map', label: 'MAP', format: 'percent', help: 'per-word retrieval average precision' },
+      ...TAG_COLUMNS,
     ],
     rows: [
       { key: 'dbm', label: 'Multimodal DBM (Flickr8k)', kind: 'ours', values: values(f.dbm.metrics), note: `${f.dbm.training}; ${f.dbm.seconds.toFixed(1)} s for ${f.testPhotos} photos` },
@@ -348,10 +352,7 @@ async function writeFlickrEvaluation(dir: string, f: FlickrTaggerEvaluation, com
       detail: `${pct(f.dbm.metrics.precisionAt5Captions)}% against a bar of ${pct(bar)}%`,
     },
   };
-  const file = path.join(dir, EVALUATION_FILE);
-  await fsp.writeFile(`${file}.tmp`, `${JSON.stringify(evaluation, null, 2)}\n`);
-  await fsp.rename(`${file}.tmp`, file);
-  progress(`Wrote ${path.relative(process.cwd(), file)}`);
+  await writeEvaluation(dir, evaluation);
 }
 
 await main();
