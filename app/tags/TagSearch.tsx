@@ -1,10 +1,13 @@
 'use client';
 
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SearchAnswer } from '@/lib/tags';
-import styles from './tags.module.css';
 import { ErrorNotice } from '@/app/components/ErrorNotice';
+import { useJob } from '@/app/components/useJob';
+import { SearchBox, Vocabulary } from './SearchBox';
+import { CorelStatus, SearchResults } from './SearchResults';
 import { useChosenTagger } from './TaggerChooser';
+import styles from './tags.module.css';
 
 interface Failure {
   code: string;
@@ -12,10 +15,7 @@ interface Failure {
   details?: { unknown?: { word: string; suggestions: string[] }[] };
 }
 
-interface IndexJob {
-  status: 'running' | 'done' | 'failed' | 'cancelled';
-  progress: { step: number; total: number; message?: string } | null;
-}
+type Unknown = NonNullable<NonNullable<Failure['details']>['unknown']>;
 
 const LIMIT = 24;
 const MAX_WORDS = 10;
@@ -25,28 +25,50 @@ const splitWords = (text: string) =>
     .map((w) => w.trim().toLowerCase())
     .filter(Boolean);
 
+/** For each unknown word the tagger has close ones for, a button per close word to search with it instead. */
+function DidYouMean({ unknown, onReplace }: { unknown: Unknown; onReplace: (unknown: string, replacement: string) => void }) {
+  const suggested = unknown.filter((u) => u.suggestions.length > 0);
+  if (suggested.length === 0) return null;
+  return (
+    <div className={styles.didYouMean}>
+      {suggested.map((u) => (
+        <div key={u.word}>
+          Instead of “{u.word}”:{' '}
+          {u.suggestions.map((s) => (
+            <button key={s} type="button" className="secondary" onClick={() => onReplace(u.word, s)}>
+              {s}
+            </button>
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Tags → photos: the words typed, searched among the person's photos (and Corel-5k's, once indexed), nearest first. */
 export function TagSearch() {
   const { tagger } = useChosenTagger();
-  const vocabulary = useMemo(() => tagger?.words ?? [], [tagger]);
-  const alphabetical = useMemo(() => [...vocabulary].sort((a, b) => a.localeCompare(b)), [vocabulary]);
   const [words, setWords] = useState<string[]>([]);
   const [draft, setDraft] = useState('');
   const [answer, setAnswer] = useState<SearchAnswer | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [loading, setLoading] = useState(false);
-  const [indexing, setIndexing] = useState<IndexJob['progress'] | null>(null);
-  const source = useRef<EventSource | null>(null);
   const latest = useRef(0);
-
-  useEffect(() => () => source.current?.close(), []);
+  /** The words searched when Corel-5k's indexing began: searched again once it has finished. */
+  const waiting = useRef<string[]>([]);
+  // The indexing job is followed quietly: it only delays Corel-5k's photos.
+  const indexing = useJob({
+    failed: { code: 'FAILED', message: 'Indexing the Corel-5k photos failed.' },
+    lost: 'Lost the connection while the Corel-5k photos were being indexed.',
+    onEnd: () => void search(waiting.current),
+  });
 
   // Another tagger chosen: the same words are searched again with its vocabulary and codes.
   const searchedWith = useRef(tagger?.id);
   useEffect(() => {
     if (searchedWith.current === tagger?.id) return;
     searchedWith.current = tagger?.id;
-    source.current?.close();
-    setIndexing(null);
+    indexing.stop();
     void search(words);
   }, [tagger?.id]);
 
@@ -73,27 +95,16 @@ export function TagSearch() {
       }
       const found = body as SearchAnswer;
       setAnswer(found);
-      if (found.corel.status === 'indexing') followIndexing(found.corel.jobId, query);
-      else setIndexing(null);
+      // Corel-5k's photos are being indexed: follow it, and search again once it has finished.
+      if (found.corel.status === 'indexing') {
+        waiting.current = query;
+        indexing.follow(found.corel.jobId);
+      }
     } catch {
       setFailure({ code: 'NETWORK', message: 'The connection to the server was lost. Please try again.' });
     } finally {
       if (ticket === latest.current) setLoading(false);
     }
-  }
-
-  /** Follows the Corel-5k indexing job and searches again once it has finished. */
-  function followIndexing(jobId: string, query: string[]) {
-    source.current?.close();
-    const events = new EventSource(`/api/jobs/${jobId}/events`);
-    source.current = events;
-    events.addEventListener('progress', (event) => setIndexing((JSON.parse((event as MessageEvent).data) as IndexJob).progress));
-    events.addEventListener('end', () => {
-      events.close();
-      setIndexing(null);
-      void search(query);
-    });
-    events.onerror = () => events.close();
   }
 
   function commit(): string[] {
@@ -104,178 +115,35 @@ export function TagSearch() {
     return next;
   }
 
-  function replace(unknown: string, replacement: string) {
-    const next = [...new Set(words.map((w) => (w === unknown ? replacement : w)))];
-    setWords(next);
-    void search(next);
-  }
-
-  function remove(word: string) {
-    const next = words.filter((w) => w !== word);
+  function searchWith(next: string[]) {
     setWords(next);
     void search(next);
   }
 
   const unknown = failure?.code === 'UNKNOWN_TAGS' ? (failure.details?.unknown ?? []) : [];
-  const corel = answer?.corel;
 
   return (
     <div>
-      <form
-        className={styles.searchForm}
-        role="search"
-        aria-label="Find photos by tags"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void search(commit());
-        }}
-      >
-        <label htmlFor="search-tags" className={styles.label}>
-          Tags to look for
-        </label>
-        <div className={styles.searchBox}>
-          <ul className={styles.chips} aria-label="Tags in this search" data-testid="search-words">
-            {words.map((word) => (
-              <li key={word} className={`${styles.chip} ${unknown.some((u) => u.word === word) ? styles.chipUnknown : ''}`}>
-                {word}
-                <button type="button" aria-label={`Take “${word}” out of the search`} onClick={() => remove(word)}>
-                  ×
-                </button>
-              </li>
-            ))}
-          </ul>
-          <input
-            id="search-tags"
-            className={styles.input}
-            list="tag-vocabulary"
-            value={draft}
-            maxLength={200}
-            autoComplete="off"
-            placeholder={words.length ? 'Add another tag…' : 'e.g. water, sky, tiger'}
-            aria-describedby="search-help"
-            data-testid="search-input"
-            onChange={(event) => setDraft(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === 'Backspace' && draft === '' && words.length > 0) remove(words[words.length - 1]);
-            }}
-          />
-          <datalist id="tag-vocabulary">
-            {vocabulary.map((word) => (
-              <option key={word} value={word} />
-            ))}
-          </datalist>
-          <button type="submit" disabled={loading} data-testid="search-button">
-            {loading ? 'Searching…' : 'Search'}
-          </button>
-        </div>
-        <div id="search-help" className={styles.note} data-testid="search-scope">
-          Press Enter after each tag.{' '}
-          {tagger &&
-            `It searches with the ${vocabulary.length.toLocaleString('en-GB')} words of the ${tagger.label} tagger, among ${
-              tagger.searchesCorel ? "your photos and Corel-5k's training photos" : 'your photos only'
-            }. `}
-          Photos are ranked by how strongly the tagger generates your words for them (the distance d between the two, smaller is closer).
-        </div>
-      </form>
-      {tagger && (
-        <details className={styles.vocabulary} data-testid="vocabulary">
-          <summary>The {vocabulary.length.toLocaleString('en-GB')} words it knows</summary>
-          <ul>
-            {alphabetical.map((word) => (
-              <li key={word}>{word}</li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <SearchBox
+        tagger={tagger}
+        words={words}
+        unknown={unknown.map((u) => u.word)}
+        draft={draft}
+        loading={loading}
+        onDraft={setDraft}
+        onSubmit={() => void search(commit())}
+        onRemove={(word) => searchWith(words.filter((w) => w !== word))}
+      />
+      {tagger && <Vocabulary tagger={tagger} />}
 
       {failure && (
         <ErrorNotice error={failure} testId="search-error">
-          {unknown.some((u) => u.suggestions.length > 0) && (
-            <div className={styles.didYouMean}>
-              {unknown
-                .filter((u) => u.suggestions.length > 0)
-                .map((u) => (
-                  <div key={u.word}>
-                    Instead of “{u.word}”:{' '}
-                    {u.suggestions.map((s) => (
-                      <button key={s} type="button" className="secondary" onClick={() => replace(u.word, s)}>
-                        {s}
-                      </button>
-                    ))}
-                  </div>
-                ))}
-            </div>
-          )}
+          <DidYouMean unknown={unknown} onReplace={(word, replacement) => searchWith([...new Set(words.map((w) => (w === word ? replacement : w)))])} />
         </ErrorNotice>
       )}
 
-      {corel?.status === 'indexing' && (
-        <div aria-live="polite" data-testid="corel-indexing">
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label="Indexing Corel-5k photos"
-            aria-valuemin={0}
-            aria-valuemax={indexing?.total ?? 1}
-            aria-valuenow={indexing?.step ?? 0}
-          >
-            <div style={{ width: `${indexing?.total ? Math.max(3, (100 * indexing.step) / indexing.total) : 3}%` }} />
-          </div>
-          <div className="status">
-            {indexing?.message ?? 'Indexing the Corel-5k photos'} — showing your uploads meanwhile; the results will refresh when it is done.
-          </div>
-        </div>
-      )}
-      {corel && corel.status !== 'ready' && corel.status !== 'indexing' && (
-        <p className="status" data-testid="corel-status">
-          {corel.message}
-        </p>
-      )}
-
-      {answer && (
-        <>
-          <p className="status" data-testid="search-summary" aria-live="polite">
-            {answer.results.length === 0
-              ? `No photos to search yet for ${answer.words.join(', ')}.`
-              : `The ${answer.results.length} nearest photos for “${answer.words.join(' ')}”, searched among ${
-                  corel?.status === 'ready' ? `${corel.photos.toLocaleString('en-GB')} Corel-5k photos and ` : ''
-                }${answer.uploadsSearched} ${answer.uploadsSearched === 1 ? 'upload' : 'uploads'}.`}
-          </p>
-          <ul className={styles.results} data-testid="search-results">
-            {answer.results.map((hit) => {
-              const body = (
-                <>
-                  {/* eslint-disable-next-line @next/next/no-img-element */}
-                  <img src={hit.kind === 'upload' ? `${hit.url}?w=320` : hit.url} alt={hit.tags.length ? hit.tags.join(', ') : 'a photo'} loading="lazy" />
-                  <div className={styles.hitMeta}>
-                    <span className={styles.kind}>{hit.kind === 'corel' ? 'Corel-5k' : 'your upload'}</span>
-                    <span title="distance between the codes of your words and of this photo">d = {hit.distance.toFixed(3)}</span>
-                  </div>
-                  <div className={styles.hitTags}>
-                    {hit.tags.length === 0 && <span className="muted">no tags kept yet</span>}
-                    {hit.tags.map((tag) => (
-                      <span key={tag} className={answer.words.includes(tag) ? styles.match : undefined}>
-                        {tag}
-                      </span>
-                    ))}
-                  </div>
-                </>
-              );
-              return (
-                <li key={`${hit.kind}:${hit.id}`} className={styles.hit} data-testid="search-hit" data-kind={hit.kind}>
-                  {hit.kind === 'upload' ? (
-                    <a href={`/tags?upload=${encodeURIComponent(hit.id)}`} className={styles.hitLink}>
-                      {body}
-                    </a>
-                  ) : (
-                    body
-                  )}
-                </li>
-              );
-            })}
-          </ul>
-        </>
-      )}
+      {answer && <CorelStatus corel={answer.corel} indexing={indexing.phase === 'done' ? null : indexing.progress} />}
+      {answer && <SearchResults answer={answer} />}
     </div>
   );
 }
