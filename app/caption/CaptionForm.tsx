@@ -1,0 +1,143 @@
+'use client';
+
+import type { FormEvent } from 'react';
+import type { ExampleCaption } from '@/lib/caption';
+import { CaptionField } from './CaptionField';
+import { ExampleCaptions } from './ExampleCaptions';
+import styles from './caption.module.css';
+
+export interface ModelChoice {
+  name: string;
+  label: string;
+  description: string;
+  /** Word-level vocabulary (MNIST), for a hint before drawing; null for word pieces. */
+  vocabulary: string[] | null;
+  /** The temperature a drawing starts from on this model. */
+  defaultTemperature: number;
+}
+
+/** What to draw, as typed in the form (checked when the person draws). */
+export interface CaptionValues {
+  caption: string;
+  samples: string;
+  /** Empty: the server picks one. */
+  seed: string;
+  /** 0–1, as typed. */
+  temperature: string;
+  model: string;
+}
+
+export const MAX_SEED = 2 ** 31 - 1;
+const randomSeed = () => Math.floor(Math.random() * (MAX_SEED + 1));
+
+/**
+ * The caption form: the caption and its examples, how many images, the seed and temperature, the
+ * model, and the Draw button.
+ */
+export function CaptionForm({
+  models,
+  examples,
+  values,
+  onChange,
+  maxChars,
+  maxSamples,
+  busy,
+  onDraw,
+}: {
+  models: ModelChoice[];
+  examples: ExampleCaption[];
+  values: CaptionValues;
+  onChange: (change: Partial<CaptionValues>) => void;
+  maxChars: number;
+  maxSamples: number;
+  busy: boolean;
+  onDraw: (event?: FormEvent) => void;
+}) {
+  const chosen = models.find((m) => m.name === values.model) ?? models[0];
+  return (
+    <form className={styles.form} onSubmit={onDraw} aria-label="Draw a caption" noValidate>
+      <CaptionField
+        caption={values.caption}
+        vocabulary={chosen?.vocabulary ?? null}
+        maxChars={maxChars}
+        onChange={(caption) => onChange({ caption })}
+        onEnter={() => !busy && onDraw()}
+      />
+      <ExampleCaptions examples={examples.filter((e) => e.model === chosen?.name)} onPick={(caption) => onChange({ caption })} />
+
+      <div className={styles.settings}>
+        <label className={styles.field}>
+          <span>Images</span>
+          <input
+            type="number"
+            min={1}
+            max={maxSamples}
+            step={1}
+            value={values.samples}
+            onChange={(event) => onChange({ samples: event.target.value })}
+            className={styles.input}
+            data-testid="samples-input"
+          />
+        </label>
+        <label className={styles.field}>
+          <span>Seed</span>
+          <input
+            type="number"
+            min={0}
+            max={MAX_SEED}
+            step={1}
+            value={values.seed}
+            placeholder="random"
+            onChange={(event) => onChange({ seed: event.target.value })}
+            className={`${styles.input} ${styles.seed}`}
+            data-testid="seed-input"
+          />
+        </label>
+        <button type="button" className="secondary" onClick={() => onChange({ seed: String(randomSeed()) })} data-testid="new-seed">
+          New seed
+        </button>
+        <label className={styles.field} title="How far each step strays from the model's most likely stroke: 1 samples the model's own prior, lower draws cleaner but less varied images, 0 draws the same image every time.">
+          <span>Temperature</span>
+          <input
+            type="number"
+            min={0}
+            max={1}
+            step={0.1}
+            value={values.temperature}
+            onChange={(event) => onChange({ temperature: event.target.value })}
+            className={styles.input}
+            data-testid="temperature-input"
+          />
+        </label>
+        {models.length > 1 ? (
+          <label className={styles.field}>
+            <span>Model</span>
+            <select
+              value={values.model}
+              onChange={(event) => {
+                const next = models.find((m) => m.name === event.target.value);
+                onChange({ model: event.target.value, ...(next ? { temperature: String(next.defaultTemperature) } : {}) });
+              }}
+              className={styles.input}
+              data-testid="model-select"
+            >
+              {models.map((m) => (
+                <option key={m.name} value={m.name}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <span className={styles.modelName} title={chosen?.description}>
+            Model: {chosen?.label}
+          </span>
+        )}
+        <button type="submit" disabled={busy || models.length === 0} data-testid="draw">
+          {busy ? 'Drawing…' : 'Draw'}
+        </button>
+      </div>
+      {chosen && <p className={styles.note}>{chosen.description}</p>}
+    </form>
+  );
+}
