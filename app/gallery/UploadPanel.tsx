@@ -29,6 +29,33 @@ type State =
   | { phase: 'done'; answer: UploadAnswer; name: string }
   | { phase: 'failed'; code: string; message: string };
 
+/** The stored photo, and the stored photos nearest to it in image features. */
+function UploadResult({ answer, name }: { answer: UploadAnswer; name: string }) {
+  return (
+    <div className="result" data-testid="upload-result">
+      <div>
+        {/* eslint-disable-next-line @next/next/no-img-element */}
+        <img className="main" src={answer.url} alt={name} data-testid="uploaded-photo" />
+        <div className="status">
+          {answer.width} × {answer.height} · {answer.created ? 'stored' : 'already stored earlier'} ·{' '}
+          <a href={`/gallery/${answer.id}`}>open</a>
+        </div>
+      </div>
+      <div>
+        <h2 style={{ marginTop: 0 }}>Most similar photos</h2>
+        {answer.similar.length === 0 ? (
+          <p className="empty">This is the first photo here; upload more to see similar ones.</p>
+        ) : (
+          <PhotoGrid
+            testId="similar-photos"
+            photos={answer.similar.map((s) => ({ id: s.id, url: s.url, label: 'distance', note: s.distance.toFixed(3) }))}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
 export function UploadPanel({ maxBytes }: { maxBytes: number }) {
   const router = useRouter();
   const [state, setState] = useState<State>({ phase: 'idle' });
@@ -77,29 +104,7 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
         <ErrorNotice error={state} testId="upload-error" />
       )}
 
-      {state.phase === 'done' && (
-        <div className="result" data-testid="upload-result">
-          <div>
-            {/* eslint-disable-next-line @next/next/no-img-element */}
-            <img className="main" src={state.answer.url} alt={state.name} data-testid="uploaded-photo" />
-            <div className="status">
-              {state.answer.width} × {state.answer.height} · {state.answer.created ? 'stored' : 'already stored earlier'} ·{' '}
-              <a href={`/gallery/${state.answer.id}`}>open</a>
-            </div>
-          </div>
-          <div>
-            <h2 style={{ marginTop: 0 }}>Most similar photos</h2>
-            {state.answer.similar.length === 0 ? (
-              <p className="empty">This is the first photo here; upload more to see similar ones.</p>
-            ) : (
-              <PhotoGrid
-                testId="similar-photos"
-                photos={state.answer.similar.map((s) => ({ id: s.id, url: s.url, label: 'distance', note: s.distance.toFixed(3) }))}
-              />
-            )}
-          </div>
-        </div>
-      )}
+      {state.phase === 'done' && <UploadResult answer={state.answer} name={state.name} />}
     </section>
   );
 }
