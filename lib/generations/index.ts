@@ -10,9 +10,12 @@
  * strip" PNG per image (the frames side by side), so a page can replay it frame by frame.
  *
  * A row is written when the request starts (`running`) and finished as `done`, `failed` or
- * `cancelled`. Blobs are never removed here (the same seed drawn twice shares them): those no row
- * claims are removed by the blob sweep (lib/recovery). A row a dead process left `running` is
- * ended `failed` by the same recovery.
+ * `cancelled`; one made in a single step with no images (a photo's tags) is `record`ed done at
+ * once. A generation made from a stored photo names it (`uploadId`), so `latestFromUpload` finds a
+ * photo's runs by that column. Blobs are never removed here (the same seed drawn twice shares
+ * them): those no row claims are removed by the blob sweep (lib/recovery, reading
+ * `referencedBlobs`). A row a dead process left `running` is ended `failed` by the same recovery
+ * (`endAbandoned`). Every read and write of a `Generation` row is in this file.
  */
 import sharp from 'sharp';
 import { getDb, type Db, type Generation } from '@/lib/db';
@@ -136,6 +139,17 @@ export interface BeginGeneration {
   modelName: string;
   seed: number | null;
   params: Record<string, unknown>;
+  /** The stored photo it is made from, if any (see `latestFromUpload`). */
+  uploadId?: string;
+}
+
+/** A generation made in one step, with no images of its own: recorded done at once. */
+export interface RecordGeneration extends BeginGeneration {
+  modelVersion: string;
+  /** What it made (JSON): tags, scores … */
+  output: Record<string, unknown>;
+  /** Blobs it read (the photo it was made from), kept from the sweep as long as the row is. */
+  blobRefs?: string[];
 }
 
 export interface CompleteGeneration {
@@ -162,10 +176,31 @@ export class GenerationService {
         modelVersion: '',
         seed: request.seed,
         params: JSON.stringify(request.params),
+        uploadId: request.uploadId ?? null,
         status: 'running',
       },
     });
     return row.id;
+  }
+
+  /** Records a generation that is already done (`RecordGeneration`). */
+  async record(done: RecordGeneration): Promise<GenerationView> {
+    const result: StoredResult = { output: done.output };
+    const row = await this.db.generation.create({
+      data: {
+        kind: done.kind,
+        modelName: done.modelName,
+        modelVersion: done.modelVersion,
+        seed: done.seed,
+        params: JSON.stringify(done.params),
+        uploadId: done.uploadId ?? null,
+        status: 'done',
+        blobRefs: JSON.stringify([...new Set(done.blobRefs ?? [])]),
+        result: JSON.stringify(result),
+        finishedAt: new Date(),
+      },
+    });
+    return toGenerationView(row);
   }
 
   /**
@@ -229,6 +264,50 @@ export class GenerationService {
   async count(kind: string): Promise<number> {
     return this.db.generation.count({ where: { kind, status: 'done' } });
   }
+
+  /** The newest finished generation of `kind` made from stored photo `uploadId` (by one of `modelNames` when given); null when none. */
+  async latestFromUpload<P = Record<string, unknown>, R = Record<string, unknown>>(
+    uploadId: string,
+    options: { kind: string; modelNames?: string[] },
+  ): Promise<GenerationView<P, R> | null> {
+    const row = await this.db.generation.findFirst({
+      where: { uploadId, kind: options.kind, status: 'done', ...(options.modelNames ? { modelName: { in: options.modelNames } } : {}) },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    });
+    return row ? toGenerationView<P, R>(row) : null;
+  }
+
+  /** Ends the generations still `running` or `queued` that started before `before`, as failed with `error`; how many. */
+  async endAbandoned(before: Date, error: { code: string; message: string }, now = new Date()): Promise<number> {
+    const { count } = await this.db.generation.updateMany({
+      where: { status: { in: ['running', 'queued'] }, createdAt: { lt: before } },
+      data: { status: 'failed', error: JSON.stringify(error), finishedAt: now },
+    });
+    return count;
+  }
+
+  /** Every blob a generation refers to (made or read), read a page of rows at a time. */
+  async referencedBlobs(into = new Set<string>()): Promise<Set<string>> {
+    let cursor: string | undefined;
+    for (;;) {
+      const rows = await this.db.generation.findMany({
+        select: { id: true, blobRefs: true },
+        orderBy: { id: 'asc' },
+        take: REFS_PAGE,
+        ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      });
+      for (const row of rows) for (const sha256 of parseRefs(row.blobRefs)) into.add(sha256);
+      if (rows.length < REFS_PAGE) return into;
+      cursor = rows[rows.length - 1].id;
+    }
+  }
+}
+
+const REFS_PAGE = 2000;
+
+function parseRefs(text: string): string[] {
+  const refs = parseJson<unknown>(text, []);
+  return Array.isArray(refs) ? refs.filter((ref): ref is string => typeof ref === 'string') : [];
 }
 
 const holder = globalThis as typeof globalThis & { __latentStudioGenerations?: GenerationService };

@@ -18,6 +18,7 @@ import { getDb, type Db } from '@/lib/db';
 import type { ErrorCode } from '@/lib/errors';
 import { databaseKind } from '@/lib/db/adapter';
 import { env } from '@/lib/env';
+import { GenerationService } from '@/lib/generations';
 import { MODELS } from '@/lib/model-server/registry';
 import { getBlobStore, type BlobStore, type SweepResult } from '@/lib/storage';
 import { getRefeaturing } from '@/lib/uploads/refeature';
@@ -44,16 +45,17 @@ export interface RecoveryReport {
   blobs: SweepResult;
 }
 
-const PAGE = 2000;
-
 export class Recovery {
   private first = true;
+  private readonly generations: GenerationService;
 
   constructor(
     private readonly options: RecoveryOptions,
     private readonly db: Db = getDb(),
     private readonly blobs: BlobStore = getBlobStore(),
-  ) {}
+  ) {
+    this.generations = new GenerationService(db, blobs);
+  }
 
   /** One pass: at start-up (the first call), then periodically. */
   async run(now = new Date()): Promise<RecoveryReport> {
@@ -67,45 +69,21 @@ export class Recovery {
   async endInterrupted(now = new Date()): Promise<number> {
     const overdue = new Date(now.getTime() - this.options.generationDeadlineMs);
     const cutoff = this.first && this.options.singleProcess ? this.options.startedAt : overdue;
-    const { count } = await this.db.generation.updateMany({
-      where: { status: { in: ['running', 'queued'] }, createdAt: { lt: cutoff } },
-      data: { status: 'failed', error: JSON.stringify(INTERRUPTED), finishedAt: now },
-    });
-    return count;
+    return this.generations.endAbandoned(cutoff, INTERRUPTED, now);
   }
 
   /** Removes stored images no row references, unused for the grace period. */
   async sweepBlobs(now = new Date()): Promise<SweepResult> {
-    const referenced = await referencedBlobs(this.db);
+    const referenced = await referencedBlobs(this.db, this.generations);
     return this.blobs.sweep((sha256) => referenced.has(sha256), { graceMs: this.options.blobGraceMs, now: now.getTime() });
   }
 }
 
 /** Every blob a row refers to: uploads' photos and generations' images. */
-export async function referencedBlobs(db: Db): Promise<Set<string>> {
+export async function referencedBlobs(db: Db, generations = new GenerationService(db)): Promise<Set<string>> {
   const referenced = new Set<string>();
   for (const { sha256 } of await db.upload.findMany({ select: { sha256: true } })) referenced.add(sha256);
-  let cursor: string | undefined;
-  for (;;) {
-    const rows = await db.generation.findMany({
-      select: { id: true, blobRefs: true },
-      orderBy: { id: 'asc' },
-      take: PAGE,
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-    });
-    for (const row of rows) for (const sha256 of parseRefs(row.blobRefs)) referenced.add(sha256);
-    if (rows.length < PAGE) return referenced;
-    cursor = rows[rows.length - 1].id;
-  }
-}
-
-function parseRefs(text: string): string[] {
-  try {
-    const refs: unknown = JSON.parse(text);
-    return Array.isArray(refs) ? refs.filter((ref): ref is string => typeof ref === 'string') : [];
-  } catch {
-    return [];
-  }
+  return generations.referencedBlobs(referenced);
 }
 
 /** The longest a generation can take: the longest model deadline, and a minute to store its images. */

@@ -4,7 +4,8 @@
  *
  * - `suggest`: a photo (stored through the upload service, which computes its image features) →
  *   p(word | image) and a ranking score for every vocabulary word, streamed per mean-field step;
- *   the top words are stored as suggestions and the run is recorded as a Generation. Every list of
+ *   the top words are stored as suggestions and the run is recorded as a generation of the photo
+ *   (lib/generations), where `tagsOf` finds the latest one again. Every list of
  *   the model's words is in the order of its score (see `TagScore`).
  * - `saveTags`: the person's corrections (accepted, removed, their own words) → the photo's tags.
  * - `search`: words → the photos whose image code is nearest (Euclidean) to the words' text code:
@@ -16,6 +17,7 @@ import { getDb, type Db, type PhotoTag } from '@/lib/db';
 import { ModelVersions } from '@/lib/db/model-versions';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
+import { GenerationService } from '@/lib/generations';
 import { getJobs, type JobRegistry } from '@/lib/jobs';
 import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/model-server';
 import { euclidean, vectorFromBytes, vectorToBytes } from '@/lib/similarity';
@@ -136,6 +138,15 @@ export interface TagServiceOptions {
   /** Project root, where the model's checkpoint folder is. */
   root?: string;
   blobs?: BlobStore;
+  generations?: GenerationService;
+}
+
+export const GENERATION_KIND = 'tags';
+
+/** What a tags generation keeps: the run's shown words and how many mean-field steps it took. */
+interface TagsOutput {
+  tags: StoredTagScore[];
+  steps: number;
 }
 
 /** Which tagger a request means: the one it names, else the default (taggers.ts). */
@@ -149,6 +160,7 @@ export class TagService {
   private readonly uploads: UploadService;
   private readonly models: ModelClient;
   private readonly blobs: BlobStore;
+  private readonly generations: GenerationService;
   private readonly root: string;
   private readonly dbms = new Map<string, MultimodalDbm>();
   private readonly vocabularies = new Map<string, Promise<Vocabulary>>();
@@ -165,6 +177,7 @@ export class TagService {
     this.versions = new ModelVersions(this.db, this.root);
     this.models = models;
     this.blobs = options.blobs ?? getBlobStore();
+    this.generations = options.generations ?? new GenerationService(this.db, this.blobs);
     this.dbm = this.dbmOf(taggerById('multimodal-dbm-corel'));
     this.corel = new CorelIndex(models, this.dbm, options.jobs ?? getJobs(), {
       dataDir: options.dataDir ?? env.DATA_DIR,
@@ -237,20 +250,19 @@ export class TagService {
     });
     const top = shownTags(run.tags, SHOWN_SUGGESTIONS);
     await this.versions.record(tagger.servable, run.modelVersion, tagger.checkpointDir);
-    const generation = await this.db.generation.create({
-      data: {
-        kind: 'tags',
-        modelName: tagger.servable,
-        modelVersion: run.modelVersion,
-        params: JSON.stringify({ uploadId: upload.id, steps: options.steps ?? null }),
-        status: 'done',
-        blobRefs: JSON.stringify([upload.sha256]),
-        result: JSON.stringify({ tags: top, steps: run.steps }),
-        finishedAt: new Date(),
-      },
+    const output: TagsOutput = { tags: top, steps: run.steps };
+    const generation = await this.generations.record({
+      kind: GENERATION_KIND,
+      modelName: tagger.servable,
+      modelVersion: run.modelVersion,
+      seed: null,
+      params: { uploadId: upload.id, steps: options.steps ?? null },
+      uploadId: upload.id,
+      blobRefs: [upload.sha256],
+      output: { ...output },
     });
     await this.storeSuggestions(upload.id, top, run.modelVersion);
-    const suggestions: Suggestions = { model: tagger.id, tags: top, steps: run.steps, modelVersion: run.modelVersion, createdAt: generation.createdAt.toISOString() };
+    const suggestions: Suggestions = { model: tagger.id, tags: top, steps: run.steps, modelVersion: run.modelVersion, createdAt: generation.createdAt };
     return { upload, ...suggestions, saved: await this.storedTags(upload.id, suggestions) };
   }
 
@@ -367,14 +379,10 @@ export class TagService {
 
   /** The latest run of any tagger on this photo. */
   private async latestSuggestions(uploadId: string): Promise<Suggestions | null> {
-    const row = await this.db.generation.findFirst({
-      where: { kind: 'tags', modelName: { in: TAGGERS.map((t) => t.servable) }, status: 'done', params: { contains: `"uploadId":${JSON.stringify(uploadId)}` } },
-      orderBy: { createdAt: 'desc' },
-    });
-    if (!row?.result) return null;
-    const result = JSON.parse(row.result) as { tags: StoredTagScore[]; steps: number };
-    const model = TAGGERS.find((t) => t.servable === row.modelName)!.id;
-    return { model, tags: shownTags(result.tags), steps: result.steps, modelVersion: row.modelVersion, createdAt: row.createdAt.toISOString() };
+    const run = await this.generations.latestFromUpload<Record<string, unknown>, TagsOutput>(uploadId, { kind: GENERATION_KIND, modelNames: TAGGERS.map((t) => t.servable) });
+    if (!run?.result) return null;
+    const model = TAGGERS.find((t) => t.servable === run.modelName)!.id;
+    return { model, tags: shownTags(run.result.tags), steps: run.result.steps, modelVersion: run.modelVersion, createdAt: run.createdAt };
   }
 
   /**

@@ -14,8 +14,10 @@ import { ModelServer } from '@/lib/model-server';
 import { MODELS } from '@/lib/model-server/registry';
 import { BlobStore } from '@/lib/storage';
 import { UploadService } from '@/lib/uploads';
+import { at, expectKept, GENERATIONS, migration, UPLOADS } from './migration-fixtures';
 
 const url = process.env.TEST_POSTGRES_URL;
+const DROP_ALL = 'DROP TABLE IF EXISTS "PhotoTag", "ImageFeature", "Upload", "Generation", "ModelVersion", "_latent_studio_migrations" CASCADE';
 const photo = (id: string) => fs.readFileSync(path.resolve('../shared/data/corel5k/images', `${id}.jpg`));
 
 describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
@@ -26,7 +28,7 @@ describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
   beforeAll(async () => {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query('DROP TABLE IF EXISTS "PhotoTag", "ImageFeature", "Upload", "Generation", "ModelVersion", "_latent_studio_migrations" CASCADE');
+    await admin.query(DROP_ALL);
     await admin.end();
     blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-blobs-'));
     server = new ModelServer({ models: MODELS, workers: 1, backend: 'cpu', defaults: { maxBatch: 8, maxWaitMs: 2, queueLimit: 16, timeoutMs: 60_000 } });
@@ -38,8 +40,44 @@ describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
     fs.rmSync(blobDir, { recursive: true, force: true });
   });
 
+  it('migrates a database from before 0003_generation_upload, naming each tags run’s photo in its own column and keeping every row', async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(DROP_ALL);
+      // As migrateDatabase left a database migrated before 0003.
+      await client.query('CREATE TABLE "_latent_studio_migrations" (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+      for (const name of ['0001_init', '0002_photo_tags']) {
+        await client.query(migration('postgresql', name));
+        await client.query('INSERT INTO "_latent_studio_migrations" (name) VALUES ($1)', [name]);
+      }
+      for (const u of UPLOADS) {
+        await client.query('INSERT INTO "Upload" ("id", "sha256", "format", "width", "height", "bytes", "createdAt") VALUES ($1, $2, \'jpeg\', 1, 1, 1, $3)', [u.id, u.sha256, at(0)]);
+      }
+      for (const g of GENERATIONS) {
+        await client.query(
+          'INSERT INTO "Generation" ("id", "kind", "modelName", "modelVersion", "params", "status", "result", "createdAt") VALUES ($1, $2, \'m\', \'v\', $3, \'done\', $4, $5)',
+          [g.id, g.kind, g.params, g.result, g.createdAt],
+        );
+      }
+    } finally {
+      await client.end();
+    }
+    expect(await migrateDatabase(url!)).toEqual(['0003_generation_upload']);
+    const migrated = createDb(url!);
+    try {
+      await expectKept(migrated);
+    } finally {
+      await migrated.$disconnect();
+    }
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(DROP_ALL);
+    await admin.end();
+  });
+
   it('applies the migrations once, then finds nothing to do', async () => {
-    expect(await migrateDatabase(url!)).toEqual(['0001_init', '0002_photo_tags']);
+    expect(await migrateDatabase(url!)).toEqual(['0001_init', '0002_photo_tags', '0003_generation_upload']);
     expect(await migrateDatabase(url!)).toEqual([]);
   });
 
@@ -76,5 +114,10 @@ describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
     // The gallery lists finished drawings only, newest first.
     expect((await generations.list({ kind: 'caption', limit: 10 })).map((g) => g.id)).toEqual([id]);
     expect(await generations.count('caption')).toBe(1);
+
+    // A generation made from a stored photo is found by that photo.
+    const [photo] = (await db.upload.findMany({ orderBy: { createdAt: 'asc' }, take: 1 }));
+    const tags = await generations.record({ kind: 'tags', modelName: 'multimodal-dbm', modelVersion: 'dbm-test', seed: null, params: { uploadId: photo.id }, uploadId: photo.id, blobRefs: [photo.sha256], output: { tags: [], steps: 3 } });
+    expect(await generations.latestFromUpload(photo.id, { kind: 'tags' })).toEqual(tags);
   });
 });

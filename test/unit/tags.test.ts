@@ -252,8 +252,9 @@ describe('tags service', () => {
         modelName: 'multimodal-dbm',
         modelVersion: 'fake-dbm-0',
         params: JSON.stringify({ uploadId: upload, steps: null }),
+        uploadId: upload,
         status: 'done',
-        result: JSON.stringify({ tags: [{ word: 'people', probability: 0.2 }, { word: 'sky', probability: 0.8 }], steps: 3 }),
+        result: JSON.stringify({ output: { tags: [{ word: 'people', probability: 0.2 }, { word: 'sky', probability: 0.8 }], steps: 3 } }),
         createdAt: new Date(Date.now() + 60_000),
       },
     });
@@ -262,6 +263,25 @@ describe('tags service', () => {
       { word: 'sky', probability: 0.8, score: 1 },
       { word: 'people', probability: 0.2, score: 0.25 },
     ]);
+  });
+
+  it('finds a photo’s runs by the photo, never by its id appearing in another run’s parameters', async () => {
+    const { service, uploads } = services(true, path.join(tmp, 'data'));
+    const untagged = (await uploads.create(await solid(120, 60, 30), 'never tagged.jpg')).upload;
+    const other = (await uploads.create(await solid(30, 60, 120), 'tagged.jpg')).upload;
+    // Another photo's run whose parameters mention the untagged photo's id, as a JSON field of its own.
+    await db.generation.create({
+      data: {
+        kind: 'tags',
+        modelName: 'multimodal-dbm',
+        modelVersion: DBM_VERSION,
+        params: JSON.stringify({ uploadId: other.id, steps: null, like: { uploadId: untagged.id } }),
+        status: 'done',
+        result: JSON.stringify({ output: { tags: [{ word: 'sun', probability: 0.9, score: 1 }], steps: 3 } }),
+      },
+    });
+    expect((await service.tagsOf(untagged.id)).suggestions).toBeNull();
+    expect((await service.tagsOf(untagged.id)).tags).toEqual([]);
   });
 
   it('ranks uploads and Corel-5k photos by the distance between text and image codes', async () => {
