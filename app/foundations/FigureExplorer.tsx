@@ -16,6 +16,40 @@ export interface FigureChoice {
 /** Pixels shown per image pixel: small patches are blown up more than 28×28 digits. */
 const scaleFor = (width: number) => (width <= 12 ? 5 : width <= 32 ? 2 : 1);
 
+/** A figure as the model server drew it: its panels of pictures, its caption and its facts (faded while the next one is drawn). */
+function Figure({ figure, stale }: { figure: FigureView; stale: boolean }) {
+  return (
+    <figure className={`${styles.figure} ${stale ? styles.stale : ''}`}>
+      {figure.panels.map((panel) => (
+        <section key={panel.title} className={styles.panel}>
+          <h4>{panel.title}</h4>
+          <ul className={styles.grid} style={{ gridTemplateColumns: `repeat(${panel.columns}, max-content)` }}>
+            {panel.pictures.map((picture, i) => (
+              <li key={i}>
+                {/* eslint-disable-next-line @next/next/no-img-element */}
+                <img src={picture.image} alt={picture.label ?? `${panel.title} ${i + 1}`} width={picture.width * scaleFor(picture.width)} height={picture.height * scaleFor(picture.width)} />
+                {picture.label && <span>{picture.label}</span>}
+              </li>
+            ))}
+          </ul>
+          {panel.note && <p className={styles.note}>{panel.note}</p>}
+        </section>
+      ))}
+      <figcaption className={styles.caption}>{figure.caption}</figcaption>
+      {figure.facts.length > 0 && (
+        <dl className={styles.facts}>
+          {figure.facts.map((fact) => (
+            <div key={fact.label}>
+              <dt>{fact.label}</dt>
+              <dd>{fact.value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </figure>
+  );
+}
+
 /**
  * One block's figures: a tab per figure, drawn by the model server from the block's checkpoint;
  * "another …" draws the same figure with the next seed.
@@ -79,36 +113,7 @@ export function FigureExplorer({ block, figures }: { block: string; figures: Fig
         </span>
       </div>
       {failure && <ErrorNotice error={failure} testId={`figure-error-${block}`} />}
-      {figure && !failure && (
-        <figure className={`${styles.figure} ${busy ? styles.stale : ''}`}>
-          {figure.panels.map((panel) => (
-            <section key={panel.title} className={styles.panel}>
-              <h4>{panel.title}</h4>
-              <ul className={styles.grid} style={{ gridTemplateColumns: `repeat(${panel.columns}, max-content)` }}>
-                {panel.pictures.map((picture, i) => (
-                  <li key={i}>
-                    {/* eslint-disable-next-line @next/next/no-img-element */}
-                    <img src={picture.image} alt={picture.label ?? `${panel.title} ${i + 1}`} width={picture.width * scaleFor(picture.width)} height={picture.height * scaleFor(picture.width)} />
-                    {picture.label && <span>{picture.label}</span>}
-                  </li>
-                ))}
-              </ul>
-              {panel.note && <p className={styles.note}>{panel.note}</p>}
-            </section>
-          ))}
-          <figcaption className={styles.caption}>{figure.caption}</figcaption>
-          {figure.facts.length > 0 && (
-            <dl className={styles.facts}>
-              {figure.facts.map((fact) => (
-                <div key={fact.label}>
-                  <dt>{fact.label}</dt>
-                  <dd>{fact.value}</dd>
-                </div>
-              ))}
-            </dl>
-          )}
-        </figure>
-      )}
+      {figure && !failure && <Figure figure={figure} stale={busy} />}
     </div>
   );
 }
