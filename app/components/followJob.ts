@@ -1,6 +1,7 @@
 /**
  * Following a job (lib/jobs) from a page: its server-sent events at /api/jobs/:id/events, parsed.
- * Returns the EventSource so the page can close it (on a new request, on leaving).
+ * Returns the EventSource so the page can close it (on a new request, on leaving). Pages follow
+ * their jobs through useJob(), which builds on this.
  */
 export type JobFailure = { code: string; message: string; details?: unknown };
 

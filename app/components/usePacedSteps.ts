@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef } from 'react';
 /**
  * Shows a model's streamed steps one every `stepMs`, however fast they arrive, so a person sees
  * the result settle step by step. `show` queues an update; `clear` drops those not shown yet.
+ * useJob() replays a job's steps with it.
  */
 export function usePacedSteps(stepMs: number): { show: (update: () => void) => void; clear: () => void } {
   const queue = useRef<(() => void)[]>([]);
