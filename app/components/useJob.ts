@@ -45,7 +45,7 @@ export interface FollowedJob<Result> {
   phase: JobPhase;
   /** Starting or running. */
   busy: boolean;
-  /** The latest step shown; null before the first (kept after the job ends, cleared by the next start). */
+  /** The latest step shown; null before the first (kept after the job ends, cleared by the next start or follow). */
   progress: JobStep | null;
   /** The finished job's result; cleared once the next job has started. */
   result: Result | null;
@@ -93,8 +93,7 @@ export function useJob<Preview = unknown, Result = unknown>(options: JobOptions<
   const latest = useRef(options);
   latest.current = options;
 
-  const paced = usePacedSteps(options.paceMs ?? 0);
-  const { show: showPaced, clear: clearPaced } = paced;
+  const { show: showPaced, clear: clearPaced } = usePacedSteps(options.paceMs ?? 0);
   const pacing = options.paceMs !== undefined;
   const show = useCallback((update: () => void) => (pacing ? showPaced(update) : update()), [pacing, showPaced]);
 
@@ -156,6 +155,7 @@ export function useJob<Preview = unknown, Result = unknown>(options: JobOptions<
       stop();
       setFailure(null);
       setStoppedAt(null);
+      setProgress(null);
       setPhase('starting');
       let answer: Answer;
       try {
