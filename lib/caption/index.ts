@@ -1,8 +1,8 @@
 /**
  * Caption → images with alignDRAW.
  *
- * - `prepare`: a request from a page or a client → a checked one: the fields validated, the model
- *   one that this server serves, every word one the model can read (UNKNOWN_WORDS, naming them and
+ * - `prepare`: a request from a page or a client, its fields checked with `captionRequest` (by the
+ *   route) → a checked one: the model one that this server serves, every word one the model can read (UNKNOWN_WORDS, naming them and
  *   what it knows, otherwise), and — for MNIST with Captions — how the caption reads in the paper's
  *   grammar: a scene of a kind seen in training, a novel (held-out) one, or words outside the grammar
  *   (allowed: the model draws what the words say).
@@ -18,7 +18,6 @@ import { getDb, type Db } from '@/lib/db';
 import { ModelVersions } from '@/lib/db/model-versions';
 import { AppError, isAppError, toAppError } from '@/lib/errors';
 import { getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
-import { parse } from '@/lib/http/respond';
 import { getJobs, type JobRegistry, type JobView } from '@/lib/jobs';
 import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/model-server';
 import { MAX_CAPTION_CHARS, MAX_SAMPLES, type Box, type DrawInput, type Drawing, type DrawingStep } from '@/models/align-draw/contract';
@@ -60,7 +59,9 @@ export const captionRequest = z.object({
   model: z.enum(CAPTION_MODELS, { error: `must be one of ${CAPTION_MODELS.join(', ')}` }).default(DEFAULT_CAPTION_MODEL),
 });
 
+/** A caption request as a page sends it, and as `prepare` takes it once checked. */
 export type CaptionRequest = z.input<typeof captionRequest>;
+export type CheckedCaptionRequest = z.output<typeof captionRequest>;
 
 /** How the model will read the caption. */
 export type CaptionReading =
@@ -174,11 +175,10 @@ export class CaptionService {
   }
 
   /**
-   * Checks a request (any JSON) without drawing: BAD_REQUEST for wrong fields, MODEL_UNAVAILABLE
-   * for a model not served here, UNKNOWN_WORDS for words the model cannot read.
+   * Checks a request (its fields already checked by `captionRequest`) without drawing:
+   * MODEL_UNAVAILABLE for a model not served here, UNKNOWN_WORDS for words the model cannot read.
    */
-  async prepare(body: unknown): Promise<PreparedCaption> {
-    const request = parse(captionRequest, body);
+  async prepare(request: CheckedCaptionRequest): Promise<PreparedCaption> {
     const served = await this.servedModels();
     if (!served.some((m) => m.name === request.model)) {
       const info = CAPTION_MODEL_INFO[request.model];

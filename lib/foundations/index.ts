@@ -2,8 +2,8 @@
  * The foundations lab's service (/foundations): for every building block of the tutorial, its
  * model card (catalog entry, how it was trained, what `evaluate.ts` measured) and its figures,
  * drawn by the model server's `foundations` model (models/foundations/serve.ts) from the block's
- * committed checkpoint. A figure request is zod-checked here; a block without a checkpoint is
- * MODEL_UNAVAILABLE with what to run, never an error page.
+ * committed checkpoint. A figure request is checked with `figureRequest` (by the route); a block
+ * without a checkpoint is MODEL_UNAVAILABLE with what to run, never an error page.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,6 @@ import { z } from 'zod';
 import { AppError, isAppError } from '@/lib/errors';
 import { canvasPng } from '@/lib/generations';
 import { wholeNumber } from '@/lib/http/fields';
-import { parse } from '@/lib/http/respond';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
 import { loadModelCard, MODEL_CATALOG, type CatalogEntry, type ModelCard } from '@/lib/model-cards';
 import { BLOCKS, type Block, type FigureRequest, type FigureResponse, type Picture } from '@/models/foundations/contract';
@@ -32,6 +31,8 @@ export const figureRequest = z
     const names = BLOCK_GUIDE[request.block].figures.map((f) => f.name);
     if (!names.includes(request.figure)) context.addIssue({ code: 'custom', path: ['figure'], message: `the ${request.block} block draws ${names.join(', ')}` });
   });
+
+export type FigureViewRequest = z.output<typeof figureRequest>;
 
 export interface PictureView {
   /** PNG data URL. */
@@ -91,8 +92,7 @@ export class FoundationsService {
     return Promise.all(BLOCKS.map(async (block) => ({ block, guide: BLOCK_GUIDE[block], card: await loadModelCard(this.entry(block), path.join(this.root, 'models')) })));
   }
 
-  async figure(body: unknown): Promise<FigureView> {
-    const request = parse(figureRequest, body);
+  async figure(request: FigureViewRequest): Promise<FigureView> {
     if (!this.trained(request.block)) {
       throw new AppError('MODEL_UNAVAILABLE', `The ${BLOCK_GUIDE[request.block].title} block has no trained checkpoint on this server; train it with ${BLOCK_GUIDE[request.block].train}.`);
     }

@@ -4,8 +4,8 @@
  *
  * - `models`: the GANs this server has a checkpoint for, with what the page shows of their
  *   training (the D and G curves, and the same 16 latents' samples after every epoch);
- * - `samples`, `interpolate`, `vary`: zod-checked requests → the generator → 28×28 images (PNG
- *   data URLs) with the latent each came from, every result saved to the gallery with its seed and
+ * - `samples`, `interpolate`, `vary`: requests (checked by the routes with the schemas here) → the
+ *   generator → 28×28 images (PNG data URLs) with the latent each came from, every result saved to the gallery with its seed and
  *   model version. A request names its latents by seeds (see models/gan/contract.ts), so the page
  *   can draw any of them again. All three answer in one model-server call, well under a second.
  */
@@ -18,7 +18,6 @@ import { ModelVersions } from '@/lib/db/model-versions';
 import { AppError, isAppError } from '@/lib/errors';
 import { canvasPng, getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
 import { wholeNumber } from '@/lib/http/fields';
-import { parse } from '@/lib/http/respond';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
 import { loadMeta, loadSnapshots, type HistoryPoint } from '@/models/gan/checkpoint';
 import { GAN_MODELS, MAX_NUDGES, MAX_SAMPLES, MAX_SEED, MAX_STEPS, type GanInput, type GanModel, type GanOutput, type LatentRef } from '@/models/gan/contract';
@@ -66,6 +65,10 @@ export const varyRequest = z.object({
   amount: amount.default(DEFAULT_AMOUNT),
   seed: wholeNumber(0, MAX_SEED).optional(),
 });
+
+export type SamplesRequest = z.output<typeof samplesRequest>;
+export type InterpolateRequest = z.output<typeof interpolateRequest>;
+export type VaryRequest = z.output<typeof varyRequest>;
 
 export interface GanImage {
   /** PNG data URL, 28×28 grey. */
@@ -162,19 +165,16 @@ export class GanService {
   }
 
   /** `signal`: the caller went away (the request was aborted), so the generator need not run. */
-  async samples(body: unknown, signal?: AbortSignal): Promise<GanResult> {
-    const request = parse(samplesRequest, body);
+  async samples(request: SamplesRequest, signal?: AbortSignal): Promise<GanResult> {
     const seed = firstSeed(request.seed, request.count, 'samples');
     return this.run(request.model, { task: 'samples', count: request.count, seed }, seed, { count: request.count, seed }, signal);
   }
 
-  async interpolate(body: unknown, signal?: AbortSignal): Promise<GanResult> {
-    const request = parse(interpolateRequest, body);
+  async interpolate(request: InterpolateRequest, signal?: AbortSignal): Promise<GanResult> {
     return this.run(request.model, { task: 'interpolate', from: request.from, to: request.to, steps: request.steps }, null, { from: request.from, to: request.to, steps: request.steps }, signal);
   }
 
-  async vary(body: unknown, signal?: AbortSignal): Promise<GanResult> {
-    const request = parse(varyRequest, body);
+  async vary(request: VaryRequest, signal?: AbortSignal): Promise<GanResult> {
     if ((request.latent.nudges?.length ?? 0) >= MAX_NUDGES) {
       throw new AppError('BAD_REQUEST', `latent: it has been varied ${MAX_NUDGES} times over, the most a latent can be; vary an earlier one or a fresh sample`);
     }

@@ -83,6 +83,9 @@ export const classifyRequest = z.object({
   run: wholeNumber(1, RUN_COUNT, `a run number from 1 to ${RUN_COUNT}`),
 });
 
+export type VariantsRequest = z.output<typeof variantsRequest>;
+export type ClassifyRequest = z.output<typeof classifyRequest>;
+
 export const runNumber = z.coerce.number({ error: `a run is numbered 1 to ${RUN_COUNT}` }).int(`a run is numbered 1 to ${RUN_COUNT}`).min(1, `a run is numbered 1 to ${RUN_COUNT}`).max(RUN_COUNT, `a run is numbered 1 to ${RUN_COUNT}`);
 
 export type DrawingSource = 'strokes' | 'png';
@@ -181,9 +184,8 @@ export class OneShotService {
     this.versions = new ModelVersions(this.db, options.root ?? process.cwd());
   }
 
-  /** Checks a variants request (any JSON) without running the model. */
-  async prepareVariants(body: unknown): Promise<PreparedVariants> {
-    const request = parse(variantsRequest, body);
+  /** Checks a variants request's drawing without running the model. */
+  async prepareVariants(request: VariantsRequest): Promise<PreparedVariants> {
     const drawing = await prepareDrawing(request);
     return { ...drawing, count: request.count, seed: request.seed ?? randomInt(0, MAX_SEED + 1) };
   }
@@ -230,8 +232,7 @@ export class OneShotService {
   }
 
   /** Which of run `run`'s 20 characters the drawing is: all 20, most probable first. */
-  async classify(body: unknown): Promise<Classification> {
-    const request = parse(classifyRequest, body);
+  async classify(request: ClassifyRequest): Promise<Classification> {
     const prepared = await prepareDrawing(request);
     const started = performance.now();
     const run = await this.run<ClassifyOutput>({ task: 'classify', drawing: prepared.drawing, run: request.run });
@@ -248,8 +249,7 @@ export class OneShotService {
   }
 
   /** A run's 20 characters (the ones a drawing is classified among), as PNG data URLs. */
-  async runCharacters(runValue: unknown): Promise<{ run: number; characters: RunCharacter[] }> {
-    const run = parse(runNumber, runValue);
+  async runCharacters(run: number): Promise<{ run: number; characters: RunCharacter[] }> {
     this.runs ??= loadOneShotRuns(this.options.dataDir).catch((error) => {
       this.runs = undefined;
       throw new AppError('DATASET_MISSING', 'The one-shot runs (omniglot/all_runs.zip) are not installed on this server, so their characters cannot be shown.', { cause: error });

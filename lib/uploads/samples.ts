@@ -4,11 +4,15 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import { loadCorel5k, trainItems } from '@/lib/datasets';
 import { AppError } from '@/lib/errors';
 import { seededShuffle } from '@/lib/random';
 import type { ProgressEvent } from '@/lib/model-server';
 import type { UploadService } from './index';
+
+/** POST /api/uploads/samples: how many photos to add (an empty body: the default). */
+export const samplePhotosRequest = z.object({ count: z.number().int().min(1).max(200).default(24) });
 
 export async function importSamplePhotos(
   uploads: UploadService,

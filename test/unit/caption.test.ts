@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf } from './helpers';
+import { asRoute, errorOf } from './helpers';
 import { POST } from '@/app/api/caption/route';
-import { CAPTION_MODEL_INFO, CaptionService, drawingProgress, EXAMPLE_CAPTIONS, MAX_SEED, readCaption, type CaptionJobResult, type DrawingPreview } from '@/lib/caption';
+import { CAPTION_MODEL_INFO, captionRequest, CaptionService, drawingProgress, EXAMPLE_CAPTIONS, MAX_SEED, readCaption, type CaptionJobResult, type DrawingPreview } from '@/lib/caption';
 import { createDb, type Db } from '@/lib/db';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { AppError } from '@/lib/errors';
@@ -95,10 +95,12 @@ afterAll(async () => {
 
 const service = (models: ModelClient = server, jobs = new JobRegistry()) =>
   new CaptionService({ db, models, jobs, generations: new GenerationService(db, new BlobStore(blobDir)) });
+// A caption request checked with its route's schema, as the route does, then prepared by the service.
+const prepare = (captions: CaptionService, body: unknown) => asRoute(captionRequest, body, (request) => captions.prepare(request));
 
 describe('checking a caption', () => {
   it('reads a caption of the grammar: its words, a seen scene, 4 samples and a random seed by default', async () => {
-    const prepared = await service().prepare({ caption: '  The digit 3 is on the LEFT of the digit 5.  ' });
+    const prepared = await prepare(service(), { caption: '  The digit 3 is on the LEFT of the digit 5.  ' });
     expect(prepared).toMatchObject({
       caption: 'The digit 3 is on the LEFT of the digit 5.',
       samples: 4,
@@ -107,21 +109,21 @@ describe('checking a caption', () => {
       reading: { kind: 'seen', structure: { type: 'pair', subject: 3, relation: 'left', object: 5 } },
     });
     expect(Number.isInteger(prepared.seed) && prepared.seed >= 0 && prepared.seed <= MAX_SEED).toBe(true);
-    const other = await service().prepare({ caption: 'the digit 3 is on the left of the digit 5' });
+    const other = await prepare(service(), { caption: 'the digit 3 is on the left of the digit 5' });
     expect(other.seed).not.toBe(prepared.seed);
-    expect(await service().prepare({ caption: 'the digit 1 is at the top left of the image', samples: 16, seed: 0 })).toMatchObject({ samples: 16, seed: 0 });
-    expect((await service().prepare({ caption: 'the digit 1 is at the top left of the image', seed: MAX_SEED })).seed).toBe(MAX_SEED);
+    expect(await prepare(service(), { caption: 'the digit 1 is at the top left of the image', samples: 16, seed: 0 })).toMatchObject({ samples: 16, seed: 0 });
+    expect((await prepare(service(), { caption: 'the digit 1 is at the top left of the image', seed: MAX_SEED })).seed).toBe(MAX_SEED);
   });
 
   it('samples at the model’s default temperature unless the request names one (0 to 1)', async () => {
     const caption = 'the digit 1 is at the top left of the image';
-    expect((await service().prepare({ caption })).temperature).toBe(CAPTION_MODEL_INFO['align-draw-mnist'].defaultTemperature);
-    expect((await service().prepare({ caption, temperature: 1 })).temperature).toBe(1);
-    expect((await service().prepare({ caption, temperature: 0 })).temperature).toBe(0);
+    expect((await prepare(service(), { caption })).temperature).toBe(CAPTION_MODEL_INFO['align-draw-mnist'].defaultTemperature);
+    expect((await prepare(service(), { caption, temperature: 1 })).temperature).toBe(1);
+    expect((await prepare(service(), { caption, temperature: 0 })).temperature).toBe(0);
   });
 
   it('says when a scene was held out of training (a novel caption)', async () => {
-    expect((await service().prepare({ caption: 'the digit 3 is on the left of the digit 6', samples: 2 })).reading).toEqual({
+    expect((await prepare(service(), { caption: 'the digit 3 is on the left of the digit 6', samples: 2 })).reading).toEqual({
       kind: 'novel',
       structure: { type: 'pair', subject: 3, relation: 'left', object: 6 },
     });
@@ -130,14 +132,14 @@ describe('checking a caption', () => {
   });
 
   it('allows known words outside the grammar, and says where the grammar stops', async () => {
-    const prepared = await service().prepare({ caption: 'the digit 3 is the digit 5' });
+    const prepared = await prepare(service(), { caption: 'the digit 3 is the digit 5' });
     expect(prepared.reading.kind).toBe('outside-grammar');
     expect(prepared.reading).toMatchObject({ problem: expect.stringContaining('"the"') });
     expect(prepared.words).toEqual(['the', 'digit', '3', 'is', 'the', 'digit', '5', '.']);
   });
 
   it('turns away words the model does not know with UNKNOWN_WORDS (422), naming them and what it knows', async () => {
-    const error = await errorOf(service().prepare({ caption: 'the digit 3 is next to the cat' }));
+    const error = await errorOf(prepare(service(), { caption: 'the digit 3 is next to the cat' }));
     expect(error.code).toBe('UNKNOWN_WORDS');
     expect(error.status).toBe(422);
     expect(error.message).toContain('"next", "to", "cat"');
@@ -168,7 +170,7 @@ describe('checking a caption', () => {
     ['a list instead of an object', ['the digit 1'], 'expected object'],
     ['null', null, 'expected object'],
   ])('rejects %s with BAD_REQUEST (400)', async (_name, body, message) => {
-    const error = await errorOf(service().prepare(body));
+    const error = await errorOf(prepare(service(), body));
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.status).toBe(400);
     expect(error.message).toContain(message);
@@ -176,12 +178,12 @@ describe('checking a caption', () => {
 
   it('a caption model that is not served here is MODEL_UNAVAILABLE, naming the ones that are', async () => {
     const serving = (models: string[]) => new CaptionService({ db, models: { ...crashingAt(server, 0), health: async () => ({ mode: 'embedded' as const, ok: true, workers: [], queues: {}, models, restarts: 0 }) } });
-    const error = await errorOf(serving(['align-draw-mnist']).prepare({ caption: 'sky water', model: 'align-draw-corel' }));
+    const error = await errorOf(prepare(serving(['align-draw-mnist']), { caption: 'sky water', model: 'align-draw-corel' }));
     expect(error.code).toBe('MODEL_UNAVAILABLE');
     expect(error.message).toContain('Served: align-draw-mnist.');
     const nothing = serving([]);
     expect(await nothing.servedModels()).toEqual([]);
-    expect((await errorOf(nothing.prepare({ caption: 'the digit 1 is at the top left of the image' }))).code).toBe('MODEL_UNAVAILABLE');
+    expect((await errorOf(prepare(nothing, { caption: 'the digit 1 is at the top left of the image' }))).code).toBe('MODEL_UNAVAILABLE');
   });
 
   it('lists the served models with the words they know, and example captions that read as labelled', async () => {
@@ -196,7 +198,7 @@ describe('checking a caption', () => {
     expect(examples.filter((e) => e.kind === 'seen').length).toBeGreaterThanOrEqual(4);
     expect(examples.filter((e) => e.kind === 'novel').length).toBeGreaterThanOrEqual(3);
     for (const example of examples) {
-      const prepared = await service().prepare({ caption: example.caption });
+      const prepared = await prepare(service(), { caption: example.caption });
       expect(prepared.reading.kind, example.caption).toBe(example.kind);
     }
   });
@@ -207,7 +209,7 @@ describe('drawing a caption', () => {
     const jobs = new JobRegistry();
     const captions = service(server, jobs);
     const caption = 'the digit 7 is at the top right of the image';
-    const started = await captions.start(await captions.prepare({ caption, samples: 3, seed: 11 }));
+    const started = await captions.start(await prepare(captions, { caption, samples: 3, seed: 11 }));
     expect(started).toMatchObject({ seed: 11, samples: 3, job: { status: 'running', kind: 'caption' }, generationId: expect.any(String) });
     const { end, steps } = await followToEnd(jobs, started.job.id);
 
@@ -260,15 +262,15 @@ describe('drawing a caption', () => {
     expect(await db.modelVersion.findUnique({ where: { name_version: { name: 'align-draw-mnist', version: generation.modelVersion } } })).not.toBeNull();
 
     // The same caption, samples and seed again: the same images, under the same blob names.
-    const again = await captions.start(await captions.prepare({ caption, samples: 3, seed: 11 }));
+    const again = await captions.start(await prepare(captions, { caption, samples: 3, seed: 11 }));
     const second = (await followToEnd(jobs, again.job.id)).end.result as CaptionJobResult;
     expect(second.generationId).not.toBe(generationId);
     expect(second.generation.images).toEqual(generation.images);
     // Another seed: other images; so does another temperature.
-    const other = await captions.start(await captions.prepare({ caption, samples: 3, seed: 12 }));
+    const other = await captions.start(await prepare(captions, { caption, samples: 3, seed: 12 }));
     const third = (await followToEnd(jobs, other.job.id)).end.result as CaptionJobResult;
     expect(third.generation.images).not.toEqual(generation.images);
-    const hotter = await captions.start(await captions.prepare({ caption, samples: 3, seed: 11, temperature: 1 }));
+    const hotter = await captions.start(await prepare(captions, { caption, samples: 3, seed: 11, temperature: 1 }));
     const fourth = (await followToEnd(jobs, hotter.job.id)).end.result as CaptionJobResult;
     expect(fourth.generation.params.temperature).toBe(1);
     expect(fourth.generation.images).not.toEqual(generation.images);
@@ -277,7 +279,7 @@ describe('drawing a caption', () => {
   it('cancelling the job stops the model between steps and marks the generation cancelled', async () => {
     const jobs = new JobRegistry();
     const captions = service(server, jobs);
-    const started = await captions.start(await captions.prepare({ caption: 'the digit 2 is at the bottom of the digit 8', samples: 16 }));
+    const started = await captions.start(await prepare(captions, { caption: 'the digit 2 is at the bottom of the digit 8', samples: 16 }));
     await new Promise<void>((resolve) => jobs.follow(started.job.id, (event) => event === 'progress' && resolve()));
     jobs.cancel(started.job.id);
     const { end, steps } = await followToEnd(jobs, started.job.id);
@@ -291,7 +293,7 @@ describe('drawing a caption', () => {
   it('draws a caption of Corel tags in colour with the Corel model, and names tags it does not know', async () => {
     const jobs = new JobRegistry();
     const captions = service(server, jobs);
-    const prepared = await captions.prepare({ caption: 'Sky, water, tree', model: 'align-draw-corel', samples: 2, seed: 4 });
+    const prepared = await prepare(captions, { caption: 'Sky, water, tree', model: 'align-draw-corel', samples: 2, seed: 4 });
     expect(prepared).toMatchObject({ model: 'align-draw-corel', words: ['sky', 'water', 'tree'], reading: { kind: 'free-text' } });
     const started = await captions.start(prepared);
     const { end, steps } = await followToEnd(jobs, started.job.id);
@@ -310,16 +312,16 @@ describe('drawing a caption', () => {
 
     // Every example the page offers for this model reads with its tokenizer.
     for (const example of EXAMPLE_CAPTIONS.filter((e) => e.model === 'align-draw-corel')) {
-      expect((await captions.prepare({ caption: example.caption, model: 'align-draw-corel' })).words, example.caption).toEqual(example.caption.split(' '));
+      expect((await prepare(captions, { caption: example.caption, model: 'align-draw-corel' })).words, example.caption).toEqual(example.caption.split(' '));
     }
-    const error = await errorOf(captions.prepare({ caption: 'sky banana', model: 'align-draw-corel' }));
+    const error = await errorOf(prepare(captions, { caption: 'sky banana', model: 'align-draw-corel' }));
     expect(error).toMatchObject({ code: 'UNKNOWN_WORDS', status: 422, details: { unknown: ['banana'] } });
   });
 
   it('a worker that crashes mid-way fails the job with its code and records why', async () => {
     const jobs = new JobRegistry();
     const captions = service(crashingAt(server, 3), jobs);
-    const started = await captions.start(await captions.prepare({ caption: 'the digit 2 is at the bottom of the digit 8', samples: 1 }));
+    const started = await captions.start(await prepare(captions, { caption: 'the digit 2 is at the bottom of the digit 8', samples: 1 }));
     const { end, steps } = await followToEnd(jobs, started.job.id);
     expect(end).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
     expect(steps.map((p) => p!.step)).toEqual([1, 2]);

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf } from './helpers';
+import { asRoute, errorOf } from './helpers';
 import { POST as figureRoute } from '@/app/api/foundations/figure/route';
-import { BLOCK_GUIDE, BLOCKS, FoundationsService } from '@/lib/foundations';
+import { BLOCK_GUIDE, BLOCKS, figureRequest, FoundationsService } from '@/lib/foundations';
 import { ModelServer } from '@/lib/model-server';
 
 let server: ModelServer;
@@ -34,6 +34,8 @@ afterAll(async () => {
 });
 
 const service = () => new FoundationsService({ models: server });
+// A figure request checked with its route's schema, as the route does, then drawn by the service.
+const drawFigure = (foundations: FoundationsService, body: unknown) => asRoute(figureRequest, body, (request) => foundations.figure(request));
 
 async function decoded(dataUrl: string) {
   const { info } = await sharp(Buffer.from(dataUrl.split(',')[1], 'base64')).raw().toBuffer({ resolveWithObject: true });
@@ -54,7 +56,7 @@ describe('every block, from its committed checkpoint', () => {
   for (const block of BLOCKS) {
     for (const { name, reseed } of BLOCK_GUIDE[block].figures) {
       it(`${block}: draws “${name}” as pictures of the sizes it states, the same for the same seed`, async () => {
-        const figure = await service().figure({ block, figure: name, seed: 3 });
+        const figure = await drawFigure(service(), { block, figure: name, seed: 3 });
         expect(figure).toMatchObject({ block, name, seed: 3, caption: expect.any(String) });
         expect(figure.panels.length).toBeGreaterThan(0);
         for (const panel of figure.panels) {
@@ -62,10 +64,10 @@ describe('every block, from its committed checkpoint', () => {
           const first = await decoded(panel.pictures[0].image);
           expect([first.width, first.height]).toEqual([panel.pictures[0].width, panel.pictures[0].height]);
         }
-        const again = await service().figure({ block, figure: name, seed: 3 });
+        const again = await drawFigure(service(), { block, figure: name, seed: 3 });
         expect(again.panels).toEqual(figure.panels);
         if (reseed) {
-          const other = await service().figure({ block, figure: name, seed: 4 });
+          const other = await drawFigure(service(), { block, figure: name, seed: 4 });
           expect(other.panels).not.toEqual(figure.panels);
         }
       });
@@ -75,11 +77,11 @@ describe('every block, from its committed checkpoint', () => {
 
 describe('what a person gets for a bad request', () => {
   it('names the blocks, the block’s figures and the seed’s range', async () => {
-    const unknownBlock = await errorOf(service().figure({ block: 'gan', figure: 'samples' }));
+    const unknownBlock = await errorOf(drawFigure(service(), { block: 'gan', figure: 'samples' }));
     expect(unknownBlock).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('block: must be one of sparse-coding, autoencoder') });
-    const unknownFigure = await errorOf(service().figure({ block: 'dbn', figure: 'bases' }));
+    const unknownFigure = await errorOf(drawFigure(service(), { block: 'dbn', figure: 'bases' }));
     expect(unknownFigure).toMatchObject({ code: 'BAD_REQUEST', message: 'figure: the dbn block draws samples, layers' });
-    const badSeed = await errorOf(service().figure({ block: 'dbn', figure: 'samples', seed: -1 }));
+    const badSeed = await errorOf(drawFigure(service(), { block: 'dbn', figure: 'samples', seed: -1 }));
     expect(badSeed.message).toContain('seed: must be a whole number from 0 to 1000000');
   });
 
@@ -94,7 +96,7 @@ describe('what a person gets for a bad request', () => {
   it('says a block is not trained, and how to train it, where its checkpoint is missing', async () => {
     const bare = new FoundationsService({ models: server, root: emptyRoot });
     expect((await bare.blocks()).every((b) => !b.card.trained)).toBe(true);
-    const missing = await errorOf(bare.figure({ block: 'iwae', figure: 'samples' }));
+    const missing = await errorOf(drawFigure(bare, { block: 'iwae', figure: 'samples' }));
     expect(missing).toMatchObject({ code: 'MODEL_UNAVAILABLE', message: expect.stringContaining('npx tsx models/iwae/train.ts') });
   });
 });

@@ -1,5 +1,7 @@
 /** Helpers shared by the service tests (not a test file itself). */
+import type { z } from 'zod';
 import type { AppError } from '@/lib/errors';
+import { parse } from '@/lib/http/respond';
 import { ModelServer } from '@/lib/model-server';
 
 /** A model server whose one model has no room in its queue: every request is SERVER_BUSY. */
@@ -21,4 +23,9 @@ export async function errorOf(promise: Promise<unknown>): Promise<AppError> {
     return error as AppError;
   }
   throw new Error('expected a failure');
+}
+
+/** A service called as its route calls it: `body` checked with the route's schema first (BAD_REQUEST when it does not fit). */
+export async function asRoute<S extends z.ZodType, R>(schema: S, body: unknown, call: (request: z.output<S>) => Promise<R>): Promise<R> {
+  return call(parse(schema, body));
 }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bodyTooLarge, formatBytes, readBodyBytes, readJson } from '@/lib/http/body';
 import { readUploadedFile } from '@/lib/http/multipart';
@@ -146,3 +148,86 @@ describe('readUploadedFile', () => {
     expect(name).toBe('a.jpg');
   });
 });
+
+/** Every route.ts under app/api, by its path there. */
+function routeFiles(dir = 'app/api'): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return routeFiles(file);
+    return entry.name === 'route.ts' ? [file] : [];
+  });
+}
+
+/** Every TypeScript file of lib/ but the generated database clients. */
+function libFiles(dir = 'lib'): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return file === path.join('lib', 'db', 'generated') ? [] : libFiles(file);
+    return entry.name.endsWith('.ts') ? [file] : [];
+  });
+}
+
+describe('the API routes', () => {
+  it('read a body only through readJson or readUploadedFile, never the whole of it unbounded', () => {
+    for (const file of routeFiles()) {
+      const source = fs.readFileSync(file, 'utf8');
+      expect(source, file).not.toMatch(/request\.(json|text|formData|arrayBuffer|blob)\(|request\.body\b/);
+    }
+  });
+
+  it('check a JSON body with the feature’s zod schema in the route, and hand the service only what was checked', () => {
+    for (const file of routeFiles()) {
+      const source = fs.readFileSync(file, 'utf8');
+      const reads = source.match(/readJson\(/g)?.length ?? 0;
+      const checks = source.match(/parse\(\w+, (await readJson\(|json\b)/g)?.length ?? 0;
+      expect(checks, `${file}: each readJson result goes through parse(schema, …)`).toBe(reads);
+    }
+    for (const file of libFiles()) {
+      expect(fs.readFileSync(file, 'utf8'), `${file}: a service takes a checked request, not any JSON`).not.toMatch(/\(body: unknown\b/);
+    }
+  });
+
+  // The JSON routes, with their caps; every one is refused as soon as its body passes the cap.
+  const JSON_ROUTES: { path: string; method: 'POST' | 'PUT'; cap: number; params?: Record<string, string> }[] = [
+    { path: 'caption', method: 'POST', cap: 8192 },
+    { path: 'foundations/figure', method: 'POST', cap: 1024 },
+    { path: 'gan/interpolate', method: 'POST', cap: 4096 },
+    { path: 'gan/samples', method: 'POST', cap: 4096 },
+    { path: 'gan/vary', method: 'POST', cap: 4096 },
+    { path: 'oneshot/classify', method: 'POST', cap: 4 * 1024 * 1024 },
+    { path: 'oneshot/variants', method: 'POST', cap: 4 * 1024 * 1024 },
+    { path: 'tags', method: 'POST', cap: 4096 },
+    { path: 'tags/search', method: 'POST', cap: 16 * 1024 },
+    { path: 'uploads/[id]/tags', method: 'PUT', cap: 64 * 1024, params: { id: 'some-photo' } },
+    { path: 'uploads/samples', method: 'POST', cap: 1024 },
+  ];
+
+  it('lists every route that reads JSON', () => {
+    const reading = routeFiles()
+      .filter((file) => fs.readFileSync(file, 'utf8').includes('readJson('))
+      .map((file) => path.relative('app/api', path.dirname(file)).split(path.sep).join('/'))
+      .sort();
+    expect(reading).toEqual(JSON_ROUTES.map((route) => route.path).sort());
+  });
+
+  it.each(JSON_ROUTES.map((route) => [route.path, route] as const))('/api/%s refuses a 100 MB JSON body with 413 BODY_TOO_LARGE, reading no more than its cap', async (route, { method, cap, params }) => {
+    const handlers = (await import(path.resolve('app/api', route, 'route.ts'))) as Record<string, (request: Request, context: { params: Promise<unknown> }) => Promise<Response>>;
+    const context = { params: Promise.resolve(params ?? {}) };
+    // Chunked: counted while it arrives, the rest cancelled.
+    const { stream, seen } = countingStream(1600, 64 * 1024);
+    const chunked = await handlers[method](new Request(`http://localhost/api/${route}`, { method, body: stream, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit), context);
+    expect(chunked.status).toBe(413);
+    const { error } = await chunked.json();
+    expect(error.code).toBe('BODY_TOO_LARGE');
+    expect(error.message).toContain(formatBytes(cap));
+    expect(seen.pulled).toBeLessThanOrEqual(cap + 3 * 64 * 1024);
+    // Declared: refused before a byte is read.
+    const declared = countingStream(1600, 64 * 1024);
+    const headers = { 'content-type': 'application/json', 'content-length': String(100 * 1024 * 1024) };
+    const refused = await handlers[method](new Request(`http://localhost/api/${route}`, { method, body: declared.stream, headers, duplex: 'half' } as RequestInit), context);
+    expect(refused.status).toBe(413);
+    expect((await refused.json()).error.code).toBe('BODY_TOO_LARGE');
+    expect(declared.seen.pulled).toBeLessThanOrEqual(64 * 1024);
+  });
+});
+

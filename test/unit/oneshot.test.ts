@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, refusingServer } from './helpers';
+import { asRoute, errorOf, refusingServer } from './helpers';
 import { POST as classifyRoute } from '@/app/api/oneshot/classify/route';
 import { GET as runRoute } from '@/app/api/oneshot/runs/[run]/route';
 import { POST as variantsRoute } from '@/app/api/oneshot/variants/route';
@@ -18,7 +18,7 @@ import { migrateDatabase } from '@/lib/db/migrate';
 import { GenerationService } from '@/lib/generations';
 import { JobRegistry, type JobView } from '@/lib/jobs';
 import { ModelServer } from '@/lib/model-server';
-import { MAX_SEED, MIN_INK_PX, OneShotService, variantProgress, type VariantEvent, type VariantsJobResult } from '@/lib/oneshot';
+import { classifyRequest, MAX_SEED, MIN_INK_PX, OneShotService, runNumber, variantProgress, variantsRequest, type VariantEvent, type VariantsJobResult } from '@/lib/oneshot';
 import { BlobStore } from '@/lib/storage';
 import { inkLength } from '@/lib/strokes';
 import { BITMAP_BYTES, IMAGE_SIZE, unpackBitmap } from '@/models/oneshot/contract';
@@ -71,6 +71,11 @@ afterAll(async () => {
 
 const service = (jobs = new JobRegistry()) => new OneShotService({ db, models: server, jobs, generations: new GenerationService(db, new BlobStore(blobDir)) });
 
+// Each request checked with its route's schema, as the route does, then answered by the service.
+const prepareVariants = (oneshot: OneShotService, body: unknown) => asRoute(variantsRequest, body, (request) => oneshot.prepareVariants(request));
+const classify = (oneshot: OneShotService, body: unknown) => asRoute(classifyRequest, body, (request) => oneshot.classify(request));
+const runCharacters = (oneshot: OneShotService, run: string) => asRoute(runNumber, run, (checked) => oneshot.runCharacters(checked));
+
 function followToEnd(jobs: JobRegistry, id: string): Promise<{ end: JobView; variants: VariantEvent[] }> {
   return new Promise((resolve) => {
     const variants: VariantEvent[] = [];
@@ -86,27 +91,27 @@ const inkOf = (bitmap: Uint8Array) => unpackBitmap(bitmap, IMAGE_SIZE * IMAGE_SI
 
 describe('checking a drawing', () => {
   it('takes strokes as [x, y, t] triples, 9 variants and a random seed by default', async () => {
-    const prepared = await service().prepareVariants({ strokes: LETTER_A });
+    const prepared = await prepareVariants(service(), { strokes: LETTER_A });
     expect(prepared.source).toBe('strokes');
     expect(prepared.count).toBe(9);
     expect(prepared.drawing).toHaveLength(3);
     expect(prepared.drawing[0][1]).toEqual({ x: 42, y: 55, t: 40 });
     expect(prepared.inkLength).toBeCloseTo(inkLength(prepared.drawing));
     expect(Number.isInteger(prepared.seed) && prepared.seed >= 0 && prepared.seed <= MAX_SEED).toBe(true);
-    expect(await service().prepareVariants({ strokes: LETTER_A, count: 16, seed: 0 })).toMatchObject({ count: 16, seed: 0 });
-    expect((await service().prepareVariants({ strokes: LETTER_A, count: 1, seed: MAX_SEED })).seed).toBe(MAX_SEED);
+    expect(await prepareVariants(service(), { strokes: LETTER_A, count: 16, seed: 0 })).toMatchObject({ count: 16, seed: 0 });
+    expect((await prepareVariants(service(), { strokes: LETTER_A, count: 1, seed: MAX_SEED })).seed).toBe(MAX_SEED);
   });
 
   it('takes a PNG (base64 or a data: URL) and parses it into pen strokes', async () => {
     const png = runs[0].training[0].png;
-    const plain = await service().prepareVariants({ png: base64(png) });
-    const url = await service().prepareVariants({ png: `data:image/png;base64,${base64(png)}` });
+    const plain = await prepareVariants(service(), { png: base64(png) });
+    const url = await prepareVariants(service(), { png: `data:image/png;base64,${base64(png)}` });
     expect(plain.source).toBe('png');
     expect(plain.drawing.length).toBeGreaterThan(0);
     expect(url.drawing).toEqual(plain.drawing);
     // Any size is fitted into the 105×105 frame.
     const large = await sharp(png).resize(420, 420, { kernel: 'nearest' }).png().toBuffer();
-    expect((await service().prepareVariants({ png: base64(large) })).inkLength).toBeGreaterThan(MIN_INK_PX);
+    expect((await prepareVariants(service(), { png: base64(large) })).inkLength).toBeGreaterThan(MIN_INK_PX);
   });
 
   it.each([
@@ -130,7 +135,7 @@ describe('checking a drawing', () => {
     ['a PNG that is not base64', { png: '<svg onload=alert(1)>' }, 'BAD_REQUEST', 400, 'png: must be a PNG'],
     ['null', null, 'BAD_REQUEST', 400, 'expected object'],
   ])('rejects %s with %s (%i)', async (_name, body, code, status, message) => {
-    const error = await errorOf(service().prepareVariants(body));
+    const error = await errorOf(prepareVariants(service(), body));
     expect(error.code).toBe(code);
     expect(error.status).toBe(status);
     expect(error.message).toContain(message);
@@ -138,18 +143,18 @@ describe('checking a drawing', () => {
 
   it('a cut-off PNG is CORRUPT_IMAGE, a blank one EMPTY_DRAWING', async () => {
     const png = runs[0].training[0].png;
-    const cut = await errorOf(service().prepareVariants({ png: base64(png.subarray(0, Math.floor(png.length / 2))) }));
+    const cut = await errorOf(prepareVariants(service(), { png: base64(png.subarray(0, Math.floor(png.length / 2))) }));
     expect(cut.code).toBe('CORRUPT_IMAGE');
     expect(cut.status).toBe(422);
     const blank = await sharp({ create: { width: 105, height: 105, channels: 3, background: '#ffffff' } }).png().toBuffer();
-    const empty = await errorOf(service().prepareVariants({ png: base64(blank) }));
+    const empty = await errorOf(prepareVariants(service(), { png: base64(blank) }));
     expect(empty.code).toBe('EMPTY_DRAWING');
     expect(empty.message).toContain('The image has no ink');
   });
 
   it('every character of the one-shot runs has enough ink to pass', async () => {
     for (const run of runs.slice(0, 5)) {
-      for (const image of run.training) expect((await service().prepareVariants({ png: base64(image.png) })).inkLength).toBeGreaterThan(2 * MIN_INK_PX);
+      for (const image of run.training) expect((await prepareVariants(service(), { png: base64(image.png) })).inkLength).toBeGreaterThan(2 * MIN_INK_PX);
     }
   });
 });
@@ -158,7 +163,7 @@ describe('making variants', () => {
   it('streams one variant at a time, then saves the drawing and its variants to the gallery', async () => {
     const jobs = new JobRegistry();
     const oneshot = service(jobs);
-    const started = await oneshot.startVariants(await oneshot.prepareVariants({ strokes: LETTER_A, count: 5, seed: 42 }));
+    const started = await oneshot.startVariants(await prepareVariants(oneshot, { strokes: LETTER_A, count: 5, seed: 42 }));
     expect(started).toMatchObject({ count: 5, seed: 42, source: 'strokes' });
     const { end, variants } = await followToEnd(jobs, started.job.id);
     expect(end.status).toBe('done');
@@ -181,7 +186,7 @@ describe('making variants', () => {
     expect((await oneshot.recent()).map((g) => g.id)).toContain(generation.id);
 
     // The same drawing, count and seed give the same variants.
-    const again = await oneshot.startVariants(await oneshot.prepareVariants({ strokes: LETTER_A, count: 5, seed: 42 }));
+    const again = await oneshot.startVariants(await prepareVariants(oneshot, { strokes: LETTER_A, count: 5, seed: 42 }));
     const second = (await followToEnd(jobs, again.job.id)).end.result as VariantsJobResult;
     expect(second.generation.images.map((i) => i.sha256)).toEqual(generation.images.map((i) => i.sha256));
   });
@@ -189,7 +194,7 @@ describe('making variants', () => {
   it('a cancelled job saves nothing and marks the generation cancelled', async () => {
     const jobs = new JobRegistry();
     const oneshot = service(jobs);
-    const started = await oneshot.startVariants(await oneshot.prepareVariants({ strokes: LETTER_A, count: 16, seed: 1 }));
+    const started = await oneshot.startVariants(await prepareVariants(oneshot, { strokes: LETTER_A, count: 16, seed: 1 }));
     jobs.cancel(started.job.id);
     const { end } = await followToEnd(jobs, started.job.id);
     expect(end.status).toBe('cancelled');
@@ -201,7 +206,7 @@ describe('making variants', () => {
     try {
       const oneshot = new OneShotService({ db, models: full, jobs: new JobRegistry(), generations: new GenerationService(db, new BlobStore(blobDir)) });
       const rows = await db.generation.count();
-      const prepared = await oneshot.prepareVariants({ strokes: LETTER_A, count: 4, seed: 3 });
+      const prepared = await prepareVariants(oneshot, { strokes: LETTER_A, count: 4, seed: 3 });
       await expect(oneshot.startVariants(prepared)).rejects.toMatchObject({ code: 'SERVER_BUSY', status: 503 });
       expect(await db.generation.count()).toBe(rows);
     } finally {
@@ -222,9 +227,9 @@ describe('which character is it', () => {
     const run = runs[0];
     const answer = run.answers[0];
     const oneshot = service();
-    await oneshot.classify({ png: base64(run.test[1].png), run: 1 }); // warm: parses the run's characters once
+    await classify(oneshot, { png: base64(run.test[1].png), run: 1 }); // warm: parses the run's characters once
     const started = performance.now();
-    const result = await oneshot.classify({ png: base64(run.test[0].png), run: 1 });
+    const result = await classify(oneshot, { png: base64(run.test[0].png), run: 1 });
     const ms = performance.now() - started;
     expect(ms).toBeLessThan(1500);
     expect(result.run).toBe(1);
@@ -241,21 +246,21 @@ describe('which character is it', () => {
     ['no run', { strokes: LETTER_A }, 'run: must be a run number from 1 to 20'],
     ['a run as text', { strokes: LETTER_A, run: 'first' }, 'run: must be a run number from 1 to 20'],
   ])('rejects %s with BAD_REQUEST', async (_name, body, message) => {
-    const error = await errorOf(service().classify(body));
+    const error = await errorOf(classify(service(), body));
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.message).toContain(message);
   });
 
   it('an empty canvas is EMPTY_DRAWING before any run is read', async () => {
-    expect((await errorOf(service().classify({ strokes: [], run: 1 }))).code).toBe('EMPTY_DRAWING');
+    expect((await errorOf(classify(service(), { strokes: [], run: 1 }))).code).toBe('EMPTY_DRAWING');
   });
 
   it('shows a run’s 20 characters as PNG data URLs', async () => {
-    const { run, characters } = await service().runCharacters('3');
+    const { run, characters } = await runCharacters(service(), '3');
     expect(run).toBe(3);
     expect(characters).toHaveLength(20);
     expect(characters[0]).toMatchObject({ index: 0, name: 'class01', image: expect.stringMatching(/^data:image\/png;base64,iVBORw0KGgo/) });
-    for (const bad of ['0', '21', 'x', '1.5']) expect((await errorOf(service().runCharacters(bad))).code).toBe('BAD_REQUEST');
+    for (const bad of ['0', '21', 'x', '1.5']) expect((await errorOf(runCharacters(service(), bad))).code).toBe('BAD_REQUEST');
   });
 });
 

@@ -1,6 +1,6 @@
 import { readJson } from '@/lib/http/body';
-import { handler } from '@/lib/http/respond';
-import { getCaptionService } from '@/lib/caption';
+import { handler, parse } from '@/lib/http/respond';
+import { captionRequest, getCaptionService } from '@/lib/caption';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -15,7 +15,7 @@ const MAX_BODY_BYTES = 8192;
  * `result.generation` (the stored images, alignments and write boxes). DELETE /api/jobs/:id stops it.
  */
 export const POST = handler(async (request: Request) => {
-  const body = await readJson(request, { maxBytes: MAX_BODY_BYTES, example: '{ "caption": "…", "samples": 4, "seed": 123, "model": "align-draw-mnist" }' });
+  const body = parse(captionRequest, await readJson(request, { maxBytes: MAX_BODY_BYTES, example: '{ "caption": "…", "samples": 4, "seed": 123, "model": "align-draw-mnist" }' }));
   const captions = getCaptionService();
   const started = await captions.start(await captions.prepare(body));
   return Response.json(started, { status: 202 });

@@ -1,16 +1,13 @@
-import { z } from 'zod';
 import { env } from '@/lib/env';
 import { readJson } from '@/lib/http/body';
 import { readUploadedFile } from '@/lib/http/multipart';
 import { handler, parse } from '@/lib/http/respond';
 import { getJobs } from '@/lib/jobs';
-import { getTagService, taggerIdSchema, type PhotoSource } from '@/lib/tags';
+import { getTagService, type PhotoSource, type Tagger } from '@/lib/tags';
+import { tagStoredPhotoRequest, tagUploadFields } from '@/lib/tags/requests';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
-
-const existing = z.object({ uploadId: z.string().min(1).max(64), model: taggerIdSchema.optional() });
-const formFields = z.object({ model: taggerIdSchema.optional() });
 
 /**
  * Tags a photo: `multipart/form-data` with the photo in `file` (checked like POST /api/uploads), or
@@ -20,19 +17,19 @@ const formFields = z.object({ model: taggerIdSchema.optional() });
  * step with the current top tags, then `end`.
  */
 export const POST = handler(async (request: Request) => {
-  const tags = getTagService();
   let source: PhotoSource;
-  let model: ReturnType<typeof taggerIdSchema.parse> | undefined;
+  let model: Tagger['id'] | undefined;
   if ((request.headers.get('content-type') ?? '').startsWith('application/json')) {
     const json = await readJson(request, { maxBytes: 4096, example: '{ "uploadId": "…", "model": "multimodal-dbm-flickr" }, or a photo as multipart/form-data (field "file")' });
-    const { uploadId, model: chosen } = parse(existing, json);
+    const { uploadId, model: chosen } = parse(tagStoredPhotoRequest, json);
     source = { uploadId };
     model = chosen;
   } else {
     const { bytes, name, fields } = await readUploadedFile(request, 'file', env.UPLOAD_MAX_BYTES);
-    model = parse(formFields, { model: fields.model || undefined }).model;
+    model = parse(tagUploadFields, { model: fields.model || undefined }).model;
     source = { bytes, name };
   }
+  const tags = getTagService();
   const tagger = tags.tagger({ model });
   const upload = await tags.preparePhoto(source, { signal: request.signal, model: tagger.id });
   const job = getJobs().start('tags', (report, signal) => tags.suggest({ uploadId: upload.id }, { signal, onProgress: report, model: tagger.id }));

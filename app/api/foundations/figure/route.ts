@@ -1,6 +1,6 @@
-import { getFoundationsService } from '@/lib/foundations';
+import { figureRequest, getFoundationsService } from '@/lib/foundations';
 import { readJson } from '@/lib/http/body';
-import { handler } from '@/lib/http/respond';
+import { handler, parse } from '@/lib/http/respond';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -11,6 +11,6 @@ export const dynamic = 'force-dynamic';
  * URL), width, height, label? }] }], facts: [{ label, value }], modelVersion }`.
  */
 export const POST = handler(async (request: Request) => {
-  const body = await readJson(request, { maxBytes: 1024, example: '{ "block": "sparse-coding", "figure": "code", "seed": 3 }' });
+  const body = parse(figureRequest, await readJson(request, { maxBytes: 1024, example: '{ "block": "sparse-coding", "figure": "code", "seed": 3 }' }));
   return Response.json(await getFoundationsService().figure(body));
 });

@@ -1,6 +1,6 @@
-import { getGanService } from '@/lib/gan';
+import { getGanService, interpolateRequest } from '@/lib/gan';
 import { readJson } from '@/lib/http/body';
-import { handler } from '@/lib/http/respond';
+import { handler, parse } from '@/lib/http/respond';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -11,6 +11,6 @@ export const dynamic = 'force-dynamic';
  * answer as /api/gan/samples, ends first and last.
  */
 export const POST = handler(async (request: Request) => {
-  const body = await readJson(request, { maxBytes: 4096, example: '{ "model": "gan-mnist", "from": 7, "to": 12, "steps": 8 }' });
+  const body = parse(interpolateRequest, await readJson(request, { maxBytes: 4096, example: '{ "model": "gan-mnist", "from": 7, "to": 12, "steps": 8 }' }));
   return Response.json(await getGanService().interpolate(body));
 });

@@ -1,6 +1,6 @@
-import { getGanService } from '@/lib/gan';
+import { getGanService, samplesRequest } from '@/lib/gan';
 import { readJson } from '@/lib/http/body';
-import { handler } from '@/lib/http/respond';
+import { handler, parse } from '@/lib/http/respond';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -11,6 +11,6 @@ export const dynamic = 'force-dynamic';
  * generationId }`. Sample i comes from latent seed `seed + i`.
  */
 export const POST = handler(async (request: Request) => {
-  const body = await readJson(request, { maxBytes: 4096, example: '{ "model": "gan-mnist", "count": 16, "seed": 7 }' });
+  const body = parse(samplesRequest, await readJson(request, { maxBytes: 4096, example: '{ "model": "gan-mnist", "count": 16, "seed": 7 }' }));
   return Response.json(await getGanService().samples(body));
 });

@@ -1,6 +1,6 @@
-import { getGanService } from '@/lib/gan';
+import { getGanService, varyRequest } from '@/lib/gan';
 import { readJson } from '@/lib/http/body';
-import { handler } from '@/lib/http/respond';
+import { handler, parse } from '@/lib/http/respond';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -11,6 +11,6 @@ export const dynamic = 'force-dynamic';
  * given one with one more nudge.
  */
 export const POST = handler(async (request: Request) => {
-  const body = await readJson(request, { maxBytes: 4096, example: '{ "model": "gan-mnist", "latent": 7, "count": 8, "amount": 0.3 }' });
+  const body = parse(varyRequest, await readJson(request, { maxBytes: 4096, example: '{ "model": "gan-mnist", "latent": 7, "count": 8, "amount": 0.3 }' }));
   return Response.json(await getGanService().vary(body));
 });

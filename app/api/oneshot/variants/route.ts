@@ -1,6 +1,6 @@
 import { readJson } from '@/lib/http/body';
-import { handler } from '@/lib/http/respond';
-import { getOneShotService } from '@/lib/oneshot';
+import { handler, parse } from '@/lib/http/respond';
+import { getOneShotService, variantsRequest } from '@/lib/oneshot';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -16,7 +16,7 @@ const MAX_BODY_CHARS = 4 * 1024 * 1024;
  * stored in the gallery). DELETE /api/jobs/:id stops it.
  */
 export const POST = handler(async (request: Request) => {
-  const body = await readJson(request, { maxBytes: MAX_BODY_CHARS, example: '{ "strokes": [[[10, 20, 0], [50, 60, 120]]], "count": 9, "seed": 1 }' });
+  const body = parse(variantsRequest, await readJson(request, { maxBytes: MAX_BODY_CHARS, example: '{ "strokes": [[[10, 20, 0], [50, 60, 120]]], "count": 9, "seed": 1 }' }));
   const oneshot = getOneShotService();
   const started = await oneshot.startVariants(await oneshot.prepareVariants(body));
   return Response.json(started, { status: 202 });
