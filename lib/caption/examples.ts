@@ -3,7 +3,7 @@
  * ("seen") and scenes held out of training ("novel"), so a person can see whether the model
  * composes digits and places it never saw together.
  */
-import { captionText, HELD_OUT_CAPTIONS, isHeldOut, parseCaption, type CaptionStructure } from '@/models/align-draw/data';
+import { captionText, HELD_OUT_CAPTIONS, isHeldOut, parseCaption, type CaptionStructure } from '@/models/align-draw';
 import type { CaptionModel } from './models';
 
 export type ExampleKind = 'seen' | 'novel' | 'example';

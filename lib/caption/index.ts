@@ -20,9 +20,20 @@ import { AppError, isAppError, toAppError } from '@/lib/errors';
 import { getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
 import { getJobs, type JobRegistry, type JobView } from '@/lib/jobs';
 import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/model-server';
-import { MAX_CAPTION_CHARS, MAX_SAMPLES, type Box, type DrawInput, type Drawing, type DrawingStep } from '@/models/align-draw/contract';
-import { CaptionGrammarError, isHeldOut, parseCaption, type CaptionStructure } from '@/models/align-draw/data';
-import { CaptionTokenizer, UnknownWordsError } from '@/models/align-draw/tokenizer';
+import {
+  CaptionGrammarError,
+  CaptionTokenizer,
+  isHeldOut,
+  MAX_CAPTION_CHARS,
+  MAX_SAMPLES,
+  parseCaption,
+  UnknownWordsError,
+  type Box,
+  type CaptionStructure,
+  type DrawInput,
+  type Drawing,
+  type DrawingStep,
+} from '@/models/align-draw';
 import { CAPTION_MODEL_INFO, CAPTION_MODELS, DEFAULT_CAPTION_MODEL, type CaptionModel, type CaptionModelInfo } from './models';
 
 export { CAPTION_MODEL_INFO, CAPTION_MODELS, DEFAULT_CAPTION_MODEL, type CaptionModel, type CaptionModelInfo } from './models';
@@ -206,7 +217,7 @@ export class CaptionService {
    */
   async start(prepared: PreparedCaption): Promise<StartedCaption> {
     const params: CaptionParams = { caption: prepared.caption, samples: prepared.samples, model: prepared.model, temperature: prepared.temperature };
-    await this.models.admit(prepared.model);
+    await this.models.admit(CAPTION_MODEL_INFO[prepared.model].servable);
     const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: prepared.model, seed: prepared.seed, params: { ...params } });
     const job = this.jobs.start(GENERATION_KIND, (report, signal) => this.draw(prepared, generationId, { signal, onProgress: report }));
     return { ...prepared, job, generationId };
@@ -222,7 +233,7 @@ export class CaptionService {
     try {
       const input: DrawInput = { caption: prepared.caption, samples: prepared.samples, seed: prepared.seed, temperature: prepared.temperature };
       const run = await this.models
-        .run<DrawInput, Drawing>(prepared.model, input, {
+        .run(CAPTION_MODEL_INFO[prepared.model].servable, input, {
           signal,
           onProgress: onProgress && ((event) => onProgress(drawingProgress(event))),
         })

@@ -1,11 +1,13 @@
 /** The caption → image models a person can choose, and what the page says about each. */
-import { CAPTION_MODELS, DEFAULT_TEMPERATURE, type CaptionModel } from '@/models/align-draw/contract';
-import { MNIST_CHECKPOINT_DIR } from '@/models/align-draw/tokenizer';
+import type { Servable } from '@/lib/model-server/servable';
+import { CAPTION_MODELS, CAPTION_SERVABLES, DEFAULT_TEMPERATURE, type CaptionModel, type DrawInput, type Drawing } from '@/models/align-draw';
 
 export { CAPTION_MODELS, type CaptionModel };
 
 export interface CaptionModelInfo {
   name: CaptionModel;
+  /** What the model server runs. */
+  servable: Servable<DrawInput, Drawing>;
   /** A short name for the model picker. */
   label: string;
   /** One line on what it was trained on and what it draws. */
@@ -26,17 +28,19 @@ export const DEFAULT_CAPTION_MODEL: CaptionModel = 'align-draw-mnist';
 export const CAPTION_MODEL_INFO: Record<CaptionModel, CaptionModelInfo> = {
   'align-draw-mnist': {
     name: 'align-draw-mnist',
+    servable: CAPTION_SERVABLES['align-draw-mnist'],
     label: 'MNIST with Captions',
     description: 'One or two handwritten digits placed on a 60×60 canvas as the caption says (the paper’s 22-word grammar).',
-    checkpointDir: MNIST_CHECKPOINT_DIR,
+    checkpointDir: CAPTION_SERVABLES['align-draw-mnist'].checkpoint,
     grammar: 'mnist',
     defaultTemperature: DEFAULT_TEMPERATURE['align-draw-mnist'],
   },
   'align-draw-corel': {
     name: 'align-draw-corel',
+    servable: CAPTION_SERVABLES['align-draw-corel'],
     label: 'Corel-5k photos',
     description: '32×32 colour pictures from captions made of Corel-5k tags ("water sky tree").',
-    checkpointDir: 'models/align-draw/checkpoint-corel',
+    checkpointDir: CAPTION_SERVABLES['align-draw-corel'].checkpoint,
     grammar: null,
     defaultTemperature: DEFAULT_TEMPERATURE['align-draw-corel'],
   },

@@ -3,7 +3,7 @@
  * look for in its figures, and the figures a person can ask for (their names match the block's
  * `figures.ts`; the model server checks them again).
  */
-import type { Block } from '@/models/foundations/contract';
+import type { Block } from '@/models/foundations';
 
 export interface BlockGuide {
   title: string;

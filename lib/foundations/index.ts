@@ -13,12 +13,12 @@ import { canvasPng } from '@/lib/generations';
 import { wholeNumber } from '@/lib/http/fields';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
 import { loadModelCard, MODEL_CATALOG, type CatalogEntry, type ModelCard } from '@/lib/model-cards';
-import { BLOCKS, type Block, type FigureRequest, type FigureResponse, type Picture } from '@/models/foundations/contract';
+import { BLOCKS, FOUNDATIONS, type Block, type FigureRequest, type Picture } from '@/models/foundations';
 import { BLOCK_GUIDE, type BlockGuide } from './guide';
 
 export { BLOCKS, BLOCK_GUIDE, type Block, type BlockGuide };
 
-export const MODEL_NAME = 'foundations';
+export const MODEL_NAME = FOUNDATIONS.name;
 export const MAX_SEED = 1_000_000;
 
 export const figureRequest = z
@@ -97,7 +97,7 @@ export class FoundationsService {
       throw new AppError('MODEL_UNAVAILABLE', `The ${BLOCK_GUIDE[request.block].title} block has no trained checkpoint on this server; train it with ${BLOCK_GUIDE[request.block].train}.`);
     }
     const input: FigureRequest = { block: request.block, figure: request.figure, seed: request.seed };
-    const run = await this.models.run<FigureRequest, FigureResponse>(MODEL_NAME, input).catch((error) => {
+    const run = await this.models.run(FOUNDATIONS, input).catch((error) => {
       if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') throw new AppError('MODEL_UNAVAILABLE', 'The foundations lab is not served here.', { cause: error });
       throw error;
     });

@@ -19,9 +19,21 @@ import { AppError, isAppError } from '@/lib/errors';
 import { canvasPng, getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
 import { wholeNumber } from '@/lib/http/fields';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
-import { loadMeta, loadSnapshots, type HistoryPoint } from '@/models/gan/checkpoint';
-import { GAN_MODELS, MAX_NUDGES, MAX_SAMPLES, MAX_SEED, MAX_STEPS, type GanInput, type GanModel, type GanOutput, type LatentRef } from '@/models/gan/contract';
-import { IMAGE_SIZE } from '@/models/gan/model';
+import {
+  GAN_MODELS,
+  GAN_SERVABLES,
+  IMAGE_SIZE,
+  loadMeta,
+  loadSnapshots,
+  MAX_NUDGES,
+  MAX_SAMPLES,
+  MAX_SEED,
+  MAX_STEPS,
+  type GanInput,
+  type GanModel,
+  type HistoryPoint,
+  type LatentRef,
+} from '@/models/gan';
 
 export { GAN_MODELS, MAX_SAMPLES, MAX_SEED, MAX_STEPS, type GanModel, type LatentRef };
 
@@ -33,11 +45,11 @@ export const DEFAULT_VARIATIONS = 8;
 export const DEFAULT_AMOUNT = 0.3;
 
 export const GAN_MODEL_INFO: Record<GanModel, { label: string; description: string; checkpointDir: string }> = {
-  'gan-mnist': { label: 'MNIST digits', description: 'Handwritten digits, 28×28, learned from 8,000 MNIST images.', checkpointDir: 'models/gan/checkpoint-mnist' },
+  'gan-mnist': { label: 'MNIST digits', description: 'Handwritten digits, 28×28, learned from 8,000 MNIST images.', checkpointDir: GAN_SERVABLES['gan-mnist'].checkpoint },
   'gan-omniglot': {
     label: 'Omniglot characters',
     description: 'Handwritten characters, 28×28, learned from 4,672 drawings of the 292 characters in Omniglot’s small background splits.',
-    checkpointDir: 'models/gan/checkpoint-omniglot',
+    checkpointDir: GAN_SERVABLES['gan-omniglot'].checkpoint,
   },
 };
 
@@ -205,10 +217,10 @@ export class GanService {
       throw new AppError('MODEL_UNAVAILABLE', `The ${GAN_MODEL_INFO[name].label} GAN (${name}) is not trained on this server.${served.length ? ` Served: ${served.join(', ')}.` : ''}`);
     }
     const params: GanParams = { task: input.task, model: name, request };
-    await this.models.admit(name);
+    await this.models.admit(GAN_SERVABLES[name]);
     const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: name, seed, params: { ...params } });
     try {
-      const run = await this.models.run<GanInput, GanOutput>(name, input, { signal }).catch((error) => {
+      const run = await this.models.run(GAN_SERVABLES[name], input, { signal }).catch((error) => {
         if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') throw new AppError('MODEL_UNAVAILABLE', `The ${GAN_MODEL_INFO[name].label} GAN is not served here.`, { cause: error });
         throw error;
       });

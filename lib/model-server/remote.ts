@@ -4,12 +4,14 @@
  */
 import { AppError, ERRORS, type ErrorCode } from '@/lib/errors';
 import { decode, encode } from './codec';
-import type { ModelClient, ModelServerHealth, ProgressEvent, RunOptions, RunResult } from './types';
+import type { ServableRef } from './servable';
+import type { ModelClient, ModelServerHealth, Named, ProgressEvent, RunOptions, RunResult } from './types';
 
 export class RemoteModelClient implements ModelClient {
   constructor(private readonly baseUrl: string) {}
 
-  async run<I, O>(model: string, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
+  async run<I, O>(servable: ServableRef<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
+    const model = servable.name;
     let response: Response;
     try {
       response = await fetch(new URL(`/v1/models/${encodeURIComponent(model)}/run`, this.baseUrl), {
@@ -39,8 +41,8 @@ export class RemoteModelClient implements ModelClient {
     throw new AppError('MODEL_SERVER_UNREACHABLE', 'The model server closed the connection before answering. Please try again.');
   }
 
-  async admit(model: string, options: Pick<RunOptions, 'timeoutMs'> = {}): Promise<void> {
-    const url = new URL(`/v1/models/${encodeURIComponent(model)}/admission`, this.baseUrl);
+  async admit(servable: Named, options: Pick<RunOptions, 'timeoutMs'> = {}): Promise<void> {
+    const url = new URL(`/v1/models/${encodeURIComponent(servable.name)}/admission`, this.baseUrl);
     if (options.timeoutMs !== undefined) url.searchParams.set('timeoutMs', String(options.timeoutMs));
     let response: Response;
     try {

@@ -23,11 +23,12 @@ import { AppError, ERRORS, type ErrorCode } from '@/lib/errors';
 import type { BackendPreference } from '@/lib/tfjs/backend';
 import { ModelServerMetrics } from './metrics';
 import type { FromWorker, ToWorker } from './protocol';
-import type { ModelClient, ModelServerHealth, ModelSpec, RunOptions, RunResult } from './types';
+import type { ServableRef } from './servable';
+import type { ModelClient, ModelServerHealth, ModelSpec, Named, RunOptions, RunResult } from './types';
 import type { WorkerOptions } from './worker';
 
 export interface ModelServerOptions {
-  models: ModelSpec[];
+  models: readonly ModelSpec[];
   workers: number;
   backend: BackendPreference;
   defaults: Required<Pick<ModelSpec, 'maxBatch' | 'maxWaitMs' | 'queueLimit' | 'timeoutMs'>>;
@@ -115,7 +116,8 @@ export class ModelServer implements ModelClient {
     for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn());
   }
 
-  run<I, O>(model: string, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
+  run<I, O>(servable: ServableRef<I, O>, input: I, options: RunOptions = {}): Promise<RunResult<O>> {
+    const model = servable.name;
     if (options.signal?.aborted) return Promise.reject(new AppError('CANCELLED', 'The request was cancelled.'));
     try {
       this.admitNow(model, options);
@@ -154,8 +156,8 @@ export class ModelServer implements ModelClient {
     });
   }
 
-  async admit(model: string, options: Pick<RunOptions, 'timeoutMs'> = {}): Promise<void> {
-    this.admitNow(model, options);
+  async admit(servable: Named, options: Pick<RunOptions, 'timeoutMs'> = {}): Promise<void> {
+    this.admitNow(servable.name, options);
   }
 
   private admitNow(model: string, options: Pick<RunOptions, 'timeoutMs'>): void {

@@ -34,7 +34,7 @@ export function createModelHttpServer(server: ModelServer, maxBodyBytes = 64 * 1
       const admission = /^\/v1\/models\/([\w-]+)\/admission$/.exec(url.pathname);
       if (req.method === 'GET' && admission) {
         const timeoutMs = z.coerce.number().int().positive().optional().safeParse(url.searchParams.get('timeoutMs') ?? undefined);
-        await server.admit(admission[1], { timeoutMs: timeoutMs.success ? timeoutMs.data : undefined });
+        await server.admit({ name: admission[1] }, { timeoutMs: timeoutMs.success ? timeoutMs.data : undefined });
         return sendJson(200, { ok: true });
       }
       const match = /^\/v1\/models\/([\w-]+)\/run$/.exec(url.pathname);
@@ -47,7 +47,7 @@ export function createModelHttpServer(server: ModelServer, maxBodyBytes = 64 * 1
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
       const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       try {
-        const result = await server.run(match[1], decode(body.data.input), {
+        const result = await server.run({ name: match[1] }, decode(body.data.input), {
           signal: abort.signal,
           timeoutMs: body.data.timeoutMs,
           // Encoded like the result, so typed arrays in a preview arrive as typed arrays.

@@ -1,4 +1,10 @@
 /** The small interface every model and every model-server client shares. */
+import type { ServableRef } from './servable';
+
+/** Anything with a servable's name: a manifest's servable, or a name that arrived over HTTP. */
+export interface Named {
+  readonly name: string;
+}
 
 /** Progress of one long request: a drawing step, a Gibbs sweep, a mean-field iteration. */
 export interface ProgressEvent {
@@ -101,12 +107,16 @@ export interface ModelServerHealth {
 
 /** Embedded server and remote client alike. */
 export interface ModelClient {
-  run<I, O>(model: string, input: I, options?: RunOptions): Promise<RunResult<O>>;
+  /**
+   * Runs one input through a servable of a model's manifest (`models/<name>/index.ts`): the input
+   * and output types are the servable's contract.
+   */
+  run<I, O>(servable: ServableRef<I, O>, input: I, options?: RunOptions): Promise<RunResult<O>>;
   /**
    * Throws the SERVER_BUSY that `run` would, without queueing anything: lets a caller turn a
    * request away before it writes a record of it.
    */
-  admit(model: string, options?: Pick<RunOptions, 'timeoutMs'>): Promise<void>;
+  admit(servable: Named, options?: Pick<RunOptions, 'timeoutMs'>): Promise<void>;
   health(): Promise<ModelServerHealth>;
   close(): Promise<void>;
 }

@@ -30,29 +30,35 @@ import { corruptImage, imageTooLarge, readHeader } from '@/lib/images/decode';
 import { unsupportedFormat } from '@/lib/images/pipeline';
 import { sniff } from '@/lib/images/sniff';
 import { getJobs, type JobRegistry, type JobView } from '@/lib/jobs';
-import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/model-server';
+import { getModelServer, type ModelClient, type ProgressEvent, type RunResult } from '@/lib/model-server';
 import { CANVAS_SIZE, drawingSchema, inkLength, renderDrawing, type Drawing } from '@/lib/strokes';
 import {
   IMAGE_SIZE,
+  MAX_INK_PX,
+  MAX_POINTS,
+  MAX_STROKES,
   MAX_VARIANTS,
+  modelDrawing,
+  ONESHOT,
+  overLimits,
   packBitmap,
+  parseImage,
   RUN_CHARACTERS,
   RUN_COUNT,
   unpackBitmap,
   type ClassifyOutput,
   type OneShotInput,
+  type OneShotOutput as OneShotAnswer,
   type RankedCharacter,
   type VariantPreview,
   type VariantsOutput,
-} from '@/models/oneshot/contract';
-import { MAX_INK_PX, MAX_POINTS, MAX_STROKES, modelDrawing, overLimits } from '@/models/oneshot/limits';
-import { parseImage } from '@/models/oneshot/parse';
+} from '@/models/oneshot';
 
 export { MAX_VARIANTS, RUN_COUNT, RUN_CHARACTERS, IMAGE_SIZE, MAX_INK_PX, MAX_STROKES, MAX_POINTS, type RankedCharacter };
 
-export const MODEL_NAME = 'oneshot';
+export const MODEL_NAME = ONESHOT.name;
 export const GENERATION_KIND = 'oneshot';
-export const CHECKPOINT_DIR = 'models/oneshot/checkpoint';
+export const CHECKPOINT_DIR = ONESHOT.checkpoint;
 export const DEFAULT_VARIANTS = 9;
 export const MAX_SEED = 2 ** 31 - 1;
 /**
@@ -270,13 +276,14 @@ export class OneShotService {
     return this.generations.list<OneShotParams, OneShotOutput>({ kind: GENERATION_KIND, limit });
   }
 
-  private run<O>(input: OneShotInput, options: { signal?: AbortSignal; onProgress?: (event: ProgressEvent) => void } = {}) {
-    return this.models.run<OneShotInput, O>(MODEL_NAME, input, options).catch(unavailable);
+  /** The answer to `input`, as the output of its task (variants or classify; checked by the caller). */
+  private run<O extends OneShotAnswer>(input: OneShotInput, options: { signal?: AbortSignal; onProgress?: (event: ProgressEvent) => void } = {}) {
+    return (this.models.run(ONESHOT, input, options) as Promise<RunResult<O>>).catch(unavailable);
   }
 
   /** Whether the model server would take a request now (SERVER_BUSY if not). */
   private admit() {
-    return this.models.admit(MODEL_NAME).catch(unavailable);
+    return this.models.admit(ONESHOT).catch(unavailable);
   }
 }
 

@@ -17,9 +17,10 @@ import { AppError, isAppError, toAppError } from '@/lib/errors';
 import { toModelInput } from '@/lib/images';
 import type { JobRegistry } from '@/lib/jobs';
 import type { ModelClient, ProgressEvent } from '@/lib/model-server';
+import { IMAGE_FEATURES } from '@/models/image-features';
 import { mapLimit, type MultimodalDbm } from './dbm';
 
-export const FEATURE_MODEL = 'image-features';
+export const FEATURE_MODEL = IMAGE_FEATURES.name;
 /** Requests in flight at once while indexing: enough to fill batches, well under the queue limit. */
 const IN_FLIGHT = 48;
 
@@ -209,7 +210,7 @@ export class CorelIndex {
       async (item, i) => {
         if (signal.aborted) throw new AppError('CANCELLED', 'Indexing Corel-5k was cancelled.');
         const { pixels } = await toModelInput(await fsp.readFile(item.file));
-        const result = await this.models.run<{ pixels: Float32Array }, { vector: Float32Array }>(FEATURE_MODEL, { pixels });
+        const result = await this.models.run(IMAGE_FEATURES, { pixels });
         if (result.modelVersion !== version) throw new AppError('MODEL_FAILED', 'The image-features model changed while Corel-5k was being indexed. Please search again.');
         data.set(result.output.vector, i * dims);
       },
@@ -226,7 +227,7 @@ export class CorelIndex {
     this.featureProbe ??= fsp
       .readFile(item.file)
       .then((bytes) => toModelInput(bytes))
-      .then(({ pixels }) => this.models.run<{ pixels: Float32Array }, { vector: Float32Array }>(FEATURE_MODEL, { pixels }))
+      .then(({ pixels }) => this.models.run(IMAGE_FEATURES, { pixels }))
       .then((result) => ({ version: result.modelVersion, dims: result.output.vector.length }))
       .catch((error) => {
         this.featureProbe = undefined;

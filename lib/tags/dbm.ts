@@ -5,9 +5,10 @@
  */
 import { AppError, isAppError } from '@/lib/errors';
 import type { ModelClient, ProgressEvent, RunOptions } from '@/lib/model-server';
-import { MODEL_NAME, type MultimodalDbmInput, type MultimodalDbmOutput, type TagScore } from '@/models/multimodal-dbm/contract';
+import type { Servable } from '@/lib/model-server/servable';
+import { COREL_TAGGER, type MultimodalDbmInput, type MultimodalDbmOutput, type TagScore } from '@/models/multimodal-dbm';
 
-export { MODEL_NAME as TAG_MODEL, type TagScore };
+export type { TagScore };
 
 const notInstalled = (cause?: unknown) =>
   new AppError(
@@ -28,11 +29,16 @@ export interface Coded {
 }
 
 export class MultimodalDbm {
-  /** `name`: the model server's name for this checkpoint (`multimodal-dbm` is the Corel-5k one). */
+  /** `servable`: the checkpoint to run, from the multimodal DBM's manifest (the Corel-5k one by default). */
   constructor(
     private readonly models: ModelClient,
-    readonly name: string = MODEL_NAME,
+    readonly servable: Servable<MultimodalDbmInput, MultimodalDbmOutput> = COREL_TAGGER,
   ) {}
+
+  /** The model server's name for this checkpoint. */
+  get name(): string {
+    return this.servable.name;
+  }
 
   /** MODEL_UNAVAILABLE unless the model server serves this multimodal DBM. */
   async ensureServed(): Promise<void> {
@@ -66,7 +72,7 @@ export class MultimodalDbm {
 
   private async run(input: MultimodalDbmInput, options: RunOptions) {
     try {
-      return await this.models.run<MultimodalDbmInput, MultimodalDbmOutput>(this.name, input, options);
+      return await this.models.run(this.servable, input, options);
     } catch (error) {
       if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') throw notInstalled(error);
       throw error;

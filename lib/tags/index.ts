@@ -29,7 +29,7 @@ import { defaultTagger, installedTaggers, taggerById, TAGGERS, type Tagger } fro
 import { cleanPersonTag, loadVocabulary, type Vocabulary } from './words';
 
 export { CorelIndex, corelPhotoUrl, type CorelIndexStatus } from './corel';
-export { MultimodalDbm, TAG_MODEL, mapLimit, type TagScore } from './dbm';
+export { MultimodalDbm, mapLimit, type TagScore } from './dbm';
 export { TAGGERS, defaultTagger, installedTaggers, taggerById, taggerIdSchema, type Tagger } from './taggers';
 export { Vocabulary, cleanPersonTag, editDistance, loadVocabulary, normaliseWord, splitWords, TAG_MAX_LENGTH } from './words';
 
@@ -249,11 +249,11 @@ export class TagService {
       onProgress: onProgress && ((event) => onProgress(meanFieldProgress(event, SHOWN_SUGGESTIONS))),
     });
     const top = shownTags(run.tags, SHOWN_SUGGESTIONS);
-    await this.versions.record(tagger.servable, run.modelVersion, tagger.checkpointDir);
+    await this.versions.record(tagger.servable.name, run.modelVersion, tagger.checkpointDir);
     const output: TagsOutput = { tags: top, steps: run.steps };
     const generation = await this.generations.record({
       kind: GENERATION_KIND,
-      modelName: tagger.servable,
+      modelName: tagger.servable.name,
       modelVersion: run.modelVersion,
       seed: null,
       params: { uploadId: upload.id, steps: options.steps ?? null },
@@ -334,7 +334,7 @@ export class TagService {
     const clean = (await this.vocabulary({ model: tagger.id })).check(words);
     const text = await dbm.textCode(clean, { signal: options.signal });
     const version = text.modelVersion;
-    await this.versions.record(tagger.servable, version, tagger.checkpointDir);
+    await this.versions.record(tagger.servable.name, version, tagger.checkpointDir);
 
     const corelSearched: Promise<{ codes?: CorelCodes | null; status: CorelIndexStatus }> =
       tagger.searchesDataset === 'corel5k'
@@ -379,9 +379,9 @@ export class TagService {
 
   /** The latest run of any tagger on this photo. */
   private async latestSuggestions(uploadId: string): Promise<Suggestions | null> {
-    const run = await this.generations.latestFromUpload<Record<string, unknown>, TagsOutput>(uploadId, { kind: GENERATION_KIND, modelNames: TAGGERS.map((t) => t.servable) });
+    const run = await this.generations.latestFromUpload<Record<string, unknown>, TagsOutput>(uploadId, { kind: GENERATION_KIND, modelNames: TAGGERS.map((t) => t.servable.name) });
     if (!run?.result) return null;
-    const model = TAGGERS.find((t) => t.servable === run.modelName)!.id;
+    const model = TAGGERS.find((t) => t.servable.name === run.modelName)!.id;
     return { model, tags: shownTags(run.result.tags), steps: run.result.steps, modelVersion: run.modelVersion, createdAt: run.createdAt };
   }
 

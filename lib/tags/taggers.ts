@@ -7,12 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { Servable } from '@/lib/model-server/servable';
+import { COREL_TAGGER, FLICKR_TAGGER, type MultimodalDbmInput, type MultimodalDbmOutput } from '@/models/multimodal-dbm';
 
 export interface Tagger {
   /** What `POST /api/tags` takes as `model`. */
   id: 'multimodal-dbm-flickr' | 'multimodal-dbm-corel';
-  /** The model server's name for it. */
-  servable: string;
+  /** What the model server runs (its manifest's servable; `servable.name` is the model server's name). */
+  servable: Servable<MultimodalDbmInput, MultimodalDbmOutput>;
   /** The feature model whose stored vector it reads. */
   featureModel: 'learned-features' | 'image-features';
   /** Its checkpoint folder, relative to the project root (vocabulary.json, meta.json). */
@@ -27,18 +29,18 @@ export interface Tagger {
 export const TAGGERS: readonly Tagger[] = [
   {
     id: 'multimodal-dbm-flickr',
-    servable: 'multimodal-dbm-flickr',
+    servable: FLICKR_TAGGER,
     featureModel: 'learned-features',
-    checkpointDir: 'models/multimodal-dbm/checkpoint-flickr',
+    checkpointDir: FLICKR_TAGGER.checkpoint,
     label: 'Everyday photos (Flickr8k)',
     photos: "5,500 of Flickr8k's everyday photos of people, animals and places, with words taken from their five captions each",
     searchesDataset: null,
   },
   {
     id: 'multimodal-dbm-corel',
-    servable: 'multimodal-dbm',
+    servable: COREL_TAGGER,
     featureModel: 'image-features',
-    checkpointDir: 'models/multimodal-dbm/checkpoint',
+    checkpointDir: COREL_TAGGER.checkpoint,
     label: 'Stock photos (Corel-5k)',
     photos: "Corel-5k's 4,500 stock photos (landscapes, animals, buildings) with their keywords",
     searchesDataset: 'corel5k',

@@ -7,10 +7,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
+import { COREL_TAGGER } from '@/models/multimodal-dbm';
 
 /** Shipped with each tagger's checkpoint: a JSON array of its words, index = the model's word id. */
 export const VOCABULARY_FILE = 'vocabulary.json';
-const COREL_CHECKPOINT_DIR = 'models/multimodal-dbm/checkpoint';
 
 export const TAG_MAX_LENGTH = 40;
 const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} -]*$/u;
@@ -114,7 +114,7 @@ export function editDistance(a: string, b: string, max = Infinity): number {
 const vocabularySchema = z.array(z.string().min(1)).min(1);
 
 /** Reads the model's vocabulary; MODEL_UNAVAILABLE when the checkpoint does not ship one. */
-export async function loadVocabulary(root = process.cwd(), checkpointDir = COREL_CHECKPOINT_DIR): Promise<Vocabulary> {
+export async function loadVocabulary(root = process.cwd(), checkpointDir: string = COREL_TAGGER.checkpoint): Promise<Vocabulary> {
   const file = path.join(root, checkpointDir, VOCABULARY_FILE);
   let text: string;
   try {

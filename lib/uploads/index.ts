@@ -21,8 +21,11 @@ import { getDb, type Db, type Upload } from '@/lib/db';
 import { AppError, toAppError } from '@/lib/errors';
 import { prepareUpload, toModelInput, type ModelInputFit } from '@/lib/images';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
+import type { Servable } from '@/lib/model-server/servable';
 import { FeatureIndex, vectorFromBytes, vectorToBytes, type Neighbour } from '@/lib/similarity';
 import { getBlobStore, type BlobStore } from '@/lib/storage';
+import { IMAGE_FEATURES, type ImageFeatureInput, type ImageFeatureOutput } from '@/models/image-features';
+import { LEARNED_FEATURES } from '@/models/learned-features';
 
 /** Read by the Corel-5k tagger; an upload is not recorded without it. */
 export const FEATURE_MODEL = 'image-features';
@@ -31,6 +34,11 @@ export const SIMILARITY_MODEL = 'learned-features';
 /** Every feature model an upload is described by, the one it cannot do without first. */
 export const UPLOAD_FEATURE_MODELS = [FEATURE_MODEL, SIMILARITY_MODEL] as const;
 export type UploadFeatureModel = (typeof UPLOAD_FEATURE_MODELS)[number];
+/** What the model server runs for each (the feature models' manifests). */
+export const FEATURE_SERVABLES: Record<UploadFeatureModel, Servable<ImageFeatureInput, ImageFeatureOutput>> = {
+  'image-features': IMAGE_FEATURES,
+  'learned-features': LEARNED_FEATURES,
+};
 
 /** One feature model's description of a photo. */
 export interface PhotoFeatures {
@@ -79,8 +87,8 @@ export async function featureInput(bytes: Uint8Array, model: UploadFeatureModel)
 }
 
 /** A photo's 128×128 pixels (`featureInput`) described by feature model `model`. */
-export async function describePhoto(models: ModelClient, model: string, pixels: Float32Array, signal?: AbortSignal): Promise<PhotoFeatures> {
-  const result = await models.run<{ pixels: Float32Array }, { vector: Float32Array }>(model, { pixels }, { signal });
+export async function describePhoto(models: ModelClient, model: UploadFeatureModel, pixels: Float32Array, signal?: AbortSignal): Promise<PhotoFeatures> {
+  const result = await models.run(FEATURE_SERVABLES[model], { pixels }, { signal });
   return { model, modelVersion: result.modelVersion, vector: result.output.vector };
 }
 
@@ -129,7 +137,7 @@ export class UploadService {
     try {
       // From the bytes as sent (checked above), as the training photos' features were made from
       // their files: the stored copy is a second JPEG compression, which cost the Corel tagger
-      // 1.8 points of F1 (models/multimodal-dbm/api-agreement.ts).
+      // 1.8 points of F1 (models/multimodal-dbm/scripts/api-agreement.ts).
       const [cropped, squashed] = await Promise.all([featureInput(bytes, FEATURE_MODEL), featureInput(bytes, SIMILARITY_MODEL)]);
       const { required, similarity: later } = await this.describeWith(cropped, squashed, options.signal);
       // Neighbours are compared by learned-features, so they wait for it too.

@@ -27,7 +27,7 @@ import { toAppError, type AppError } from '@/lib/errors';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
 import { vectorToBytes } from '@/lib/similarity';
 import { getBlobStore, type BlobStore } from '@/lib/storage';
-import { describePhoto, featureInput, UPLOAD_FEATURE_MODELS, type UploadFeatureModel } from './index';
+import { describePhoto, FEATURE_SERVABLES, featureInput, UPLOAD_FEATURE_MODELS, type UploadFeatureModel } from './index';
 
 export interface RefeatureProgress {
   model: string;
@@ -46,7 +46,7 @@ export interface RefeatureProgress {
 
 export interface RefeatureOptions {
   /** The feature models every photo should have a row of. */
-  models: readonly string[];
+  models: readonly UploadFeatureModel[];
   /** Photos sent to the model server at once (the next go after they are answered and a rest). */
   batch: number;
   /** A batch is sent only when the work ahead of it would be done within this long. */
@@ -113,7 +113,7 @@ export class Refeaturing {
   }
 
   /** Gives every stored photo a row of `model`'s current version. */
-  private async refeature(model: string, signal?: AbortSignal): Promise<void> {
+  private async refeature(model: UploadFeatureModel, signal?: AbortSignal): Promise<void> {
     if ((await this.db.upload.count()) === 0) return;
     const unreadable = this.unreadable.get(model) ?? new Set<string>();
     this.unreadable.set(model, unreadable);
@@ -153,7 +153,7 @@ export class Refeaturing {
     progress.running = false;
   }
 
-  private async refeatureOne(model: string, upload: { id: string; sha256: string }, signal?: AbortSignal): Promise<Outcome> {
+  private async refeatureOne(model: UploadFeatureModel, upload: { id: string; sha256: string }, signal?: AbortSignal): Promise<Outcome> {
     const skip = (why: string): Outcome => {
       console.warn(`[refeature] ${model}: upload ${upload.id} skipped, ${why}; this process will not try it again`);
       return 'skipped';
@@ -162,7 +162,7 @@ export class Refeaturing {
     if (!bytes) return skip(`its photo ${upload.sha256} is not in the blob store`);
     let pixels: Float32Array;
     try {
-      pixels = await featureInput(bytes, model as UploadFeatureModel);
+      pixels = await featureInput(bytes, model);
     } catch (error) {
       return skip(`its photo ${upload.sha256} cannot be decoded (${toAppError(error).message})`);
     }
@@ -189,16 +189,16 @@ export class Refeaturing {
   }
 
   /** The version the model server serves now: a plain grey photo's answer carries it. */
-  private async currentVersion(model: string, signal?: AbortSignal): Promise<string> {
+  private async currentVersion(model: UploadFeatureModel, signal?: AbortSignal): Promise<string> {
     await this.waitForRoom(model, signal);
     return (await describePhoto(this.models(), model, new Float32Array(PROBE_PIXELS).fill(0.5), signal)).modelVersion;
   }
 
   /** Waits until the model has next to nothing ahead (see the header). */
-  private async waitForRoom(model: string, signal?: AbortSignal): Promise<void> {
+  private async waitForRoom(model: UploadFeatureModel, signal?: AbortSignal): Promise<void> {
     for (;;) {
       try {
-        await this.models().admit(model, { timeoutMs: this.options.politeMs });
+        await this.models().admit(FEATURE_SERVABLES[model], { timeoutMs: this.options.politeMs });
         return;
       } catch (error) {
         const appError = toAppError(error);

@@ -8,45 +8,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { loadTensors, saveTensors } from '@/models/blocks';
-import { Gan, GENERATOR_STATISTICS, GENERATOR_WEIGHTS, IMAGE_PIXELS, type GanConfig } from './model';
+import { Gan, GENERATOR_STATISTICS, GENERATOR_WEIGHTS } from './model';
+import { loadMeta, SNAPSHOTS_FILE, type GanMeta } from './training-record';
 import type { GanDataset } from './data';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 export const checkpointDir = (dataset: GanDataset) => path.join(HERE, `checkpoint-${dataset}`);
 
-/** Latent vectors whose samples are kept after every epoch (their seeds are 0 … 15). */
-export const SNAPSHOT_LATENTS = 16;
-export const SNAPSHOTS_FILE = 'snapshots.bin';
-
-/** One point of the training curves: means over the steps since the previous point. */
-export interface HistoryPoint {
-  step: number;
-  epoch: number;
-  discriminatorLoss: number;
-  generatorLoss: number;
-  /** Mean D(x) on real images: the discriminator's probability that they are real. */
-  realScore: number;
-  /** Mean D(G(z)) on generated images. */
-  fakeScore: number;
-}
-
-export interface GanMeta {
-  dataset: GanDataset;
-  data: string;
-  command: string;
-  seed: number;
-  epochs: number;
-  batchSize: number;
-  steps: number;
-  backend: string;
-  trainingSeconds: number;
-  config: GanConfig;
-  parameters: { generator: number; discriminator: number };
-  history: HistoryPoint[];
-  snapshots: { latentSeeds: number[]; afterEpochs: number[] };
-  trainedAt: string;
-}
+export { loadMeta, loadSnapshots, SNAPSHOT_LATENTS, SNAPSHOTS_FILE, type GanMeta, type HistoryPoint } from './training-record';
 
 export async function saveGenerator(dir: string, gan: Gan, meta: GanMeta, snapshots: Uint8Array[]): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
@@ -62,10 +32,6 @@ export async function ganModelVersion(dir: string, dataset: GanDataset): Promise
   return `gan-${dataset}-${crypto.createHash('sha256').update(weights).digest('hex').slice(0, 12)}`;
 }
 
-export async function loadMeta(dir: string): Promise<GanMeta> {
-  return JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8')) as GanMeta;
-}
-
 /** The generator of a checkpoint (the discriminator's weights are fresh: it is not kept). */
 export async function loadGenerator(dir: string): Promise<{ gan: Gan; meta: GanMeta }> {
   const meta = await loadMeta(dir);
@@ -75,13 +41,4 @@ export async function loadGenerator(dir: string): Promise<{ gan: Gan; meta: GanM
   } finally {
     Object.values(tensors).forEach((t) => t.dispose());
   }
-}
-
-/** Snapshot `index` (0: before training, e: after epoch e): 16 images of 784 bytes. */
-export async function loadSnapshots(dir: string): Promise<Uint8Array[][]> {
-  const bytes = new Uint8Array(await fs.readFile(path.join(dir, SNAPSHOTS_FILE)));
-  const perSnapshot = SNAPSHOT_LATENTS * IMAGE_PIXELS;
-  return Array.from({ length: bytes.length / perSnapshot }, (_, s) =>
-    Array.from({ length: SNAPSHOT_LATENTS }, (_, i) => bytes.subarray(s * perSnapshot + i * IMAGE_PIXELS, s * perSnapshot + (i + 1) * IMAGE_PIXELS)),
-  );
 }

@@ -12,6 +12,10 @@
  * nudges of one latent). Images are 28×28 grey bytes, ink bright (255).
  */
 export const GAN_MODELS = ['gan-mnist', 'gan-omniglot'] as const;
+
+/** Every image is IMAGE_SIZE × IMAGE_SIZE grey bytes. */
+export const IMAGE_SIZE = 28;
+export const IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 export type GanModel = (typeof GAN_MODELS)[number];
 
 export const MAX_SAMPLES = 64;

@@ -14,6 +14,7 @@
 import crypto from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import type { BatchContext, ServableModel } from '@/lib/model-server/types';
+import type { ImageFeatureInput, ImageFeatureOutput } from './contract';
 
 export const FEATURE_CONFIG = {
   size: 128,
@@ -32,14 +33,7 @@ export const GIST_DIMS = C.scales * C.orientations * C.grid * C.grid;
 export const FEATURE_DIMS = COLOUR_DIMS + GIST_DIMS;
 export const FEATURE_VERSION = `gist-colour-${crypto.createHash('sha256').update(JSON.stringify(C)).digest('hex').slice(0, 12)}`;
 
-export interface ImageFeatureInput {
-  /** size × size × 3 RGB values in [0, 1], row-major. */
-  pixels: Float32Array;
-}
-
-export interface ImageFeatureOutput {
-  vector: Float32Array;
-}
+export type { ImageFeatureInput, ImageFeatureOutput } from './contract';
 
 /** Quadrature pairs of Gabor filters, [k, k, 1, 2·orientations]: even (cos) then odd (sin) per angle. */
 export function gaborBank(): tf.Tensor4D {

@@ -11,11 +11,11 @@
  */
 import type { RunResult } from '@/lib/model-server/types';
 import { initBackend } from '@/lib/tfjs/backend';
-import type { DrawInput, Drawing } from '@/models/align-draw/contract';
+import { CAPTION_SERVABLES, type DrawInput, type Drawing } from '@/models/align-draw';
 import { draw, loadCaptionModel } from '@/models/align-draw/serve';
 import { type CpuShare, intArg, machine, noiseWarning, note, report, round, summarise, table, watchCpu, type Summary, withOneWorker } from './common';
 
-const MODEL = 'align-draw-mnist';
+const MODEL = CAPTION_SERVABLES['align-draw-mnist'];
 const CAPTION = 'the digit 3 is on the left of the digit 5';
 const REPEATS = intArg('repeats', 10);
 const TARGET_MS = 1000;
@@ -44,7 +44,7 @@ async function timed(samples: number, drawOnce: (input: DrawInput) => Promise<nu
 }
 
 async function throughServer(): Promise<Row[]> {
-  return withOneWorker({ name: MODEL, module: 'models/align-draw/serve.ts', maxBatch: 1 }, async (server) => {
+  return withOneWorker({ ...MODEL, maxBatch: 1 }, async (server) => {
     const rows: Row[] = [];
     for (const samples of [1, 4, 16]) {
       note(`caption: ${samples} sample(s) through the server …`);

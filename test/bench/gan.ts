@@ -10,11 +10,11 @@
  */
 import { initBackend } from '@/lib/tfjs/backend';
 import { checkpointDir, loadGenerator } from '@/models/gan/checkpoint';
-import type { GanInput, GanOutput } from '@/models/gan/contract';
+import { GAN_SERVABLES, type GanInput } from '@/models/gan';
 import { latentsFromSeeds } from '@/models/gan/model';
 import { type CpuShare, intArg, machine, noiseWarning, note, percentile, report, round, summarise, table, watchCpu, type Summary, withOneWorker } from './common';
 
-const MODEL = 'gan-mnist';
+const MODEL = GAN_SERVABLES['gan-mnist'];
 const REPEATS = intArg('repeats', 20);
 const TARGET_MS = 150;
 
@@ -39,12 +39,12 @@ async function timed(once: (seed: number) => Promise<void>): Promise<Pick<Row, '
 }
 
 async function throughServer(): Promise<Row[]> {
-  return withOneWorker({ name: MODEL, module: 'models/gan/serve.ts', maxBatch: 16 }, async (server) => {
+  return withOneWorker({ ...MODEL, maxBatch: 16 }, async (server) => {
     const rows: Row[] = [];
     const run = async (what: string, images: number, input: (seed: number) => GanInput) => {
       note(`gan: ${what} through the server …`);
       const result = await timed(async (seed) => {
-        const answer = await server.run<GanInput, GanOutput>(MODEL, input(seed));
+        const answer = await server.run(MODEL, input(seed));
         if (answer.output.images.length !== images) throw new Error(`asked for ${images} images, got ${answer.output.images.length}`);
       });
       rows.push({ what, where: 'model server, 1 worker', images, ...result });

@@ -11,12 +11,12 @@
  *   npx tsx test/bench/model-server.ts [--json] [--requests 512] [--warmup 64] [--callers 32] [--workers 1,2] [--backend wasm|cpu]
  */
 import { ModelServer } from '@/lib/model-server/server';
-import type { RunResult } from '@/lib/model-server/types';
+import { IMAGE_FEATURES } from '@/models/image-features';
 import { type CpuShare, argValue, intArg, machine, mean, noiseWarning, note, percentile, randomPixels, report, round, table, watchCpu } from './common';
 
 /** tfjs backend of the workers (default wasm). */
 const BACKEND = (argValue('backend') ?? 'wasm') as 'wasm' | 'cpu';
-const MODEL = 'image-features';
+const MODEL = IMAGE_FEATURES.name;
 const MODULE = 'models/image-features/model.ts';
 const CALLERS = intArg('callers', 32);
 const REQUESTS = intArg('requests', 512);
@@ -75,7 +75,7 @@ async function drive(server: ModelServer, total: number, callers: number): Promi
         issued++;
         const pixels = pool[k++ % POOL];
         const t0 = performance.now();
-        const result: RunResult<{ vector: Float32Array }> = await server.run(MODEL, { pixels });
+        const result = await server.run(IMAGE_FEATURES, { pixels });
         outcomes.push({ latencyMs: performance.now() - t0, batchSize: result.batchSize, queueMs: result.queueMs, runMs: result.runMs });
         backend = result.backend;
       }

@@ -24,11 +24,10 @@ import { isAppError } from '@/lib/errors';
 import { prepareDrawing, storedOutput, type PreparedDrawing } from '@/lib/oneshot';
 import { mulberry32 } from '@/lib/random';
 import { inkLength, pointCount, type Drawing } from '@/lib/strokes';
-import type { ClassifyOutput, OneShotInput, VariantsOutput } from '@/models/oneshot/contract';
-import { MAX_INK_PX } from '@/models/oneshot/limits';
+import { MAX_INK_PX, ONESHOT, type ClassifyOutput, type VariantsOutput } from '@/models/oneshot';
 import { intArg, machine, noiseWarning, note, percentile, report, round, table, watchCpu, withOneWorker } from './common';
 
-const MODEL = 'oneshot';
+const MODEL = ONESHOT;
 const RUN = 9;
 const REPEATS = intArg('repeats', 3);
 const BUDGET_MS = intArg('budget-s', 20) * 1000;
@@ -128,10 +127,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const stopWatch = watchCpu();
   await withOneWorker(
-    { name: MODEL, module: 'models/oneshot/serve.ts', maxBatch: 1 },
+    { ...MODEL, maxBatch: 1 },
     async (server) => {
-      const classify = (drawing: Drawing) => server.run<OneShotInput, ClassifyOutput>(MODEL, { task: 'classify', drawing, run: RUN });
-      const variants = (drawing: Drawing, seed: number) => server.run<OneShotInput, VariantsOutput>(MODEL, { task: 'variants', drawing, count: 16, seed });
+      const classify = async (drawing: Drawing) => ({ output: (await server.run(MODEL, { task: 'classify', drawing, run: RUN })).output as ClassifyOutput });
+      const variants = async (drawing: Drawing, seed: number) => ({ output: (await server.run(MODEL, { task: 'variants', drawing, count: 16, seed })).output as VariantsOutput });
       const warm = await prepareDrawing({ strokes: drawingOf('pen', 3, 200) });
       await classify(warm.drawing); // parses the run's characters once
       await variants(warm.drawing, 0);

@@ -12,12 +12,12 @@
  */
 import { decodeOmniglotPng, loadOneShotRuns, OMNIGLOT_SIZE } from '@/lib/datasets';
 import type { Drawing } from '@/lib/strokes';
-import type { ClassifyOutput, OneShotInput, VariantsOutput } from '@/models/oneshot/contract';
+import { ONESHOT, type ClassifyOutput, type VariantsOutput } from '@/models/oneshot';
 import { parseImage } from '@/models/oneshot/parse';
 import { loadServedModel, makeVariants } from '@/models/oneshot/serve';
 import { type CpuShare, intArg, machine, noiseWarning, note, percentile, report, round, summarise, table, watchCpu, type Summary, withOneWorker } from './common';
 
-const MODEL = 'oneshot';
+const MODEL = ONESHOT;
 const REPEATS = intArg('repeats', 20);
 const TARGET_MS = 1000;
 
@@ -45,22 +45,23 @@ async function timed(once: (seed: number) => Promise<number>): Promise<Pick<Row,
 }
 
 async function throughServer(drawing: Drawing): Promise<Row[]> {
-  return withOneWorker({ name: MODEL, module: 'models/oneshot/serve.ts', maxBatch: 1 }, async (server) => {
+  return withOneWorker({ ...MODEL, maxBatch: 1 }, async (server) => {
     const rows: Row[] = [];
     for (const count of [1, 9, 16]) {
       note(`oneshot: ${count} variant(s) through the server …`);
       const result = await timed(async (seed) => {
         let events = 0;
-        const run = await server.run<OneShotInput, VariantsOutput>(MODEL, { task: 'variants', drawing, count, seed }, { onProgress: () => events++ });
-        if (run.output.bitmaps.length !== count) throw new Error(`asked for ${count} variants, got ${run.output.bitmaps.length}`);
+        const run = await server.run(MODEL, { task: 'variants', drawing, count, seed }, { onProgress: () => events++ });
+        const output = run.output as VariantsOutput;
+        if (output.bitmaps.length !== count) throw new Error(`asked for ${count} variants, got ${output.bitmaps.length}`);
         return events;
       });
       rows.push({ what: 'variants', where: 'model server, 1 worker', count, ...result });
     }
     note('oneshot: which character (run 1) through the server …');
     const classified = await timed(async () => {
-      const run = await server.run<OneShotInput, ClassifyOutput>(MODEL, { task: 'classify', drawing, run: 1 });
-      if (run.output.ranking.length !== 20) throw new Error('expected a ranking of 20 characters');
+      const run = await server.run(MODEL, { task: 'classify', drawing, run: 1 });
+      if ((run.output as ClassifyOutput).ranking.length !== 20) throw new Error('expected a ranking of 20 characters');
       return 0;
     });
     rows.push({ what: 'which character (20 of run 1)', where: 'model server, 1 worker', count: 20, ...classified });

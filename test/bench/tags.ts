@@ -18,8 +18,9 @@ import { env } from '@/lib/env';
 import { prepareUpload } from '@/lib/images';
 import { MODELS } from '@/lib/model-server/registry';
 import { ModelServer } from '@/lib/model-server/server';
-import { featureInput, type UploadFeatureModel } from '@/lib/uploads';
-import type { MultimodalDbmInput, MultimodalDbmOutput } from '@/models/multimodal-dbm/contract';
+import { FEATURE_SERVABLES, featureInput, type UploadFeatureModel } from '@/lib/uploads';
+import type { Servable } from '@/lib/model-server/servable';
+import { COREL_TAGGER, FLICKR_TAGGER, type MultimodalDbmInput, type MultimodalDbmOutput } from '@/models/multimodal-dbm';
 import { intArg, machine, mean, noiseWarning, note, percentile, report, round, summarise, table, watchCpu, type CpuShare, type Summary } from './common';
 
 const PHOTOS = intArg('photos', 100);
@@ -41,11 +42,11 @@ interface Timings {
 interface TaggerPath {
   label: string;
   features: UploadFeatureModel;
-  dbm: string;
+  dbm: Servable<MultimodalDbmInput, MultimodalDbmOutput>;
 }
 const TAGGERS: TaggerPath[] = [
-  { label: 'Flickr8k tagger', features: 'learned-features', dbm: 'multimodal-dbm-flickr' },
-  { label: 'Corel-5k tagger', features: 'image-features', dbm: 'multimodal-dbm' },
+  { label: 'Flickr8k tagger', features: 'learned-features', dbm: FLICKR_TAGGER },
+  { label: 'Corel-5k tagger', features: 'image-features', dbm: COREL_TAGGER },
 ];
 let tagger: TaggerPath = TAGGERS[0];
 
@@ -55,9 +56,9 @@ async function tagPhoto(server: ModelServer, bytes: Uint8Array): Promise<Timings
   await prepareUpload(bytes);
   const pixels = await featureInput(bytes, tagger.features); // as an upload: from the bytes sent, once checked
   const t1 = performance.now();
-  const features = await server.run<{ pixels: Float32Array }, { vector: Float32Array }>(tagger.features, { pixels });
+  const features = await server.run(FEATURE_SERVABLES[tagger.features], { pixels });
   const t2 = performance.now();
-  const tags = await server.run<MultimodalDbmInput, MultimodalDbmOutput>(tagger.dbm, { task: 'tags', features: features.output.vector });
+  const tags = await server.run(tagger.dbm, { task: 'tags', features: features.output.vector });
   const t3 = performance.now();
   if (!('tags' in tags.output) || tags.output.tags.length === 0) throw new Error('the tag model answered without tags');
   return { decodeMs: t1 - t0, featuresMs: t2 - t1, tagsMs: t3 - t2, totalMs: t3 - t0 };
@@ -65,7 +66,7 @@ async function tagPhoto(server: ModelServer, bytes: Uint8Array): Promise<Timings
 
 function startServer(workers: number): ModelServer {
   return new ModelServer({
-    models: MODELS.filter((m) => m.name === tagger.features || m.name === tagger.dbm),
+    models: MODELS.filter((m) => m.name === tagger.features || m.name === tagger.dbm.name),
     workers,
     backend: 'wasm',
     defaults: DEFAULTS,
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
         ...rows.flatMap((r) => noiseWarning(`${r.workers} worker(s), ${CALLERS} callers`, r.cpu)),
       ].join('\n'),
     );
-    results.push({ tagger: tagger.label, features: tagger.features, dbm: tagger.dbm, latency: single, throughput: rows });
+    results.push({ tagger: tagger.label, features: tagger.features, dbm: tagger.dbm.name, latency: single, throughput: rows });
   }
   report('tags', sections.join('\n\n'), { benchmark: 'tags', machine: machine(), photos: PHOTOS, warmup: WARMUP, targetP50Ms: TARGET_P50_MS, taggers: results });
 }

@@ -20,7 +20,8 @@ import { env } from '@/lib/env';
 import { prepareUpload, toModelInput } from '@/lib/images';
 import { MODELS } from '@/lib/model-server/registry';
 import { ModelServer } from '@/lib/model-server/server';
-import type { ModelClient, RunOptions, RunResult } from '@/lib/model-server/types';
+import type { ServableRef } from '@/lib/model-server/servable';
+import type { ModelClient, Named, RunOptions, RunResult } from '@/lib/model-server/types';
 import { BlobStore, type PutResult } from '@/lib/storage';
 import { UploadService } from '@/lib/uploads';
 import { argValue, intArg, machine, mean, noiseWarning, note, percentile, report, round, table, watchCpu } from './common';
@@ -49,12 +50,12 @@ class TimedModelClient implements ModelClient {
   readonly queueMs: number[] = [];
   backend = 'unknown';
   constructor(private readonly inner: ModelClient) {}
-  admit(model: string, options?: Pick<RunOptions, 'timeoutMs'>): Promise<void> {
-    return this.inner.admit(model, options);
+  admit(servable: Named, options?: Pick<RunOptions, 'timeoutMs'>): Promise<void> {
+    return this.inner.admit(servable, options);
   }
-  async run<I, O>(model: string, input: I, options?: RunOptions): Promise<RunResult<O>> {
+  async run<I, O>(servable: ServableRef<I, O>, input: I, options?: RunOptions): Promise<RunResult<O>> {
     const t0 = performance.now();
-    const result = await this.inner.run<I, O>(model, input, options);
+    const result = await this.inner.run(servable, input, options);
     this.runMs.push(performance.now() - t0);
     this.forwardMs.push(result.runMs);
     this.queueMs.push(result.queueMs);

@@ -19,6 +19,7 @@ import { AppError } from '@/lib/errors';
 import { GenerationService } from '@/lib/generations';
 import { JobRegistry, type JobView } from '@/lib/jobs';
 import { ModelServer, type ModelClient, type RunOptions, type RunResult } from '@/lib/model-server';
+import type { ServableRef } from '@/lib/model-server/servable';
 import { BlobStore } from '@/lib/storage';
 
 const DB_URL = 'file:./test/.tmp/caption.db';
@@ -42,7 +43,7 @@ const drawingServer = () =>
 /** The real server, except that a run fails with MODEL_WORKER_CRASHED when step `at` arrives. */
 function crashingAt(server: ModelClient, at: number): ModelClient {
   return {
-    run<I, O>(model: string, input: I, run: RunOptions = {}): Promise<RunResult<O>> {
+    run<I, O>(servable: ServableRef<I, O>, input: I, run: RunOptions = {}): Promise<RunResult<O>> {
       const abort = new AbortController();
       return new Promise<RunResult<O>>((resolve, reject) => {
         const onProgress: RunOptions['onProgress'] = (event) => {
@@ -51,7 +52,7 @@ function crashingAt(server: ModelClient, at: number): ModelClient {
             reject(new AppError('MODEL_WORKER_CRASHED', 'The model worker stopped.'));
           } else run.onProgress?.(event);
         };
-        server.run<I, O>(model, input, { ...run, signal: abort.signal, onProgress }).then(resolve, reject);
+        server.run(servable, input, { ...run, signal: abort.signal, onProgress }).then(resolve, reject);
       });
     },
     admit: (model, options) => server.admit(model, options),

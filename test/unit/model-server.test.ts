@@ -67,7 +67,7 @@ function runSlow(client: ModelClient, model: string, input: SlowRun, options: Ru
   const events: ProgressEvent[] = [];
   let markStarted!: () => void;
   const started = new Promise<void>((r) => (markStarted = r));
-  const result = client.run<SlowInput, SlowOutput>(model, input, {
+  const result = client.run<SlowInput, SlowOutput>({ name: model }, input, {
     ...options,
     onProgress: (event) => {
       events.push(event);
@@ -82,7 +82,7 @@ function runSlow(client: ModelClient, model: string, input: SlowRun, options: Ru
 
 /** What the slow model's worker remembers about every run it started. */
 async function slowRuns(client: ModelClient, model = 'slow'): Promise<Record<string, SlowRecord>> {
-  const { output } = await client.run<SlowInput, SlowOutput>(model, { report: true });
+  const { output } = await client.run<SlowInput, SlowOutput>({ name: model }, { report: true });
   if (!('runs' in output)) throw new Error('expected a report');
   return output.runs;
 }
@@ -135,7 +135,7 @@ describe('embedded model server', () => {
     const settled: number[] = [];
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        server.run<EchoInput, EchoOutput>('echo', { value: i }).then((result) => {
+        server.run<EchoInput, EchoOutput>({ name: 'echo' }, { value: i }).then((result) => {
           settled.push(i);
           return result;
         }),
@@ -154,8 +154,8 @@ describe('embedded model server', () => {
   it('passes typed arrays through intact, and leaves the caller’s arrays usable', async () => {
     const floats = new Float32Array([1.5, -2, 3.25, 1e-3]);
     const ints = new Int32Array([1, -2, 2 ** 20]);
-    const a = await server.run<EchoInput, EchoOutput>('echo', { value: floats });
-    const b = await server.run<EchoInput, EchoOutput>('echo', { value: ints });
+    const a = await server.run<EchoInput, EchoOutput>({ name: 'echo' }, { value: floats });
+    const b = await server.run<EchoInput, EchoOutput>({ name: 'echo' }, { value: ints });
     expect(a.output.value).toBeInstanceOf(Float32Array);
     expect(Array.from(a.output.value as Float32Array)).toEqual([3, -4, 6.5, Math.fround(1e-3) * 2]);
     expect(b.output.value).toBeInstanceOf(Int32Array);
@@ -163,12 +163,12 @@ describe('embedded model server', () => {
 
     // The input still belongs to the caller: not detached, and it can be sent again.
     expect(Array.from(floats)).toEqual([1.5, -2, 3.25, Math.fround(1e-3)]);
-    const again = await server.run<EchoInput, EchoOutput>('echo', { value: floats });
+    const again = await server.run<EchoInput, EchoOutput>({ name: 'echo' }, { value: floats });
     expect(Array.from(again.output.value as Float32Array)).toEqual(Array.from(a.output.value as Float32Array));
   });
 
   it('serves 32 concurrent requests in a few batched forward passes', async () => {
-    const results = await Promise.all(Array.from({ length: 32 }, (_, i) => server.run<EchoInput, EchoOutput>('echo', { value: i })));
+    const results = await Promise.all(Array.from({ length: 32 }, (_, i) => server.run<EchoInput, EchoOutput>({ name: 'echo' }, { value: i })));
     expect(results.map((r) => r.output.value)).toEqual(Array.from({ length: 32 }, (_, i) => i * 2));
     const passes = new Set(results.map((r) => r.output.pass));
     expect(passes.size).toBeLessThanOrEqual(4);
@@ -181,7 +181,7 @@ describe('embedded model server', () => {
   });
 
   it('runs every request alone with maxBatch 1', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => server.run<EchoInput, EchoOutput>('echo-single', { value: i })));
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => server.run<EchoInput, EchoOutput>({ name: 'echo-single' }, { value: i })));
     expect(results.map((r) => r.output.value)).toEqual(Array.from({ length: 8 }, (_, i) => i * 2));
     expect(results.every((r) => r.batchSize === 1 && r.output.batchSize === 1)).toBe(true);
     expect(new Set(results.map((r) => r.output.pass)).size).toBe(8);
@@ -205,7 +205,7 @@ describe('embedded model server', () => {
     const waiting = [1, 2].map((n) => runSlow(server, 'slow-busy', { id: `busy-waiting-${n}`, steps: 1, stepMs: 1 }, { signal: controllers[n].signal }));
     expect((await server.health()).queues['slow-busy']).toMatchObject({ waiting: 2, running: 1, limit: 2 });
 
-    const error = await expectCode(server.run('slow-busy', { id: 'turned-away', steps: 1, stepMs: 1 }), 'SERVER_BUSY');
+    const error = await expectCode(server.run({ name: 'slow-busy' }, { id: 'turned-away', steps: 1, stepMs: 1 }), 'SERVER_BUSY');
     expect(error.retryAfter).toBeGreaterThanOrEqual(1);
     expect(error.status).toBe(503);
 
@@ -213,7 +213,7 @@ describe('embedded model server', () => {
     await expectCode(running.result, 'CANCELLED');
     for (const w of waiting) await expectCode(w.result, 'CANCELLED');
     // Room again once the queue has drained.
-    const after = await server.run<SlowInput, SlowOutput>('slow-busy', { id: 'busy-after', steps: 1, stepMs: 1 });
+    const after = await server.run<SlowInput, SlowOutput>({ name: 'slow-busy' }, { id: 'busy-after', steps: 1, stepMs: 1 });
     expect(after.output).toMatchObject({ id: 'busy-after', ran: 1 });
     const runs = await slowRuns(server);
     expect(runs['turned-away']).toBeUndefined();
@@ -222,13 +222,13 @@ describe('embedded model server', () => {
 
   it('fails a request that takes too long with MODEL_TIMEOUT, and keeps serving', async () => {
     const started = performance.now();
-    const error = await expectCode(server.run('slow-limited', { id: 'too-slow', steps: 300, stepMs: 10 }), 'MODEL_TIMEOUT');
+    const error = await expectCode(server.run({ name: 'slow-limited' }, { id: 'too-slow', steps: 300, stepMs: 10 }), 'MODEL_TIMEOUT');
     expect(performance.now() - started).toBeLessThan(1500);
     expect(error.status).toBe(504);
     // A per-request limit works too.
-    await expectCode(server.run('slow', { id: 'too-slow-2', steps: 300, stepMs: 10 }, { timeoutMs: 100 }), 'MODEL_TIMEOUT');
+    await expectCode(server.run({ name: 'slow' }, { id: 'too-slow-2', steps: 300, stepMs: 10 }, { timeoutMs: 100 }), 'MODEL_TIMEOUT');
 
-    const next = await server.run<SlowInput, SlowOutput>('slow-limited', { id: 'quick', steps: 2, stepMs: 5 });
+    const next = await server.run<SlowInput, SlowOutput>({ name: 'slow-limited' }, { id: 'quick', steps: 2, stepMs: 5 });
     expect(next.output).toMatchObject({ id: 'quick', ran: 2 });
     // The worker was told: the timed-out loops stopped early instead of running on.
     const runs = await slowRuns(server);
@@ -253,7 +253,7 @@ describe('embedded model server', () => {
     expect(queued.events).toEqual([]);
 
     // Already aborted: refused at once.
-    await expectCode(server.run('slow', { id: 'pre-aborted', steps: 1, stepMs: 1 }, { signal: AbortSignal.abort() }), 'CANCELLED');
+    await expectCode(server.run({ name: 'slow' }, { id: 'pre-aborted', steps: 1, stepMs: 1 }, { signal: AbortSignal.abort() }), 'CANCELLED');
   });
 
   it('tells the model when a running request is cancelled, so it stops early', async () => {
@@ -277,20 +277,20 @@ describe('embedded model server', () => {
   });
 
   it('maps model errors to codes: BAD_REQUEST stays, the rest is MODEL_FAILED', async () => {
-    const bad = await expectCode(server.run<FailsInput, FailsOutput>('fails', { bad: true }), 'BAD_REQUEST');
+    const bad = await expectCode(server.run<FailsInput, FailsOutput>({ name: 'fails' }, { bad: true }), 'BAD_REQUEST');
     expect(bad.message).toBe('The value must be a finite number.');
     expect(bad.status).toBe(400);
-    const failed = await expectCode(server.run<FailsInput, FailsOutput>('fails', { fail: true }), 'MODEL_FAILED');
+    const failed = await expectCode(server.run<FailsInput, FailsOutput>({ name: 'fails' }, { fail: true }), 'MODEL_FAILED');
     expect(failed.message).toContain('the forward pass ran out of luck');
-    const ok = await server.run<FailsInput, FailsOutput>('fails', { value: 7 });
+    const ok = await server.run<FailsInput, FailsOutput>({ name: 'fails' }, { value: 7 });
     expect(ok.output.value).toBe(7);
   });
 
   it('does not fail good requests that shared a forward pass with a bad one', async () => {
     const [good, bad, alsoGood] = await Promise.allSettled([
-      server.run<FailsInput, FailsOutput>('fails', { value: 1 }),
-      server.run<FailsInput, FailsOutput>('fails', { bad: true }),
-      server.run<FailsInput, FailsOutput>('fails', { value: 3 }),
+      server.run<FailsInput, FailsOutput>({ name: 'fails' }, { value: 1 }),
+      server.run<FailsInput, FailsOutput>({ name: 'fails' }, { bad: true }),
+      server.run<FailsInput, FailsOutput>({ name: 'fails' }, { value: 3 }),
     ]);
     expect(good.status === 'fulfilled' && good.value.output.value).toBe(1);
     expect(alsoGood.status === 'fulfilled' && alsoGood.value.output.value).toBe(3);
@@ -300,18 +300,18 @@ describe('embedded model server', () => {
   it('refuses an input that cannot reach a worker thread, and keeps the worker', async () => {
     const uncloneable = { value: 2, callback: () => 1 } as unknown as EchoInput;
     const [good, bad] = await Promise.allSettled([
-      server.run<EchoInput, EchoOutput>('echo', { value: 1 }),
-      server.run<EchoInput, EchoOutput>('echo', uncloneable),
+      server.run<EchoInput, EchoOutput>({ name: 'echo' }, { value: 1 }),
+      server.run<EchoInput, EchoOutput>({ name: 'echo' }, uncloneable),
     ]);
     expect(good.status === 'fulfilled' && good.value.output.value).toBe(2);
     expect(bad.status === 'rejected' && (bad.reason as AppError).code).toBe('BAD_REQUEST');
-    await expectCode(server.run('echo-single', uncloneable), 'BAD_REQUEST');
-    expect((await server.run<EchoInput, EchoOutput>('echo-single', { value: 5 })).output.value).toBe(10);
+    await expectCode(server.run({ name: 'echo-single' }, uncloneable), 'BAD_REQUEST');
+    expect((await server.run<EchoInput, EchoOutput>({ name: 'echo-single' }, { value: 5 })).output.value).toBe(10);
     expect((await server.health()).workers[0].busy).toBe(false);
   });
 
   it('answers MODEL_NOT_FOUND for a model it does not serve', async () => {
-    const error = await expectCode(server.run('no-such-model', {}), 'MODEL_NOT_FOUND');
+    const error = await expectCode(server.run({ name: 'no-such-model' }, {}), 'MODEL_NOT_FOUND');
     expect(error.message).toContain('echo');
     expect(error.status).toBe(404);
   });
@@ -341,14 +341,14 @@ describe('a worker that dies', () => {
   it('fails its in-flight requests with MODEL_WORKER_CRASHED, is replaced, and the server serves on', async () => {
     server = createServer([fixture('crash', 'crash', { maxBatch: 2, maxWaitMs: 20 })]);
     await server.ready();
-    const before = await server.run<CrashInput, CrashOutput>('crash', {});
+    const before = await server.run<CrashInput, CrashOutput>({ name: 'crash' }, {});
     expect((await server.health()).restarts).toBe(0);
 
     // The first two share the forward pass that dies; the third waits in the queue.
     const [crasher, bystander, waiting] = await Promise.allSettled([
-      server.run<CrashInput, CrashOutput>('crash', { crash: true, delayMs: 30 }),
-      server.run<CrashInput, CrashOutput>('crash', { delayMs: 30 }),
-      server.run<CrashInput, CrashOutput>('crash', {}),
+      server.run<CrashInput, CrashOutput>({ name: 'crash' }, { crash: true, delayMs: 30 }),
+      server.run<CrashInput, CrashOutput>({ name: 'crash' }, { delayMs: 30 }),
+      server.run<CrashInput, CrashOutput>({ name: 'crash' }, {}),
     ]);
     for (const outcome of [crasher, bystander]) {
       expect(outcome.status).toBe('rejected');
@@ -367,7 +367,7 @@ describe('a worker that dies', () => {
     expect(health.lastCrash).toContain('code 1');
     expect(health.ok).toBe(true);
     expect(health.workers).toHaveLength(1);
-    const next = await server.run<CrashInput, CrashOutput>('crash', {});
+    const next = await server.run<CrashInput, CrashOutput>({ name: 'crash' }, {});
     expect(next.output).toEqual({ ok: true, worker: replacement });
   });
 });
@@ -392,36 +392,36 @@ describe('a model that will not stop', () => {
       stopGraceMs: 500,
     });
     await server.ready();
-    const first = await server.run<HangInput, HangOutput>('hang', { ms: 1 });
+    const first = await server.run<HangInput, HangOutput>({ name: 'hang' }, { ms: 1 });
     const started = performance.now();
     // Deaf to cancellation for a minute: only terminating its worker ends it.
-    await expectCode(server.run('hang', { ms: 60_000 }, { timeoutMs: 300 }), 'MODEL_TIMEOUT');
+    await expectCode(server.run({ name: 'hang' }, { ms: 60_000 }, { timeoutMs: 300 }), 'MODEL_TIMEOUT');
     await sleep(350);
     const during = await server.health();
     expect(during.ok).toBe(false);
     expect(during.queues.hang.stuck).toBe(true);
 
     // The next request (another model) is answered by the replacement worker, well before the minute.
-    const after = await server.run<EchoInput, EchoOutput>('echo', { value: 4 });
+    const after = await server.run<EchoInput, EchoOutput>({ name: 'echo' }, { value: 4 });
     expect(after.output.value).toBe(8);
     expect(performance.now() - started).toBeLessThan(10_000);
     const health = await server.health();
     expect(health).toMatchObject({ ok: true, restarts: 1 });
     expect(health.queues.hang.stuck).toBe(false);
     expect(health.lastCrash).toContain('terminated');
-    const again = await server.run<HangInput, HangOutput>('hang', { ms: 1 });
+    const again = await server.run<HangInput, HangOutput>({ name: 'hang' }, { ms: 1 });
     expect(again.output.worker).not.toBe(first.output.worker);
   });
 
   it('never holds every worker: the other models keep answering while it is flooded', async () => {
     server = createServer([fixture('hang', 'hang', { maxBatch: 1, timeoutMs: 30_000 }), fixture('echo', 'echo')], 2);
     await server.ready();
-    const flood = Array.from({ length: 4 }, () => server.run<HangInput, HangOutput>('hang', { ms: 1500 }));
+    const flood = Array.from({ length: 4 }, () => server.run<HangInput, HangOutput>({ name: 'hang' }, { ms: 1500 }));
     await sleep(100);
     const health = await server.health();
     expect(health.queues.hang).toMatchObject({ running: 1, waiting: 3, maxWorkers: 1 });
     const started = performance.now();
-    expect((await server.run<EchoInput, EchoOutput>('echo', { value: 1 })).output.value).toBe(2);
+    expect((await server.run<EchoInput, EchoOutput>({ name: 'echo' }, { value: 1 })).output.value).toBe(2);
     expect(performance.now() - started).toBeLessThan(1000);
     await Promise.all(flood);
   });
@@ -438,20 +438,20 @@ describe('admission', () => {
     server = createServer([fixture('slow', 'slow', { maxBatch: 1, queueLimit: 100, timeoutMs: 1000 })]);
     await server.ready();
     // Measures the cost of a request: about 200 ms.
-    await server.run('slow', { id: 'measure', steps: 4, stepMs: 50 });
+    await server.run({ name: 'slow' }, { id: 'measure', steps: 4, stepMs: 50 });
     // Callers with more patience than the 1 s default are admitted one after another.
     const ahead = Array.from({ length: 6 }, (_, i) => runSlow(server, 'slow', { id: `ahead-${i}`, steps: 4, stepMs: 50 }, { timeoutMs: 5000 }));
     // Six requests of 200 ms ahead, one worker: 1.2 s of work, more than the 1 s timeout allows.
-    await expect(server.admit('slow')).rejects.toMatchObject({ code: 'SERVER_BUSY' });
+    await expect(server.admit({ name: 'slow' })).rejects.toMatchObject({ code: 'SERVER_BUSY' });
     const started = performance.now();
-    const error = await expectCode(server.run('slow', { id: 'turned-away', steps: 4, stepMs: 50 }), 'SERVER_BUSY');
+    const error = await expectCode(server.run({ name: 'slow' }, { id: 'turned-away', steps: 4, stepMs: 50 }), 'SERVER_BUSY');
     expect(performance.now() - started).toBeLessThan(50);
     // Retry-After: the backlog's measured drain time (≈ 1.2 s), rounded up.
     expect(error.retryAfter).toBe(2);
     expect(error.message).toMatch(/the 6 requests ahead would take about 1\.\d s/);
-    await expect(server.admit('slow', { timeoutMs: 5000 })).resolves.toBeUndefined();
+    await expect(server.admit({ name: 'slow' }, { timeoutMs: 5000 })).resolves.toBeUndefined();
     for (const a of ahead) await a.result;
-    await expect(server.admit('slow')).resolves.toBeUndefined();
+    await expect(server.admit({ name: 'slow' })).resolves.toBeUndefined();
     expect((await slowRuns(server))['turned-away']).toBeUndefined();
   });
 });
@@ -463,11 +463,11 @@ describe('an idle pool', () => {
   it('closes promptly, and refuses work afterwards', async () => {
     const server = createServer([fixture('echo', 'echo')], 2);
     await server.ready();
-    await server.run('echo', { value: 1 });
+    await server.run({ name: 'echo' }, { value: 1 });
     const started = performance.now();
     await server.close();
     expect(performance.now() - started).toBeLessThan(2000);
-    await expectCode(server.run('echo', { value: 1 }), 'MODEL_SERVER_UNREACHABLE');
+    await expectCode(server.run({ name: 'echo' }, { value: 1 }), 'MODEL_SERVER_UNREACHABLE');
     await server.close(); // twice is fine
   });
 
@@ -496,7 +496,7 @@ describe('an idle pool', () => {
         workers: 2, backend: 'cpu', root: process.cwd(),
         defaults: { maxBatch: 4, maxWaitMs: 2, queueLimit: 8, timeoutMs: 10000 },
       });
-      const result = await server.run('echo', { value: 21 });
+      const result = await server.run({ name: 'echo' }, { value: 21 });
       console.log('answer', result.output.value);
       // No close(): the process must still end by itself.
       `,
@@ -536,7 +536,7 @@ describe('standalone HTTP server with RemoteModelClient', () => {
 
   it('runs a model, typed arrays and all', async () => {
     const input = new Float32Array([0.5, -1, 8]);
-    const result = await client.run<EchoInput, EchoOutput>('echo', { value: input });
+    const result = await client.run<EchoInput, EchoOutput>({ name: 'echo' }, { value: input });
     expect(result).toMatchObject({ model: 'echo', modelVersion: 'echo-v1', backend: 'cpu', batchSize: 1 });
     expect(result.output.value).toBeInstanceOf(Float32Array);
     expect(Array.from(result.output.value as Float32Array)).toEqual([1, -2, 16]);
@@ -551,11 +551,11 @@ describe('standalone HTTP server with RemoteModelClient', () => {
   });
 
   it('keeps error codes across the wire', async () => {
-    const bad = await expectCode(client.run('fails', { bad: true }), 'BAD_REQUEST');
+    const bad = await expectCode(client.run({ name: 'fails' }, { bad: true }), 'BAD_REQUEST');
     expect(bad.message).toBe('The value must be a finite number.');
-    await expectCode(client.run('fails', { fail: true }), 'MODEL_FAILED');
-    await expectCode(client.run('no-such-model', {}), 'MODEL_NOT_FOUND');
-    await expectCode(client.run('slow', { id: 'remote-timeout', steps: 300, stepMs: 10 }, { timeoutMs: 100 }), 'MODEL_TIMEOUT');
+    await expectCode(client.run({ name: 'fails' }, { fail: true }), 'MODEL_FAILED');
+    await expectCode(client.run({ name: 'no-such-model' }, {}), 'MODEL_NOT_FOUND');
+    await expectCode(client.run({ name: 'slow' }, { id: 'remote-timeout', steps: 300, stepMs: 10 }, { timeoutMs: 100 }), 'MODEL_TIMEOUT');
     // A body that is not JSON: a 400 with a code, not a crash.
     const response = await fetch(`${baseUrl}/v1/models/echo/run`, { method: 'POST', body: '{not json' });
     expect(response.status).toBe(400);
@@ -668,14 +668,14 @@ describe('image-features model', () => {
     const server = createServer([{ name: 'image-features', module: 'models/image-features/model.ts' }]);
     try {
       const image = testImage(1);
-      const a = await server.run<{ pixels: Float32Array }, ImageFeatureOutput>('image-features', { pixels: image });
-      const b = await server.run<{ pixels: Float32Array }, ImageFeatureOutput>('image-features', { pixels: image });
+      const a = await server.run<{ pixels: Float32Array }, ImageFeatureOutput>({ name: 'image-features' }, { pixels: image });
+      const b = await server.run<{ pixels: Float32Array }, ImageFeatureOutput>({ name: 'image-features' }, { pixels: image });
       expect(a.modelVersion).toBe(FEATURE_VERSION);
       expect(a.output.vector).toBeInstanceOf(Float32Array);
       expect(a.output.vector).toHaveLength(620);
       expect(norm(a.output.vector)).toBeCloseTo(1, 4);
       expect(Array.from(b.output.vector)).toEqual(Array.from(a.output.vector));
-      await expectCode(server.run('image-features', { pixels: new Float32Array(12) }), 'BAD_REQUEST');
+      await expectCode(server.run({ name: 'image-features' }, { pixels: new Float32Array(12) }), 'BAD_REQUEST');
     } finally {
       await server.close();
     }

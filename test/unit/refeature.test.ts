@@ -124,7 +124,7 @@ describe('re-featuring stored photos', () => {
   it('keeps a photo whose learned-features request fails at upload, and the next pass adds the row', async () => {
     const flaky: ModelClient = {
       run: (model, input, options) =>
-        model === 'learned-features' ? Promise.reject(new AppError('MODEL_TIMEOUT', 'The learned-features model did not answer within 20 s.')) : server.run(model, input, options),
+        model.name === 'learned-features' ? Promise.reject(new AppError('MODEL_TIMEOUT', 'The learned-features model did not answer within 20 s.')) : server.run(model, input, options),
       admit: (model, options) => server.admit(model, options),
       health: () => server.health(),
       close: async () => {},

@@ -14,6 +14,7 @@ import { migrateDatabase } from '@/lib/db/migrate';
 import { AppError } from '@/lib/errors';
 import { JobRegistry } from '@/lib/jobs';
 import type { ModelClient, ModelServerHealth, RunResult } from '@/lib/model-server';
+import type { ServableRef } from '@/lib/model-server/servable';
 import { BlobStore } from '@/lib/storage';
 import { TagService, taggerIdSchema } from '@/lib/tags';
 import { UploadService } from '@/lib/uploads';
@@ -27,7 +28,8 @@ function recordingModels(served: string[]) {
   const calls: { model: string; dims?: number }[] = [];
   const inputs = new Map<string, Float32Array>();
   const client: ModelClient = {
-    async run<I, O>(model: string, input: I): Promise<RunResult<O>> {
+    async run<I, O>(servable: ServableRef<I, O>, input: I): Promise<RunResult<O>> {
+      const model = servable.name;
       const wrap = (output: unknown, modelVersion: string) => ({ output: output as O, model, modelVersion, backend: 'fake', batchSize: 1, queueMs: 0, runMs: 0 });
       if (!served.includes(model)) throw new AppError('MODEL_NOT_FOUND', `There is no model called "${model}".`);
       if (model === 'image-features' || model === 'learned-features') {

@@ -14,6 +14,7 @@ import { migrateDatabase } from '@/lib/db/migrate';
 import { AppError } from '@/lib/errors';
 import { JobRegistry } from '@/lib/jobs';
 import type { ModelClient, ModelServerHealth, ProgressEvent, RunOptions, RunResult } from '@/lib/model-server';
+import type { ServableRef } from '@/lib/model-server/servable';
 import { BlobStore } from '@/lib/storage';
 import { cleanPersonTag, loadVocabulary, TagService, type TagScore, type Vocabulary } from '@/lib/tags';
 import { featuresFile } from '@/lib/tags/corel';
@@ -44,7 +45,8 @@ function fakeModels(options: { dbm: boolean }) {
     runMs: 0,
   });
   const client: ModelClient = {
-    async run<I, O>(model: string, input: I, run: RunOptions = {}): Promise<RunResult<O>> {
+    async run<I, O>(servable: ServableRef<I, O>, input: I, run: RunOptions = {}): Promise<RunResult<O>> {
+      const model = servable.name;
       calls[model] = (calls[model] ?? 0) + 1;
       if (model === 'image-features') {
         const { pixels } = input as { pixels: Float32Array };

@@ -2,7 +2,7 @@
  * An upload's image features describe the photo as the person sent it, prepared exactly as the
  * training photos were (`toModelInput` on the file's own bytes, as `cachedImageFeatures` does for
  * Corel-5k), not the JPEG copy the blob store keeps: that copy's second compression alone moved the
- * tagger's F1 on Corel-5k's test photos from 27.8 to 26.0 (models/multimodal-dbm/api-agreement.ts).
+ * tagger's F1 on Corel-5k's test photos from 27.8 to 26.0 (models/multimodal-dbm/scripts/api-agreement.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import { createDb, type Db } from '@/lib/db';
 import { migrateDatabase } from '@/lib/db/migrate';
 import { prepareUpload, toModelInput } from '@/lib/images';
 import type { ModelClient, ModelServerHealth, RunResult } from '@/lib/model-server';
+import type { ServableRef } from '@/lib/model-server/servable';
 import { BlobStore } from '@/lib/storage';
 import { UploadService } from '@/lib/uploads';
 
@@ -22,7 +23,8 @@ const photo = (id: string) => fs.readFileSync(path.resolve('../shared/data/corel
 function recordingModels() {
   const seen: Record<string, Float32Array[]> = {};
   const client: ModelClient = {
-    async run<I, O>(model: string, input: I): Promise<RunResult<O>> {
+    async run<I, O>(servable: ServableRef<I, O>, input: I): Promise<RunResult<O>> {
+      const model = servable.name;
       const { pixels } = input as { pixels: Float32Array };
       (seen[model] ??= []).push(pixels);
       return { output: { vector: Float32Array.from([pixels[0], pixels[1], pixels[2]]) } as O, model, modelVersion: `${model}-1`, backend: 'fake', batchSize: 1, queueMs: 0, runMs: 0 };
