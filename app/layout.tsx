@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { MODEL_PAGES } from '@/models';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -17,12 +18,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             Latent Studio
           </Link>
           <nav>
-            <Link href="/gallery">Gallery</Link>
-            <Link href="/tags">Tags</Link>
-            <Link href="/caption">Caption</Link>
-            <Link href="/oneshot">One-shot</Link>
-            <Link href="/gan">GAN</Link>
-            <Link href="/foundations">Foundations</Link>
+            {MODEL_PAGES.map((page) => (
+              <Link key={page.path} href={page.path}>
+                {page.nav}
+              </Link>
+            ))}
             <Link href="/models">Models</Link>
           </nav>
         </header>

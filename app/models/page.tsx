@@ -128,6 +128,11 @@ function Card({ card }: { card: ModelCard }) {
             <Checkpoint key={checkpoint.part ?? ''} checkpoint={checkpoint} />
           ))}
           <EvaluationTable evaluation={card.evaluation} id={cardId(card)} />
+          {!card.evaluation && card.evaluate && (
+            <p className={styles.pending}>
+              Not measured yet: <code>{card.evaluate}</code> measures it.
+            </p>
+          )}
         </>
       ) : (
         <p className={styles.pending}>

@@ -249,3 +249,26 @@ export async function loadModelCards(modelsDir: string = path.join(process.cwd()
   const extra = (await Promise.all(folders.map((folder) => uncataloguedEntry(modelsDir, folder)))).filter((e): e is CatalogEntry => e !== null);
   return Promise.all([...MODEL_CATALOG, ...extra].map((entry) => loadModelCard(entry, modelsDir)));
 }
+
+/** How a page's models are doing, for its card on the home page. */
+export interface PageStatus {
+  /** Some model of the page has a checkpoint here. */
+  available: boolean;
+  /** Goals its models' evaluations hold them to, and how many are met. */
+  goals: number;
+  met: number;
+  /** The cards whose evaluation says its goal is not met. */
+  unmet: string[];
+}
+
+/** Read from the checkpoints' meta.json and evaluation.json of every card of these models. */
+export async function pageStatus(folders: readonly string[], modelsDir: string = path.join(process.cwd(), 'models')): Promise<PageStatus> {
+  const cards = await Promise.all(MODEL_CATALOG.filter((entry) => folders.includes(entry.folder)).map((entry) => loadModelCard(entry, modelsDir)));
+  const goals = cards.filter((card) => card.evaluation?.goal);
+  return {
+    available: cards.length === 0 || cards.some((card) => card.trained),
+    goals: goals.length,
+    met: goals.filter((card) => card.evaluation!.goal!.met).length,
+    unmet: goals.filter((card) => !card.evaluation!.goal!.met).map((card) => card.name),
+  };
+}
