@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import type { Box } from '@/models/align-draw/contract';
+import type { Box } from '@/models/align-draw';
 import { loadImage, paintFrame, SCALE, type Shape } from './canvas';
 import styles from './caption.module.css';
 

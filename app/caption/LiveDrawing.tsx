@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useMemo, useRef } from 'react';
-import type { Box } from '@/models/align-draw/contract';
+import type { Box } from '@/models/align-draw';
 import { paintBytes, SCALE, type Shape } from './canvas';
 import styles from './caption.module.css';
 

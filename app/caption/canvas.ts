@@ -1,5 +1,5 @@
 /** Drawing the model's canvases in the browser: raw bytes or a film-strip frame, scaled up crisply, with the write box. */
-import type { Box } from '@/models/align-draw/contract';
+import type { Box } from '@/models/align-draw';
 
 export interface Shape {
   width: number;

@@ -2,7 +2,7 @@
 
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { StartedVariants, VariantEvent, VariantsJobResult } from '@/lib/oneshot';
-import { IMAGE_SIZE, unpackBitmap } from '@/models/oneshot/contract';
+import { IMAGE_SIZE, unpackBitmap } from '@/models/oneshot';
 import { bytesFromBase64 } from '@/app/caption/canvas';
 import { ErrorNotice } from '@/app/components/ErrorNotice';
 import { JobProgress } from '@/app/components/JobProgress';
