@@ -9,3 +9,5 @@ export * from './corel5k';
 export * from './omniglot';
 export * from './captions';
 export * from './flickr8k';
+export * from './mnist-split';
+export * from './grey-images';

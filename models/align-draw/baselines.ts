@@ -21,12 +21,6 @@ export function independentPixels(train: Float32Array, test: Float32Array, image
   return total / (test.length / imageSize);
 }
 
-export function mean(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return s / values.length;
-}
-
 /** Four decimals, for JSON. */
 export const round = (x: number): number => Number(x.toFixed(4));
 

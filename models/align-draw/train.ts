@@ -19,6 +19,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { log, parseFlags, ProgressBar, formatSeconds } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
+import { mean } from '@/models/blocks/statistics';
 import { corelExamples, corelSplit, corelTrainingBatch, loadCorelCanvases } from './corel-data';
 import { batchSeed, captionedMnist, loadMnistDigitSplits } from './data';
 import { DataParallelTrainer } from './parallel';
@@ -227,10 +228,4 @@ function stepSizes(): string {
     current = rate;
   }
   return changes.length ? `; Adam step 1e-3, then ${changes.join(', then ')}` : '';
-}
-
-function mean(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return values.length ? s / values.length : NaN;
 }

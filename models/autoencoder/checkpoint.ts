@@ -11,7 +11,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadTensors, saveTensors } from '@/models/blocks/checkpoint';
-import { DeepAutoencoder, LinearAutoencoder, PIXELS, type Pca } from './model';
+import type { Pca } from '@/models/blocks/pca';
+import { DeepAutoencoder, LinearAutoencoder, PIXELS } from './model';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 export const CHECKPOINT_DIR = path.join(HERE, 'checkpoint');

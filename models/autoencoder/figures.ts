@@ -8,9 +8,11 @@ import { seededShuffle } from '@/lib/random';
 import { weightsVersion } from '@/models/blocks/checkpoint';
 import type { BlockFigures, Figure, Panel } from '@/models/foundations/contract';
 import { greyPicture, rowOf } from '@/models/foundations/pictures';
-import { loadGanData, type ImageSet } from '@/models/gan/data';
+import { loadGreyImages, type ImageSet } from '@/lib/datasets';
+import { pcaReconstruct } from '@/models/blocks/pca';
+import { mean } from '@/models/blocks/statistics';
 import { CHECKPOINT_DIR, loadAutoencoder, PCA_COMPONENTS, type LoadedAutoencoder } from './checkpoint';
-import { IMAGE_SIZE, mean, pcaReconstruct, PIXELS, squaredErrors } from './model';
+import { IMAGE_SIZE, PIXELS, squaredErrors } from './model';
 
 export const FIGURES = ['reconstructions'] as const;
 /** Digits per figure. */
@@ -32,7 +34,7 @@ function load(): Promise<Loaded> {
 }
 
 function heldOutDigits(): Promise<ImageSet> {
-  heldOut ??= loadGanData('mnist')
+  heldOut ??= loadGreyImages('mnist')
     .then((data) => data.heldOut)
     .catch((error: Error) => {
       heldOut = undefined;

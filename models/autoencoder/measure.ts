@@ -11,18 +11,20 @@
  */
 import type { MeasureBlock } from '@/models/foundations/contract';
 import { weightsVersion } from '@/models/blocks/checkpoint';
-import { loadGanData } from '@/models/gan/data';
+import { loadGreyImages } from '@/lib/datasets';
+import { fitPca, pcaReconstruct } from '@/models/blocks/pca';
+import { mean } from '@/models/blocks/statistics';
 import { CHECKPOINT_DIR, DATA_SENTENCE, loadAutoencoder, PCA_COMPONENTS } from './checkpoint';
-import { fitPca, mean, pcaReconstruct, PIXELS, principalAngles, squaredErrors } from './model';
+import { PIXELS, principalAngles, squaredErrors } from './model';
 
 /** A goal the linear autoencoder is held to: its subspace within this many degrees of PCA's. */
 export const ANGLE_GOAL_DEGREES = 1;
 
 export const measure: MeasureBlock = async ({ command, progress }) => {
   const { deep, linear, meta } = await loadAutoencoder(CHECKPOINT_DIR);
-  const data = await loadGanData('mnist');
+  const data = await loadGreyImages('mnist');
   progress('Fitting PCA to the 8,000 training images…');
-  const pca = fitPca(data.train.pixels, PIXELS, PCA_COMPONENTS);
+  const pca = fitPca(data.train.pixels, PIXELS, PCA_COMPONENTS, { arithmetic: 'float32' });
   const k = linear.k;
   const pcaK = { ...pca, k, components: pca.components.slice(0, k * PIXELS), eigenvalues: pca.eigenvalues.slice(0, k) };
   const error = (images: Float32Array, reconstruct: (x: Float32Array) => Float32Array) => mean(squaredErrors(images, reconstruct(images)));
@@ -39,7 +41,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
   for (let i = 0; i < k; i++) discardedK -= pca.eigenvalues[i];
 
   progress('Omniglot held-out drawings…');
-  const omniglot = (await loadGanData('omniglot')).heldOut.pixels;
+  const omniglot = (await loadGreyImages('omniglot')).heldOut.pixels;
   const omniglotError = {
     deep: error(omniglot, (x) => deep.reconstruct(x)),
     pca: error(omniglot, (x) => pcaReconstruct(pca, x)),

@@ -15,9 +15,12 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { formatSeconds, log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { loadGanData } from '@/models/gan/data';
+import { loadGreyImages } from '@/lib/datasets';
+import { pcaOfCovariance, pcaReconstruct } from '@/models/blocks/pca';
+import { covariance } from '@/models/blocks/covariance';
+import { columnMeans, mean } from '@/models/blocks/statistics';
 import { CHECKPOINT_DIR, DATA_SENTENCE, PCA_COMPONENTS, saveAutoencoder, type AutoencoderMeta, type HistoryPoint, type LinearHistoryPoint } from './checkpoint';
-import { covariance, DeepAutoencoder, LinearAutoencoder, mean, pcaOfCovariance, PIXELS, principalAngles, squaredErrors, trainDeepAutoencoder, columnMeans, pcaReconstruct } from './model';
+import { DeepAutoencoder, LinearAutoencoder, PIXELS, principalAngles, squaredErrors, trainDeepAutoencoder } from './model';
 
 const flags = parseFlags();
 const epochs = Number(flags.get('epochs') ?? 60);
@@ -32,7 +35,7 @@ const MOMENTUM = 0.9;
 
 const backend = await initBackend('auto');
 log(`backend: ${backend.name}`);
-const data = await loadGanData('mnist');
+const data = await loadGreyImages('mnist');
 const train = data.train.pixels;
 const heldOut = data.heldOut.pixels;
 log(`MNIST: ${data.train.count} training images, ${data.heldOut.count} held out`);
@@ -40,7 +43,7 @@ const started = Date.now();
 
 // 1. PCA.
 const mu = columnMeans(train, PIXELS);
-const c = covariance(train, PIXELS, mu);
+const c = covariance(train, PIXELS, { mean: mu, divideBy: 'n', arithmetic: 'float32' });
 const pca = pcaOfCovariance(c, PIXELS, PCA_COMPONENTS, mu, { seed });
 const pcaHeldOut = mean(squaredErrors(heldOut, pcaReconstruct(pca, heldOut)));
 log(`PCA-${PCA_COMPONENTS}: top eigenvalues ${Array.from(pca.eigenvalues.slice(0, 12), (v) => v.toFixed(3)).join(' ')}; held-out squared error ${pcaHeldOut.toFixed(2)} (${formatSeconds((Date.now() - started) / 1000)})`);

@@ -185,3 +185,21 @@ export function logUnnormalisedMarginal(chain: LayerChain, parity: 0 | 1, states
     return logUnnormalised(chain, parity, states, inputs, 1, {});
   });
 }
+
+/**
+ * log-odds of the training pixel means (`train` is `rows × pixels`, binary): the biases of the
+ * base-rate model AIS starts from. The means are smoothed as in Salakhutdinov's AIS code
+ * (5 pseudo-counts "on" per 100 images), which keeps never-inked border pixels at a finite bias.
+ */
+export function pixelLogOdds(train: Float32Array, pixels: number): Float32Array {
+  const rows = train.length / pixels;
+  const pseudo = 0.05 * rows;
+  const out = new Float32Array(pixels);
+  for (let j = 0; j < pixels; j++) {
+    let on = 0;
+    for (let r = 0; r < rows; r++) on += train[r * pixels + j];
+    const p = (on + pseudo) / (rows + pseudo);
+    out[j] = Math.log(p / (1 - p));
+  }
+  return out;
+}

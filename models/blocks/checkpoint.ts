@@ -1,12 +1,14 @@
 /**
  * Checkpoints of named tensors: one `weights.bin` (float16 or float32, concatenated) and a
  * manifest of names, shapes and offsets kept in `weights.json`. float16 halves the size of what
- * is committed; the weights are widened back to float32 on load.
+ * is committed; the weights are widened back to float32 on load. Beside them, `meta.json`: how
+ * the checkpoint was made and what it measured (`readMeta` / `writeMeta`).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { Rbm } from './rbm';
 
 export type StoredDtype = 'float16' | 'float32';
 
@@ -105,4 +107,49 @@ export async function loadTensors(dir: string): Promise<Record<string, tf.Tensor
 /** `<name>-<first 12 hex of sha256(weights.bin)>`: the version recorded with everything a checkpoint makes. */
 export async function weightsVersion(dir: string, name: string): Promise<string> {
   return `${name}-${crypto.createHash('sha256').update(await fs.readFile(path.join(dir, 'weights.bin'))).digest('hex').slice(0, 12)}`;
+}
+
+export const META_FILE = 'meta.json';
+
+/** A checkpoint's meta.json; a missing one is an error. */
+export async function readMeta<T = Record<string, unknown>>(dir: string): Promise<T> {
+  return JSON.parse(await fs.readFile(path.join(dir, META_FILE), 'utf8')) as T;
+}
+
+/** A checkpoint's meta.json, or undefined where there is none yet. */
+export async function readMetaIfAny<T = Record<string, unknown>>(dir: string): Promise<T | undefined> {
+  try {
+    return await readMeta<T>(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Writes meta.json as JSON indented by `indent` spaces (2 unless the checkpoint's format says otherwise) and a newline, making the folder. */
+export async function writeMeta(dir: string, meta: unknown, indent = 2): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, META_FILE), `${JSON.stringify(meta, null, indent)}\n`);
+}
+
+/** An RBM's tensors under `<prefix>W`, `<prefix>visibleBias`, `<prefix>hiddenBias`, for `saveTensors`. */
+export function rbmTensors(rbm: Rbm, prefix = ''): Record<string, tf.Tensor> {
+  return { [`${prefix}W`]: rbm.W, [`${prefix}visibleBias`]: rbm.visibleBias, [`${prefix}hiddenBias`]: rbm.hiddenBias };
+}
+
+/** The binary RBM saved by `rbmTensors` under `prefix`, from loaded tensors (copied: the caller disposes `tensors`). */
+export function rbmFromTensors(tensors: Record<string, tf.Tensor>, prefix = ''): Rbm {
+  const W = tensors[`${prefix}W`] as tf.Tensor2D;
+  return new Rbm({ visible: W.shape[0], hidden: W.shape[1], units: 'binary' }, { W, visibleBias: tensors[`${prefix}visibleBias`] as tf.Tensor1D, hiddenBias: tensors[`${prefix}hiddenBias`] as tf.Tensor1D });
+}
+
+export async function saveRbm(rbm: Rbm, dir: string): Promise<void> {
+  await saveTensors(dir, rbmTensors(rbm));
+}
+
+export async function loadRbm(dir: string): Promise<Rbm> {
+  const tensors = await loadTensors(dir);
+  const rbm = rbmFromTensors(tensors);
+  Object.values(tensors).forEach((x) => x.dispose());
+  return rbm;
 }

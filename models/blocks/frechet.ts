@@ -9,6 +9,8 @@
  * decomposition (cyclic Jacobi). Plain float64 JavaScript: the features here have a few hundred
  * dimensions at most.
  */
+import { covariance } from './covariance';
+import { columnMeans } from './statistics';
 
 export interface FeatureGaussian {
   dimensions: number;
@@ -21,25 +23,8 @@ export interface FeatureGaussian {
 export function fitGaussian(rows: ArrayLike<number>, d: number): FeatureGaussian {
   const n = rows.length / d;
   if (!Number.isInteger(n) || n < 2) throw new Error(`need at least 2 rows of ${d} features, got ${rows.length / d}`);
-  const mean = new Float64Array(d);
-  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) mean[j] += rows[r * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= n;
-  const covariance = new Float64Array(d * d);
-  const centred = new Float64Array(d);
-  for (let r = 0; r < n; r++) {
-    for (let j = 0; j < d; j++) centred[j] = rows[r * d + j] - mean[j];
-    for (let a = 0; a < d; a++) {
-      const ca = centred[a];
-      for (let b = a; b < d; b++) covariance[a * d + b] += ca * centred[b];
-    }
-  }
-  for (let a = 0; a < d; a++) {
-    for (let b = a; b < d; b++) {
-      covariance[a * d + b] /= n - 1;
-      covariance[b * d + a] = covariance[a * d + b];
-    }
-  }
-  return { dimensions: d, mean, covariance };
+  const mean = columnMeans(rows, d);
+  return { dimensions: d, mean, covariance: covariance(rows, d, { mean, divideBy: 'n - 1' }) };
 }
 
 /**

@@ -1,9 +1,12 @@
 /**
  * Diagonal Gaussians as variational autoencoders use them (Kingma & Welling 2014): a mean and a
- * log standard deviation per dimension, samples by the reparameterisation trick, and the KL
- * divergence between two of them in closed form.
+ * log standard deviation per dimension, samples by the reparameterisation trick, their log
+ * density (nats, summed over the dimensions, one value per row), and the KL divergence between
+ * two of them in closed form.
  */
 import * as tf from '@tensorflow/tfjs';
+
+const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 export type DiagonalGaussian = {
   mean: tf.Tensor2D;
@@ -29,4 +32,14 @@ export function gaussianKl(q: DiagonalGaussian, p: DiagonalGaussian): tf.Tensor1
       .sub(0.5);
     return tf.sum(perDimension, 1) as tf.Tensor1D;
   });
+}
+
+/** log N(z; 0, I) per row: −½ Σ_d z_d² − (D/2) log 2π. */
+export function logStandardNormal(z: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.sub(tf.mul(tf.sum(tf.square(z), 1), -0.5), z.shape[1] * HALF_LOG_TWO_PI) as tf.Tensor1D);
+}
+
+/** log q(z) for z = μ + σ ⊙ ε drawn from `q`, per row: Σ_d [ −½ ε_d² − log σ_d ] − (D/2) log 2π. */
+export function logPosterior(q: DiagonalGaussian, noise: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.sub(tf.sub(tf.mul(tf.sum(tf.square(noise), 1), -0.5), tf.sum(q.logStd, 1)), noise.shape[1] * HALF_LOG_TWO_PI) as tf.Tensor1D);
 }

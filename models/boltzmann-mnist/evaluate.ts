@@ -24,10 +24,10 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { log, parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { annealedImportanceSampling, Rng, standardBetas, type AisResult, type Dbm, type LayerChain, type Rbm } from '@/models/blocks';
+import { annealedImportanceSampling, loadRbm, pixelLogOdds, readMetaIfAny, Rng, standardBetas, writeMeta, type AisResult, type Dbm, type LayerChain, type Rbm } from '@/models/blocks';
 import { independentPixels, mixtureOfBernoullis, type BaselineResult } from './baselines';
-import { asTensor, BINARIZATION, DATA_DESCRIPTION, loadBinaryMnist, pixelLogOdds, SPLIT } from './data';
-import { CHECKPOINT_DIR, checkpointDir, checkpointVersion, EVALUATION_FILE, loadDbm, loadRbm, readMeta, writeMeta, type ModelName } from './model';
+import { asTensor, BINARIZATION, DATA_DESCRIPTION, loadBinaryMnist, PIXELS, SPLIT } from './data';
+import { CHECKPOINT_DIR, checkpointDir, checkpointVersion, EVALUATION_FILE, loadDbm, type ModelName } from './model';
 import { cardEvaluation, PUBLISHED, table, type EvaluationDetails, type ModelMetrics } from './report';
 
 const flags = parseFlags();
@@ -125,7 +125,7 @@ function metricsOf(heldOutValues: Float64Array, trainValues: Float64Array, ais: 
 }
 
 async function evaluateRbm(rbm: Rbm, train: tf.Tensor2D, heldOut: tf.Tensor2D, distinctRows: number[], meta: Record<string, unknown>, version?: string): Promise<ModelMetrics> {
-  const base = tf.tensor1d(pixelLogOdds((await train.data()) as Float32Array));
+  const base = tf.tensor1d(pixelLogOdds((await train.data()) as Float32Array, PIXELS));
   const { ais, seconds } = await runAis(rbm.asChain(), 0, { 0: base }, 'RBM');
   base.dispose();
   const check = await crossCheckOf(rbm.asChain(), 1, undefined, 'hidden units kept, uniform base, pixels summed out', 'RBM');
@@ -179,7 +179,7 @@ async function h1BaseRates(dbm: Dbm, train: tf.Tensor2D): Promise<tf.Tensor1D> {
  * (test/unit/boltzmann-blocks.test.ts), so that was the annealing, not the sampler.
  */
 async function evaluateDbm(dbm: Dbm, train: tf.Tensor2D, heldOut: tf.Tensor2D, distinctRows: number[], meta: Record<string, unknown>, version?: string): Promise<ModelMetrics> {
-  const base = tf.tensor1d(pixelLogOdds((await train.data()) as Float32Array));
+  const base = tf.tensor1d(pixelLogOdds((await train.data()) as Float32Array, PIXELS));
   const { ais, seconds } = await runAis(dbm.asChain(), 0, { 0: base }, 'DBM');
   base.dispose();
   const h1Base = crossCheck ? await h1BaseRates(dbm, train) : undefined;
@@ -269,7 +269,7 @@ const results: Partial<Record<ModelName, ModelMetrics>> = {};
 const missing: string[] = [];
 for (const name of ['rbm', 'dbm'] as const) {
   const dir = checkpointDir(name, root);
-  const meta = await readMeta(dir);
+  const meta = await readMetaIfAny(dir);
   if (!meta) {
     missing.push(`${name}: no checkpoint in ${dir} (run npx tsx models/boltzmann-mnist/train.ts --model ${name})`);
     continue;
@@ -310,7 +310,7 @@ if (flags.has('write')) {
     const r = results[name];
     if (!r) continue;
     const dir = checkpointDir(name, root);
-    const meta = (await readMeta(dir)) ?? {};
+    const meta = (await readMetaIfAny(dir)) ?? {};
     await writeMeta(dir, {
       ...meta,
       metrics: {

@@ -25,9 +25,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { log, parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { Dbm, geometricBetas, greedyPretrain, Rbm, Rng, trainDbm, trainRbm } from '@/models/blocks';
-import { asTensor, BINARIZATION, DATA_DESCRIPTION, loadBinaryMnist, pixelLogOdds, SPLIT } from './data';
-import { CHECKPOINT_DIR, checkpointDir, checkpointVersion, loadDbm, readMeta, saveDbm, saveRbm, writeMeta, type ModelName } from './model';
+import { Dbm, geometricBetas, greedyPretrain, pixelLogOdds, Rbm, readMetaIfAny, Rng, saveRbm, trainDbm, trainRbm, writeMeta } from '@/models/blocks';
+import { asTensor, BINARIZATION, DATA_DESCRIPTION, loadBinaryMnist, PIXELS, SPLIT } from './data';
+import { CHECKPOINT_DIR, checkpointDir, checkpointVersion, loadDbm, saveDbm, type ModelName } from './model';
 import { quickDbmEstimate, type QuickEstimate } from './monitor';
 
 const flags = parseFlags();
@@ -63,7 +63,7 @@ async function trainRbmModel(): Promise<void> {
   // Visible biases start at the pixels' log-odds (Hinton's practical guide, section 8).
   const rbm = new Rbm(
     { visible: 784, hidden, units: 'binary' },
-    { W: tf.randomNormal([784, hidden], 0, 0.01, 'float32', rng.seed()) as tf.Tensor2D, visibleBias: tf.tensor1d(pixelLogOdds(mnist.train)) },
+    { W: tf.randomNormal([784, hidden], 0, 0.01, 'float32', rng.seed()) as tf.Tensor2D, visibleBias: tf.tensor1d(pixelLogOdds(mnist.train, PIXELS)) },
   );
   const schedule = kSchedule(epochs, kMax);
   log(`RBM 784-${hidden}: ${schedule.map((p) => `CD${p.k} × ${p.epochs}`).join(', ')} epochs on ${SPLIT.train} images`);
@@ -138,7 +138,7 @@ async function trainDbmModel(): Promise<void> {
     const from = String(flags.get('load-pretrained'));
     log(`DBM 784-${sizes.join('-')}: pretrained stack loaded from ${from}`);
     dbm = await loadDbm(from);
-    const saved = (await readMeta(from)) ?? {};
+    const saved = (await readMetaIfAny(from)) ?? {};
     pretrainingFacts = { loadedFrom: from, ...(saved.pretraining as Record<string, unknown> | undefined), command: saved.command ?? null };
   } else {
     log(`DBM 784-${sizes.join('-')}: greedy pretraining, ${pretrainEpochs} epochs per layer (CD1, doubled weights)`);
@@ -166,7 +166,7 @@ async function trainDbmModel(): Promise<void> {
   const progress: ({ epoch: number } & QuickEstimate)[] = [];
   let monitorSeconds = 0;
   const heldOut = monitorEvery > 0 ? asTensor(mnist.heldOut) : undefined;
-  const base = monitorEvery > 0 ? tf.tensor1d(pixelLogOdds(mnist.train)) : undefined;
+  const base = monitorEvery > 0 ? tf.tensor1d(pixelLogOdds(mnist.train, PIXELS)) : undefined;
   const monitor = async (epoch: number) => {
     const estimate = await quickDbmEstimate(dbm, train, heldOut!, base!);
     monitorSeconds += estimate.seconds;

@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseFlags } from '@/lib/cli/progress';
-import { readMeta, writeMeta } from '@/models/boltzmann-mnist/model';
+import { readMetaIfAny, writeMeta } from '@/models/blocks/checkpoint';
 import { evaluationNumbers, runBlockEvaluation } from '@/models/foundations/report';
 import { measure } from './measure';
 import { CHECKPOINT_DIR } from './model';
@@ -16,5 +16,5 @@ import { CHECKPOINT_DIR } from './model';
 await runBlockEvaluation({ script: 'models/dbn/evaluate.ts', checkpointDir: CHECKPOINT_DIR, measure });
 if (parseFlags().has('write')) {
   const evaluation = JSON.parse(await fs.readFile(path.join(CHECKPOINT_DIR, 'evaluation.json'), 'utf8'));
-  await writeMeta(CHECKPOINT_DIR, { ...(await readMeta(CHECKPOINT_DIR)), metrics: { ...evaluationNumbers(evaluation), goalMet: evaluation.goal?.met ?? null } });
+  await writeMeta(CHECKPOINT_DIR, { ...(await readMetaIfAny(CHECKPOINT_DIR)), metrics: { ...evaluationNumbers(evaluation), goalMet: evaluation.goal?.met ?? null } });
 }

@@ -15,13 +15,18 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { annealedImportanceSampling, hiddenRepresentation, Rng, standardBetas, type AisResult, type Rbm } from '@/models/blocks';
-import { asTensor, DATA_DESCRIPTION, loadBinaryMnist, pixelLogOdds } from '@/models/boltzmann-mnist/data';
-import { checkpointDir as boltzmannDir, loadRbm, readMeta } from '@/models/boltzmann-mnist/model';
-import { weightsVersion } from '@/models/blocks/checkpoint';
+import { BINARY_MNIST_DESCRIPTION, loadBinaryMnist, MNIST_PIXELS } from '@/lib/datasets';
+import { annealedImportanceSampling, hiddenRepresentation, pixelLogOdds, Rng, standardBetas, type AisResult, type Rbm } from '@/models/blocks';
+import { loadRbm, readMetaIfAny, weightsVersion } from '@/models/blocks/checkpoint';
 import type { Evaluation, EvaluationRow } from '@/lib/model-cards/evaluation';
 import type { MeasureBlock } from '@/models/foundations/contract';
-import { CHECKPOINT_DIR, loadDbn } from './model';
+import { asTensor, CHECKPOINT_DIR, loadDbn } from './model';
+
+/**
+ * The RBM of models/boltzmann-mnist, read from its committed checkpoint (the same binary MNIST, the
+ * same blocks' format) as the baseline the DBN's second layer is meant to improve on.
+ */
+const BOLTZMANN_RBM_DIR = path.join(CHECKPOINT_DIR, '..', '..', 'boltzmann-mnist', 'checkpoint', 'rbm');
 
 export const AIS_RUNS = 100;
 export const AIS_BETAS_SCALE = 0.1;
@@ -67,9 +72,9 @@ function meanOver(data: tf.Tensor2D, perRow: (rows: tf.Tensor2D) => tf.Tensor1D,
 /** The half-width of AIS's ±3-standard-error interval on log Z (the wider side). */
 const spreadOf = (ais: AisResult) => Math.max(ais.interval[1] - ais.logZ, Number.isFinite(ais.interval[0]) ? ais.logZ - ais.interval[0] : ais.interval[1] - ais.logZ);
 
-/** What the slower check (check-ais.ts, recorded in meta.json for these weights) says about the quick log Z_top. */
+/** What the slower check (scripts/check-ais.ts, recorded in meta.json for these weights) says about the quick log Z_top. */
 function fullScheduleNote(check: { version: string; temperatures: number; logZ: number; interval: [number, number] } | undefined, version: string, quick: number, heldOutBound: number): string {
-  if (!check || check.version !== version) return ' No full-schedule AIS check recorded for these weights (npx tsx models/dbn/check-ais.ts).';
+  if (!check || check.version !== version) return ' No full-schedule AIS check recorded for these weights (npx tsx models/dbn/scripts/check-ais.ts).';
   return (
     ` Check (check-ais.ts, ${check.temperatures.toLocaleString('en')} temperatures): log Z_top = ${check.logZ.toFixed(2)} [${check.interval.map((x) => x.toFixed(2)).join(', ')}], ` +
     `${(check.logZ - quick).toFixed(2)} above this run's, which would put the held-out bound at ${(heldOutBound + quick - check.logZ).toFixed(2)}.`
@@ -78,7 +83,7 @@ function fullScheduleNote(check: { version: string; temperatures: number; logZ: 
 
 /** What the boltzmann-mnist RBM's own evaluation (14,500 temperatures) recorded in its meta.json. */
 async function ownEvaluationOf(dir: string): Promise<string> {
-  const metrics = ((await readMeta(dir)) as { metrics?: { heldOut?: number; logZ?: number; ais?: { temperatures?: number } } } | undefined)?.metrics;
+  const metrics = ((await readMetaIfAny(dir)) as { metrics?: { heldOut?: number; logZ?: number; ais?: { temperatures?: number } } } | undefined)?.metrics;
   if (metrics?.heldOut === undefined || metrics.logZ === undefined) return '';
   return ` Its own evaluation (${(metrics.ais?.temperatures ?? 14500).toLocaleString('en')} temperatures) found log Z ${metrics.logZ.toFixed(2)} and held-out ${metrics.heldOut.toFixed(2)}.`;
 }
@@ -106,7 +111,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
   };
   const version = await weightsVersion(CHECKPOINT_DIR, 'dbn');
   const shape = dbn.sizes.join('-');
-  const pixelBase = tf.tensor1d(pixelLogOdds(mnist.train));
+  const pixelBase = tf.tensor1d(pixelLogOdds(mnist.train, MNIST_PIXELS));
   const rows: EvaluationRow[] = [];
 
   // The DBN: AIS over the top RBM's visible layer h¹ (its hidden layer summed out), starting from
@@ -134,7 +139,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
 
   rows.push(await rbmRow(dbn.bottom, train, heldOut, pixelBase, 'bottom-rbm', `its bottom RBM 784-${dbn.bottom.hidden} alone`, 'The DBN\'s first layer as an RBM on its own: log p(v) = −F(v) − log Z, the same AIS.', progress));
 
-  const rbmDir = boltzmannDir('rbm');
+  const rbmDir = BOLTZMANN_RBM_DIR;
   const rbm = await loadRbm(rbmDir).catch(() => undefined);
   if (rbm) {
     rows.push(
@@ -167,7 +172,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
     model: 'dbn',
     date: new Date().toISOString(),
     command,
-    data: DATA_DESCRIPTION,
+    data: BINARY_MNIST_DESCRIPTION,
     protocol:
       `Average log-probability of the 2,000 held-out images in nats (higher is better). log Z of each RBM by AIS (${AIS_RUNS} runs, ` +
       `${standardBetas(AIS_BETAS_SCALE).length - 1} temperatures — a tenth of Salakhutdinov & Murray's schedule — base model at the data's base rates, seed ${SEED}). ` +

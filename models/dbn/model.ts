@@ -20,7 +20,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { allStates, bernoulliLogLikelihood, binaryEntropy, loadTensors, Rbm, Rng, saveTensors } from '@/models/blocks';
+import { allStates, bernoulliLogLikelihood, binaryEntropy, loadTensors, rbmFromTensors, rbmTensors, Rng, saveTensors, type Rbm } from '@/models/blocks';
+import { MNIST_PIXELS } from '@/lib/datasets';
 
 export const CHECKPOINT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'checkpoint');
 
@@ -130,30 +131,19 @@ export class Dbn {
 
 /** Saves every RBM of the stack as `rbm<l>.W`, `rbm<l>.visibleBias`, `rbm<l>.hiddenBias` (float16). */
 export async function saveDbn(rbms: Rbm[], dir: string): Promise<void> {
-  const tensors: Record<string, tf.Tensor> = {};
-  rbms.forEach((rbm, l) => {
-    tensors[`rbm${l}.W`] = rbm.W;
-    tensors[`rbm${l}.visibleBias`] = rbm.visibleBias;
-    tensors[`rbm${l}.hiddenBias`] = rbm.hiddenBias;
-  });
-  await saveTensors(dir, tensors);
+  await saveTensors(dir, Object.assign({}, ...rbms.map((rbm, l) => rbmTensors(rbm, `rbm${l}.`))));
 }
 
 /** The stack saved by `saveDbn` (however many RBMs it holds). */
 export async function loadRbms(dir: string): Promise<Rbm[]> {
   const t = await loadTensors(dir);
   const rbms: Rbm[] = [];
-  for (let l = 0; t[`rbm${l}.W`]; l++) {
-    const W = t[`rbm${l}.W`] as tf.Tensor2D;
-    rbms.push(
-      new Rbm(
-        { visible: W.shape[0], hidden: W.shape[1], units: 'binary' },
-        { W, visibleBias: t[`rbm${l}.visibleBias`] as tf.Tensor1D, hiddenBias: t[`rbm${l}.hiddenBias`] as tf.Tensor1D },
-      ),
-    );
-  }
+  for (let l = 0; t[`rbm${l}.W`]; l++) rbms.push(rbmFromTensors(t, `rbm${l}.`));
   Object.values(t).forEach((x) => x.dispose());
   return rbms;
 }
 
 export const loadDbn = async (dir: string): Promise<Dbn> => new Dbn(await loadRbms(dir));
+
+/** Rows of binary pixels (lib/datasets/mnist-split.ts) as a [rows × 784] tensor. */
+export const asTensor = (pixels: Float32Array): tf.Tensor2D => tf.tensor2d(pixels, [pixels.length / MNIST_PIXELS, MNIST_PIXELS]);

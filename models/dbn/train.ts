@@ -18,10 +18,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { hiddenRepresentation, Rbm, Rng, trainRbm } from '@/models/blocks';
-import { asTensor, BINARIZATION, DATA_DESCRIPTION, loadBinaryMnist, SPLIT } from '@/models/boltzmann-mnist/data';
-import { writeMeta } from '@/models/boltzmann-mnist/model';
-import { CHECKPOINT_DIR, loadRbms, saveDbn } from './model';
+import { BINARY_MNIST_DESCRIPTION, loadBinaryMnist, MNIST_BINARIZATION, MNIST_SPLIT } from '@/lib/datasets';
+import { hiddenRepresentation, Rbm, Rng, trainRbm, writeMeta } from '@/models/blocks';
+import { asTensor, CHECKPOINT_DIR, loadRbms, saveDbn } from './model';
 
 const flags = parseFlags();
 const seed = Number(flags.get('seed') ?? 1);
@@ -65,9 +64,9 @@ async function save(stack: Rbm[], status: string): Promise<void> {
   await saveDbn(stack, out);
   await writeMeta(out, {
     model: `deep belief net ${[784, ...sizes].join('-')} (Hinton, Osindero & Teh 2006), greedy layer-wise RBMs`,
-    data: `${DATA_DESCRIPTION} Each RBM trained on the 8,000 training images (the top one on the bottom RBM's hidden probabilities of them).`,
-    split: SPLIT,
-    binarization: BINARIZATION,
+    data: `${BINARY_MNIST_DESCRIPTION} Each RBM trained on the 8,000 training images (the top one on the bottom RBM's hidden probabilities of them).`,
+    split: MNIST_SPLIT,
+    binarization: MNIST_BINARIZATION,
     backend: backend.name,
     command,
     seed,

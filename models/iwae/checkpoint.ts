@@ -75,16 +75,3 @@ export async function loadModels(dir = CHECKPOINT_DIR): Promise<{ models: Record
   }
 }
 
-/** Deterministic standard-normal latents (Box–Muller on mulberry32): the same seed, the same vectors. */
-export function normalLatents(random: () => number, count: number): Float32Array {
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i += 2) {
-    const u = 1 - random();
-    const v = random();
-    const r = Math.sqrt(-2 * Math.log(u));
-    out[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < count) out[i + 1] = r * Math.sin(2 * Math.PI * v);
-  }
-  return out;
-}
-

@@ -8,12 +8,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { mulberry32, seededShuffle } from '@/lib/random';
-import { loadBinaryMnist, type BinaryMnist } from '@/models/boltzmann-mnist/data';
+import { loadBinaryMnist, type BinaryMnist } from '@/lib/datasets';
 import { weightsVersion } from '@/models/blocks';
+import { standardNormals } from '@/models/blocks/statistics';
 import type { BlockFigures, Figure, Panel } from '@/models/foundations/contract';
 import { greyPicture, rowOf } from '@/models/foundations/pictures';
 import { EVALUATION_FILE, type Evaluation } from '@/lib/model-cards/evaluation';
-import { CHECKPOINT_DIR, loadModels, MODELS, normalLatents, type IwaeMeta, type ModelKey } from './checkpoint';
+import { CHECKPOINT_DIR, loadModels, MODELS, type IwaeMeta, type ModelKey } from './checkpoint';
 import { IMAGE_PIXELS, IMAGE_SIZE, type Iwae } from './model';
 
 export const SAMPLE_GRID = { columns: 6, rows: 6 } as const;
@@ -69,7 +70,8 @@ function likelihoodFacts(m: Loaded): Figure['facts'] {
 
 function samples(m: Loaded, seed: number): Figure {
   const count = SAMPLE_GRID.columns * SAMPLE_GRID.rows;
-  const latents = normalLatents(mulberry32(seed), count * m.models.vae.config.latent);
+  // Deterministic standard-normal latents (Box–Muller on mulberry32): the same seed, the same vectors.
+  const latents = standardNormals(mulberry32(seed), count * m.models.vae.config.latent);
   const panels: Panel[] = MODELS.map((key) => {
     const means = m.models[key].decodeMeans(latents);
     return {

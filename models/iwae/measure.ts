@@ -11,9 +11,9 @@
  * mean grey levels (an exact log-likelihood).
  */
 import { parseFlags } from '@/lib/cli/progress';
-import { loadGanData } from '@/models/gan/data';
-import { DATA_DESCRIPTION, loadBinaryMnist } from '@/models/boltzmann-mnist/data';
+import { BINARY_MNIST_DESCRIPTION, loadBinaryMnist, loadGreyImages } from '@/lib/datasets';
 import { weightsVersion } from '@/models/blocks';
+import { mean } from '@/models/blocks/statistics';
 import type { MeasureBlock } from '@/models/foundations/contract';
 import { CHECKPOINT_DIR, loadModels, MODELS, type ModelKey } from './checkpoint';
 import { activeUnits, IMAGE_PIXELS, logMeanExpOf, type Iwae } from './model';
@@ -87,18 +87,12 @@ export function independentPixels(trainGrey: Float32Array, images: Float32Array)
   return out;
 }
 
-function mean(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  return sum / values.length;
-}
-
 export const measure: MeasureBlock = async ({ command, progress }) => {
   const setup = settings();
   const { models, meta } = await loadModels();
   const version = await weightsVersion(CHECKPOINT_DIR, 'iwae');
   const binary = await loadBinaryMnist();
-  const grey = await loadGanData('mnist');
+  const grey = await loadGreyImages('mnist');
   const images = binary.heldOut.subarray(0, setup.images * IMAGE_PIXELS);
   const k = meta.configs.iwae.k;
 
@@ -129,7 +123,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
     model: 'iwae',
     date: new Date().toISOString(),
     command,
-    data: `${DATA_DESCRIPTION} Trained on the 8,000 training images' grey levels, dynamically binarized; measured on the first ${setup.images} of the 2,000 held-out images, binarized once.`,
+    data: `${BINARY_MNIST_DESCRIPTION} Trained on the 8,000 training images' grey levels, dynamically binarized; measured on the first ${setup.images} of the 2,000 held-out images, binarized once.`,
     protocol:
       `log p(x) estimated by importance sampling with each model's own q(z | x), K = ${setup.samples} samples per image (Burda et al. used 5,000), ` +
       `${setup.images} held-out images; L_1 (ELBO), L_5 and L_50 from the same samples. Both models: 784-200-200-50 tanh, same initial weights, ` +

@@ -21,11 +21,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bernoulliLogLikelihood, Rng } from '@/models/blocks';
-import { gaussianKl, reparameterise, type DiagonalGaussian } from '@/models/blocks/gaussian';
+import { gaussianKl, logPosterior, logStandardNormal, reparameterise, type DiagonalGaussian } from '@/models/blocks/gaussian';
 
 export const IMAGE_SIZE = 28;
 export const IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE;
-const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 export interface IwaeConfig {
   /** Visible units (784 for MNIST). */
@@ -79,16 +78,6 @@ export function logMeanExpOf(values: ArrayLike<number>, from = 0, to = values.le
   let sum = 0;
   for (let i = from; i < to; i++) sum += Math.exp(values[i] - max);
   return max + Math.log(sum / (to - from));
-}
-
-/** log N(z; 0, I) per row. */
-export function logStandardNormal(z: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.sub(tf.mul(tf.sum(tf.square(z), 1), -0.5), z.shape[1] * HALF_LOG_TWO_PI) as tf.Tensor1D);
-}
-
-/** log q(z | x) for z = μ + σ ⊙ ε, per row: Σ_d [ −½ ε_d² − log σ_d ] − (D/2) log 2π. */
-export function logPosterior(q: DiagonalGaussian, noise: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.sub(tf.sub(tf.mul(tf.sum(tf.square(noise), 1), -0.5), tf.sum(q.logStd, 1)), noise.shape[1] * HALF_LOG_TWO_PI) as tf.Tensor1D);
 }
 
 export class Iwae {

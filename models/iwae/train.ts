@@ -16,8 +16,7 @@
 import { formatSeconds, log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { mulberry32, seededShuffle } from '@/lib/random';
 import { initBackend } from '@/lib/tfjs/backend';
-import { loadGanData } from '@/models/gan/data';
-import { loadBinaryMnist } from '@/models/boltzmann-mnist/data';
+import { loadBinaryMnist, loadGreyImages } from '@/lib/datasets';
 import * as tf from '@tensorflow/tfjs';
 import { CHECKPOINT_DIR, loadModels, MODELS, saveCheckpoint, type HistoryPoint, type IwaeMeta, type ModelKey } from './checkpoint';
 import { binarize, IMAGE_PIXELS, Iwae, logMeanExpOf } from './model';
@@ -37,7 +36,7 @@ const firstEpoch = (resumed?.meta.epochs ?? 0) + 1;
 /** Held-out images for the training curves (not for choosing anything). */
 const CURVE_IMAGES = 500;
 
-const data = await loadGanData('mnist');
+const data = await loadGreyImages('mnist');
 const curveImages = (await loadBinaryMnist()).heldOut.subarray(0, CURVE_IMAGES * IMAGE_PIXELS);
 log(`mnist: ${data.train.count} training images (dynamically binarized), ${CURVE_IMAGES} held-out images for the curves`);
 

@@ -19,6 +19,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '@/lib/random';
+import { standardNormal } from '@/models/blocks/statistics';
 
 export const CHECKPOINT_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'checkpoint');
 
@@ -124,9 +125,8 @@ export function sphericalKMeans(patches: Float32Array, dims: number, options: KM
   const n = patches.length / dims;
   const K = options.centroids;
   const random = mulberry32(options.seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const centroids = new Float32Array(K * dims);
-  for (let i = 0; i < centroids.length; i++) centroids[i] = gaussian();
+  for (let i = 0; i < centroids.length; i++) centroids[i] = standardNormal(random);
   normaliseRows(centroids, dims);
   const chunk = options.chunk ?? 8192;
   for (let it = 0; it < options.iterations; it++) {

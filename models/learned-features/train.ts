@@ -13,7 +13,7 @@ import path from 'node:path';
 import { loadCorel5k, trainItems } from '@/lib/datasets';
 import { mulberry32, seededShuffle } from '@/lib/random';
 import { initBackend } from '@/lib/tfjs/backend';
-import { fitWhitening, whitenPatches } from '@/models/sparse-coding/model';
+import { fitWhitening, whitenPatches } from '@/models/blocks/whitening';
 import { flickr8kTrainFiles, photoPixels } from './data';
 import { CHECKPOINT_DIR, DEFAULT_CONFIG, patchDims, samplePatches, serialiseWeights, sphericalKMeans, type LearnedFeatureConfig } from './model';
 

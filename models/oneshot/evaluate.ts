@@ -26,6 +26,7 @@ import path from 'node:path';
 import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { renderDrawing, type Drawing } from '@/lib/strokes';
 import { initBackend } from '@/lib/tfjs/backend';
+import { mean } from '@/models/blocks/statistics';
 import { affinePrior, argmax, classify, distances, fitScores, referencesOf } from './classify';
 import { loadRunEpisodes, type Episode } from './data';
 import { DISCRIMINATOR_SIZE, DISCRIMINATORS, downsample, meanDiscriminatorAccuracy, type Labelled } from './discriminator';
@@ -111,7 +112,6 @@ const classConsistencyNearest = consistentNearest / judged;
 const classConsistencyFit = consistentFit / judged;
 
 // Diversity: variant–variant distance over person–person distance, both by the modified Hausdorff distance.
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const betweenVariants: number[] = [];
 const toExemplar: number[] = [];
 runs.forEach((run, r) =>

@@ -22,6 +22,7 @@ import { checkpointCommand, log, parseFlags, ProgressBar } from '@/lib/cli/progr
 import { mulberry32, seededShuffle } from '@/lib/random';
 import { CANVAS_SIZE, fromOmniglot, renderDrawing, type Drawing } from '@/lib/strokes';
 import { initBackend } from '@/lib/tfjs/backend';
+import { mean } from '@/models/blocks/statistics';
 import { affinePrior, argmax, classify, distances, fitScores, fitTerms, referencesOf, type FitSettings } from './classify';
 import { backgroundEpisodes, loadBackgroundCharacters, type Episode } from './data';
 import { DISCRIMINATOR_SIZE, downsample, meanDiscriminatorAccuracy, type Labelled } from './discriminator';
@@ -29,8 +30,6 @@ import { centred, modifiedHausdorff, pathPoints } from './distance';
 import { binarize, CHECKPOINT_DIR, type OneShotSettings } from './model';
 import { FIT_TERMS, learnScoreWeights, weightedScore, type ScoredEpisode } from './score';
 import { affineVector, correspond, fitAffine, gaussianOf, inkCentre, inkLogSize, normalFieldLogLikelihood, sampleVariant, strokeNormals, trimmedGaussianOf, type DrawingStyle, type Placement, type Predictive, type VariationModel } from './variation';
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const flags = parseFlags();
 const seed = Number(flags.get('seed') ?? 1);

@@ -19,6 +19,7 @@
  * pairs' variance.
  */
 import type { Drawing, Point } from '@/lib/strokes';
+import { standardNormal } from '@/models/blocks/statistics';
 
 /** Per-pair affine map q − q̄ = A (p − p̄) + t: A row-major [a11, a12, a21, a22], t = [tx, ty]. */
 export interface Affine {
@@ -228,12 +229,6 @@ export function cholesky(matrix: number[], d: number): number[] {
   return L;
 }
 
-/** A standard normal draw from a uniform source (Box–Muller). */
-export function normal(random: () => number): number {
-  const u = 1 - random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
-
 /** Random Fourier features of the field: enough that a sample looks like the GP's. */
 const FIELD_FEATURES = 64;
 
@@ -324,7 +319,7 @@ export function inkLogSize(drawing: Drawing, centre: [number, number] = inkCentr
 
 /** A draw from a predictive given the drawing's own value. */
 function predict(predictive: Predictive, value: number, random: () => number): number {
-  return predictive.mean + predictive.regression * (value - predictive.mean) + predictive.deviation * normal(random);
+  return predictive.mean + predictive.regression * (value - predictive.mean) + predictive.deviation * standardNormal(random);
 }
 
 /**
@@ -339,7 +334,7 @@ export function sampleVariant(model: VariationModel, drawing: Drawing, random: (
   const [cx, cy] = inkCentre(drawing);
   // Affine: mean + L·z, with the deviation from the mean scaled by spread/√2 (one drawing's share).
   const L = cholesky(model.affine.covariance, 6);
-  const z = Array.from({ length: 6 }, () => normal(random));
+  const z = Array.from({ length: 6 }, () => standardNormal(random));
   const affineShare = affineSpread / Math.SQRT2;
   const [a11, a12, a21, a22, shiftX, shiftY] = model.affine.mean.map((m, i) => m + affineShare * L.slice(i * 6, i * 6 + 6).reduce((s, l, k) => s + l * z[k], 0));
   // The new centre: the given one shifted by the affine map's translation, or placed as people place drawings.
@@ -348,11 +343,11 @@ export function sampleVariant(model: VariationModel, drawing: Drawing, random: (
   // Field: d(p) = σ' √(2/M) Σ w_m cos(ω_m·p + b_m), ω ~ N(0, I/ℓ²), w ~ N(0, 1), per coordinate.
   const sigma = (model.field.sigma * fieldSpread) / Math.SQRT2;
   const features = Array.from({ length: FIELD_FEATURES }, () => ({
-    wx: normal(random) / model.field.lengthscale,
-    wy: normal(random) / model.field.lengthscale,
+    wx: standardNormal(random) / model.field.lengthscale,
+    wy: standardNormal(random) / model.field.lengthscale,
     phase: 2 * Math.PI * random(),
-    ax: normal(random),
-    ay: normal(random),
+    ax: standardNormal(random),
+    ay: standardNormal(random),
   }));
   const amplitude = sigma * Math.sqrt(2 / FIELD_FEATURES);
   const move = (p: Point): Point => {

@@ -8,7 +8,7 @@ import { seededShuffle } from '@/lib/random';
 import { weightsVersion } from '@/models/blocks/checkpoint';
 import type { BlockFigures, Figure } from '@/models/foundations/contract';
 import { greyPicture, rowOf } from '@/models/foundations/pictures';
-import { loadGanData, type GanData } from '@/models/gan/data';
+import { loadGreyImages, type GreyImages } from '@/lib/datasets';
 import { CHECKPOINT_DIR, CODE_BITS, loadHashing } from './checkpoint';
 import { DeepAutoencoder, euclideanDistances, hammingDistances, hammingRanking, IMAGE_SIZE, nearest, packCodes, PIXELS } from './model';
 
@@ -19,7 +19,7 @@ export const SHOWN = 10;
 interface Loaded {
   version: string;
   model: DeepAutoencoder;
-  data: GanData;
+  data: GreyImages;
   /** The database's (training digits') packed codes. */
   databaseCodes: Uint32Array;
 }
@@ -30,7 +30,7 @@ function load(): Promise<Loaded> {
   loaded ??= (async () => {
     const { model } = await loadHashing(CHECKPOINT_DIR);
     const version = await weightsVersion(CHECKPOINT_DIR, 'semantic-hashing');
-    const data = await loadGanData('mnist').catch((error: Error) => {
+    const data = await loadGreyImages('mnist').catch((error: Error) => {
       model.dispose();
       throw new Error(`semantic hashing's figures search the MNIST digits, but MNIST could not be read from DATA_DIR (${env.DATA_DIR}): ${error.message}`);
     });

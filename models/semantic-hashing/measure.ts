@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { weightsVersion } from '@/models/blocks/checkpoint';
 import type { MeasureBlock } from '@/models/foundations/contract';
-import { loadGanData } from '@/models/gan/data';
+import { loadGreyImages } from '@/lib/datasets';
 import { CHECKPOINT_DIR, CODE_BITS, DATA_SENTENCE, loadHashing } from './checkpoint';
 import { euclideanDistances, hammingDistances, hammingRanking, nearest, packCodes, PIXELS, precisionAtK, precisionAtRadius } from './model';
 
@@ -46,7 +46,7 @@ function euclideanRankings(queries: Float32Array, database: Float32Array, k: num
 
 export const measure: MeasureBlock = async ({ command, progress }) => {
   const { model, meta } = await loadHashing(CHECKPOINT_DIR);
-  const data = await loadGanData('mnist');
+  const data = await loadGreyImages('mnist');
   const queries = data.heldOut;
   const database = data.train;
   progress('Encoding the database and the queries…');

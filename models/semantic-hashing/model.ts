@@ -7,10 +7,10 @@
  * and similar images are found by looking at addresses a small Hamming distance away, or by
  * ranking the database by Hamming distance (popcount of the XOR of the packed words).
  *
- * The network itself (layers, training loop) is models/autoencoder/model.ts's DeepAutoencoder
- * with `code: 'binary'`; this file is the retrieval side.
+ * The network itself (layers, training loop) is the autoencoder block's DeepAutoencoder
+ * (models/blocks/deep-autoencoder.ts) with `code: 'binary'`; this file is the retrieval side.
  */
-export { DeepAutoencoder, trainDeepAutoencoder, PIXELS, IMAGE_SIZE } from '@/models/autoencoder/model';
+export { DeepAutoencoder, trainDeepAutoencoder, PIXELS, IMAGE_SIZE } from '@/models/blocks/deep-autoencoder';
 
 /** Code-noise std for an epoch: 0 at the start, rising linearly to `top` over the first `rampFraction` of training, then held. */
 export function noiseSchedule(top: number, epochs: number, rampFraction = 0.5): (epoch: number) => number {

@@ -8,12 +8,12 @@
  *
  *   npx tsx models/semantic-hashing/train.ts [--epochs 40] [--batch 50] [--lr 0.001] [--noise 4] [--seed 1] [--init autoencoder|random] [--out DIR]
  */
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { formatSeconds, log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
 import { loadTensors, weightsVersion } from '@/models/blocks/checkpoint';
-import { CHECKPOINT_DIR as AUTOENCODER_DIR } from '@/models/autoencoder/checkpoint';
-import { loadGanData } from '@/models/gan/data';
+import { loadGreyImages } from '@/lib/datasets';
 import { CHECKPOINT_DIR, CODE_BITS, DATA_SENTENCE, saveHashing, type HashingMeta, type HistoryPoint } from './checkpoint';
 import { DeepAutoencoder, noiseSchedule, PIXELS, trainDeepAutoencoder } from './model';
 
@@ -27,10 +27,12 @@ const init = String(flags.get('init') ?? 'autoencoder');
 if (init !== 'autoencoder' && init !== 'random') throw new Error(`--init must be autoencoder or random, got ${init}`);
 const out = String(flags.get('out') ?? CHECKPOINT_DIR);
 const LAYERS = [PIXELS, 500, 250, CODE_BITS];
+/** The deep autoencoder's committed weights (models/autoencoder/checkpoint), which `--init autoencoder` starts the outer layers from. */
+const AUTOENCODER_DIR = path.join(CHECKPOINT_DIR, '..', '..', 'autoencoder', 'checkpoint');
 
 const backend = await initBackend('auto');
 log(`backend: ${backend.name}`);
-const data = await loadGanData('mnist');
+const data = await loadGreyImages('mnist');
 const train = data.train.pixels;
 log(`MNIST: ${data.train.count} training images`);
 

@@ -8,7 +8,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fromHalf, loadTensors, saveTensors, toHalf, weightsVersion } from '@/models/blocks/checkpoint';
-import type { Dictionary, Whitening } from './model';
+import type { Whitening } from '@/models/blocks/whitening';
+import type { Dictionary } from './model';
 
 export const CHECKPOINT_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'checkpoint');
 export const MODEL_NAME = 'sparse-coding';

@@ -9,9 +9,10 @@
 import { mulberry32 } from '@/lib/random';
 import type { BlockFigures, Figure, Picture } from '@/models/foundations/contract';
 import { greyPicture, rowOf, signedPicture } from '@/models/foundations/pictures';
+import { dewhitenPatches, whitenPatches } from '@/models/blocks/whitening';
 import { CHECKPOINT_DIR, loadSparseCoding, sparseCodingVersion, type SparseCoding } from './checkpoint';
 import { corelPhotos, cutPatch, decodeGrey, type GreyPhoto } from './data';
-import { dewhitenPatches, gram, lipschitz, PATCH_SIZE, reconstruct, sparseCodes, whitenPatches } from './model';
+import { gram, lipschitz, PATCH_SIZE, reconstruct, sparseCodes } from './model';
 
 const NAMES = ['bases', 'code'] as const;
 /** Atoms shown beside the reconstruction, by falling |coefficient|. */

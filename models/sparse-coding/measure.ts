@@ -16,21 +16,20 @@
  */
 import { mulberry32 } from '@/lib/random';
 import type { Evaluation, EvaluationRow } from '@/lib/model-cards/evaluation';
+import { pcaReconstruct } from '@/models/blocks/pca';
+import { dewhitenPatches, whitenPatches } from '@/models/blocks/whitening';
 import type { MeasureBlock } from '@/models/foundations/contract';
 import { CHECKPOINT_DIR, loadSparseCoding, MODEL_NAME, sparseCodingVersion } from './checkpoint';
 import { samplePatches } from './data';
 import {
-  dewhitenPatches,
   gram,
   lipschitz,
   meanActive,
   pcaBestTerms,
-  pcaReconstruct,
   randomDictionary,
   reconstruct,
   relativeError,
   sparseCodes,
-  whitenPatches,
   type Dictionary,
 } from './model';
 
@@ -66,7 +65,7 @@ export const measure: MeasureBlock = async ({ command, progress }) => {
     progress(`λ = ${lambda}: lasso on ${held.count} patches (learned and random dictionaries), PCA…`);
     const ours = code(dictionary, lambda);
     const k = Math.max(1, Math.round(ours.active));
-    const pcaRecon = pcaReconstruct(x, whitening.components, pixels, k);
+    const pcaRecon = pcaReconstruct({ d: pixels, k, components: whitening.components }, x);
     const pca = { active: k, error: relativeError(x, pcaRecon), pixelError: pixelError(pcaRecon) };
     const bestRecon = pcaBestTerms(x, whitening.components, pixels, k);
     const best = { active: k, error: relativeError(x, bestRecon), pixelError: pixelError(bestRecon) };

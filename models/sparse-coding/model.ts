@@ -19,12 +19,12 @@
  *
  * Patches are whitened first (O&F whitened their images and rolled off the highest frequencies):
  * ZCA whitening fitted on training patches, W = U (Λ + ε)^{-½} Uᵀ, where the ε damps the weakest
- * (highest-frequency) directions instead of amplifying their noise.                        (4)
+ * (highest-frequency) directions instead of amplifying their noise (models/blocks/whitening.ts).  (4)
  *
  * Layout: plain row-major Float32Arrays. The dictionary is `atoms × pixels` (atom k is row k),
  * codes are `patches × atoms`, patches `patches × pixels`.
  */
-import { symmetricEigen } from '@/models/blocks/frechet';
+import { standardNormal } from '@/models/blocks/statistics';
 
 export const PATCH_SIZE = 12;
 export const PATCH_PIXELS = PATCH_SIZE * PATCH_SIZE;
@@ -300,7 +300,7 @@ export function squaredError(patches: Float32Array, codes: Float32Array, diction
 /** A dictionary of random unit-norm atoms (Gaussian directions): the starting point, and a control. */
 export function randomDictionary(atoms: number, pixels: number, random: () => number): Dictionary {
   const values = new Float32Array(atoms * pixels);
-  for (let i = 0; i < values.length; i++) values[i] = gaussian(random);
+  for (let i = 0; i < values.length; i++) values[i] = standardNormal(random);
   const dictionary = { atoms, pixels, values };
   normaliseAtoms(dictionary);
   return dictionary;
@@ -317,112 +317,6 @@ export function dictionaryFromPatches(patches: Float32Array, pixels: number, ato
   const dictionary = { atoms, pixels, values };
   normaliseAtoms(dictionary);
   return dictionary;
-}
-
-function gaussian(random: () => number): number {
-  const u = 1 - random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
-
-// ——— whitening (4) ———
-
-export interface Whitening {
-  pixels: number;
-  /** Mean patch of the training patches (after each patch's own mean is removed, ≈ 0). */
-  mean: Float32Array;
-  /** W = U (Λ + ε)^{-½} Uᵀ, `pixels × pixels`. */
-  whiten: Float32Array;
-  /** W⁻¹ = U (Λ + ε)^{½} Uᵀ, back to grey levels. */
-  dewhiten: Float32Array;
-  /** The principal directions Uᵀ as rows, by falling variance (also those of the whitened patches). */
-  components: Float32Array;
-  /** Λ, the training patches' variance along each component (falling). */
-  variances: Float32Array;
-  epsilon: number;
-}
-
-/** Fits (4) on `patches × pixels` training patches. */
-export function fitWhitening(patches: Float32Array, pixels: number, epsilon: number): Whitening {
-  const count = patches.length / pixels;
-  const mean = new Float64Array(pixels);
-  for (let b = 0; b < count; b++) for (let j = 0; j < pixels; j++) mean[j] += patches[b * pixels + j];
-  for (let j = 0; j < pixels; j++) mean[j] /= count;
-  const covariance = new Float64Array(pixels * pixels);
-  const centred = new Float64Array(pixels);
-  for (let b = 0; b < count; b++) {
-    for (let j = 0; j < pixels; j++) centred[j] = patches[b * pixels + j] - mean[j];
-    for (let i = 0; i < pixels; i++) {
-      const ci = centred[i];
-      if (ci === 0) continue;
-      for (let j = i; j < pixels; j++) covariance[i * pixels + j] += ci * centred[j];
-    }
-  }
-  for (let i = 0; i < pixels; i++) {
-    for (let j = i; j < pixels; j++) {
-      covariance[i * pixels + j] /= count;
-      covariance[j * pixels + i] = covariance[i * pixels + j];
-    }
-  }
-  const { values, vectors } = symmetricEigen(covariance, pixels, 1e-10);
-  const order = Array.from({ length: pixels }, (_, i) => i).sort((p, q) => values[q] - values[p]);
-  const variances = Float32Array.from(order, (i) => Math.max(0, values[i]));
-  const components = new Float32Array(pixels * pixels);
-  order.forEach((source, r) => {
-    for (let j = 0; j < pixels; j++) components[r * pixels + j] = vectors[j * pixels + source];
-  });
-  const build = (power: number) => {
-    const out = new Float32Array(pixels * pixels);
-    for (let r = 0; r < pixels; r++) {
-      const s = (variances[r] + epsilon) ** power;
-      for (let i = 0; i < pixels; i++) {
-        const ui = components[r * pixels + i] * s;
-        for (let j = 0; j < pixels; j++) out[i * pixels + j] += ui * components[r * pixels + j];
-      }
-    }
-    return out;
-  };
-  return { pixels, mean: Float32Array.from(mean), whiten: build(-0.5), dewhiten: build(0.5), components, variances, epsilon };
-}
-
-/** y = M (x − offset) for every row x (M symmetric `pixels × pixels`). */
-export function applySymmetric(matrix: Float32Array, rows: Float32Array, pixels: number, offset?: Float32Array): Float32Array {
-  const count = rows.length / pixels;
-  const out = new Float32Array(rows.length);
-  const x = new Float32Array(pixels);
-  for (let b = 0; b < count; b++) {
-    for (let j = 0; j < pixels; j++) x[j] = rows[b * pixels + j] - (offset ? offset[j] : 0);
-    for (let i = 0; i < pixels; i++) {
-      let s = 0;
-      for (let j = 0; j < pixels; j++) s += matrix[i * pixels + j] * x[j];
-      out[b * pixels + i] = s;
-    }
-  }
-  return out;
-}
-
-/** Whitened patches: W (x − μ). */
-export const whitenPatches = (w: Whitening, patches: Float32Array): Float32Array => applySymmetric(w.whiten, patches, w.pixels, w.mean);
-
-/** Back to (DC-free) grey levels: W⁻¹ y + μ. */
-export function dewhitenPatches(w: Whitening, whitened: Float32Array): Float32Array {
-  const out = applySymmetric(w.dewhiten, whitened, w.pixels);
-  for (let i = 0; i < out.length; i++) out[i] += w.mean[i % w.pixels];
-  return out;
-}
-
-/** The sample covariance of `rows` (`count × pixels`), for checking the whitening. */
-export function covariance(rows: Float32Array, pixels: number): Float64Array {
-  const count = rows.length / pixels;
-  const mean = new Float64Array(pixels);
-  for (let b = 0; b < count; b++) for (let j = 0; j < pixels; j++) mean[j] += rows[b * pixels + j] / count;
-  const out = new Float64Array(pixels * pixels);
-  for (let b = 0; b < count; b++) {
-    for (let i = 0; i < pixels; i++) {
-      const ci = rows[b * pixels + i] - mean[i];
-      for (let j = 0; j < pixels; j++) out[i * pixels + j] += (ci * (rows[b * pixels + j] - mean[j])) / count;
-    }
-  }
-  return out;
 }
 
 // ——— what the numbers are made of ———
@@ -443,20 +337,6 @@ export function meanActive(codes: Float32Array, atoms: number): number {
   let active = 0;
   for (let i = 0; i < codes.length; i++) if (codes[i] !== 0) active++;
   return active / (codes.length / atoms);
-}
-
-/** The PCA baseline: each patch projected on the first `k` principal components (rows of `components`). */
-export function pcaReconstruct(patches: Float32Array, components: Float32Array, pixels: number, k: number): Float32Array {
-  const count = patches.length / pixels;
-  const out = new Float32Array(patches.length);
-  for (let b = 0; b < count; b++) {
-    for (let r = 0; r < k; r++) {
-      let c = 0;
-      for (let j = 0; j < pixels; j++) c += components[r * pixels + j] * patches[b * pixels + j];
-      for (let j = 0; j < pixels; j++) out[b * pixels + j] += c * components[r * pixels + j];
-    }
-  }
-  return out;
 }
 
 /**

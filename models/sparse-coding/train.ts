@@ -19,6 +19,7 @@ import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
 import { mulberry32 } from '@/lib/random';
 import { initBackend } from '@/lib/tfjs/backend';
 import { Rng } from '@/models/blocks/random';
+import { fitWhitening, whitenPatches } from '@/models/blocks/whitening';
 import { CHECKPOINT_DIR, MODEL_NAME, roundToHalf, saveSparseCoding, type HistoryPoint, type SparseCodingMeta } from './checkpoint';
 import { DATA_DESCRIPTION, samplePatches } from './data';
 import {
@@ -26,7 +27,6 @@ import {
   dictionaryFromPatches,
   dictionaryStep,
   emptyStatistics,
-  fitWhitening,
   gram,
   lassoObjective,
   lipschitz,
@@ -36,7 +36,6 @@ import {
   reconstruct,
   relativeError,
   sparseCodes,
-  whitenPatches,
 } from './model';
 
 const flags = parseFlags();

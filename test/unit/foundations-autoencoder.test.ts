@@ -8,7 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@/lib/tfjs/backend';
 import { symmetricEigen } from '@/models/blocks/frechet';
 import { figures } from '@/models/autoencoder/figures';
-import { columnMeans, covariance, DeepAutoencoder, fitPca, LinearAutoencoder, mean, pcaReconstruct, principalAngles, squaredErrors } from '@/models/autoencoder/model';
+import { fitPca, pcaReconstruct } from '@/models/blocks/pca';
+import { covariance } from '@/models/blocks/covariance';
+import { columnMeans, mean } from '@/models/blocks/statistics';
+import { DeepAutoencoder, LinearAutoencoder, principalAngles, squaredErrors } from '@/models/autoencoder/model';
 import { mulberry32 } from '@/lib/random';
 
 beforeAll(async () => {
@@ -68,7 +71,7 @@ describe('PCA', () => {
     const { rows } = lowRankData(400, d, 4, 0.5, 11);
     const k = 3;
     const pca = fitPca(rows, d, k);
-    const full = Array.from(symmetricEigen(covariance(rows, d, columnMeans(rows, d)), d).values).sort((x, y) => y - x);
+    const full = Array.from(symmetricEigen(covariance(rows, d, { divideBy: 'n' }), d).values).sort((x, y) => y - x);
     for (let i = 0; i < k; i++) expect(pca.eigenvalues[i]).toBeCloseTo(full[i], 3);
     const discarded = full.slice(k).reduce((s, v) => s + v, 0);
     const error = mean(squaredErrors(rows, pcaReconstruct(pca, rows), d));
@@ -87,7 +90,7 @@ describe('linear autoencoder', () => {
     const { rows } = lowRankData(500, d, k, 0.3, 21);
     const pca = fitPca(rows, d, k);
     const mu = columnMeans(rows, d);
-    const c = tf.tensor2d(Float32Array.from(covariance(rows, d, mu)), [d, d]);
+    const c = tf.tensor2d(Float32Array.from(covariance(rows, d, { mean: mu, divideBy: 'n' })), [d, d]);
     const ae = new LinearAutoencoder(d, k, 3);
     const before = principalAngles(ae.basis(), pca.components, k, d);
     expect(Math.max(...before)).toBeGreaterThan(30);

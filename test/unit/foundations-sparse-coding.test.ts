@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '@/lib/random';
 import { initBackend } from '@/lib/tfjs/backend';
+import { covariance } from '@/models/blocks/covariance';
+import { applySymmetric, fitWhitening } from '@/models/blocks/whitening';
 import {
   accumulate,
-  applySymmetric,
-  covariance,
   dictionaryStep,
   emptyStatistics,
-  fitWhitening,
   lassoObjective,
   normaliseAtoms,
   randomDictionary,
@@ -141,7 +140,7 @@ describe('sparse coding: whitening', () => {
     for (let b = 0; b < 4000; b++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) data[b * n + i] += mixing[i * n + j] * latent[b * n + j] + (j === 0 ? 3 : 0);
     const w = fitWhitening(data, n, 0);
     const white = applySymmetric(w.whiten, data, n, w.mean);
-    const c = covariance(white, n);
+    const c = covariance(white, n, { divideBy: 'n' });
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(c[i * n + j]).toBeCloseTo(i === j ? 1 : 0, 3);
     // ZCA: W is symmetric, and W⁻¹W = I.
     for (let i = 0; i < n; i++) {
@@ -163,7 +162,7 @@ describe('sparse coding: whitening', () => {
     const data = Float32Array.from({ length: 8000 * n }, (_, i) => scales[i % n] * gaussian(random));
     const epsilon = 0.1;
     const w = fitWhitening(data, n, epsilon);
-    const c = covariance(applySymmetric(w.whiten, data, n, w.mean), n);
+    const c = covariance(applySymmetric(w.whiten, data, n, w.mean), n, { divideBy: 'n' });
     for (let r = 0; r < n; r++) {
       const u = w.components.subarray(r * n, (r + 1) * n);
       let v = 0;

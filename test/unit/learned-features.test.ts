@@ -15,7 +15,8 @@ import {
   type LearnedFeatureConfig,
   type LearnedFeatureWeights,
 } from '@/models/learned-features/model';
-import { applySymmetric, covariance, fitWhitening, whitenPatches } from '@/models/sparse-coding/model';
+import { covariance } from '@/models/blocks/covariance';
+import { applySymmetric, fitWhitening, whitenPatches } from '@/models/blocks/whitening';
 
 const CONFIG: LearnedFeatureConfig = { size: 24, patch: 6, centroids: 16, grid: 2, contrastEpsilon: 0.01, whiteningEpsilon: 0.01 };
 
@@ -58,7 +59,7 @@ describe('learned features (Coates & Ng single layer)', () => {
   it('whitening makes the covariance of training patches close to the identity', () => {
     const { weights, patches } = train(1);
     const dims = patchDims(CONFIG);
-    const cov = covariance(applySymmetric(weights.whiten, patches, dims, weights.mean), dims);
+    const cov = covariance(applySymmetric(weights.whiten, patches, dims, weights.mean), dims, { divideBy: 'n' });
     // With ε > 0 the weakest directions are damped, so the diagonal sits a little below 1 there.
     let offDiagonal = 0;
     let diagonal = 0;

@@ -17,7 +17,8 @@ import { DISCRIMINATOR_SIZE, meanDiscriminatorAccuracy, type Labelled } from '@/
 import { parseImage, thin } from '@/models/oneshot/parse';
 import { FIT_TERMS, learnScoreWeights, weightedScore } from '@/models/oneshot/score';
 import { OneShotModel } from '@/models/oneshot/model';
-import { correspond, inkCentre, inkLogSize, normalFieldLogLikelihood, fitAffine, gaussianOf, normal, resampleStroke, sampleVariant, strokeNormals, trimmedGaussianOf, type Placement, type VariationModel } from '@/models/oneshot/variation';
+import { standardNormal } from '@/models/blocks/statistics';
+import { correspond, inkCentre, inkLogSize, normalFieldLogLikelihood, fitAffine, gaussianOf, resampleStroke, sampleVariant, strokeNormals, trimmedGaussianOf, type Placement, type VariationModel } from '@/models/oneshot/variation';
 
 const DATA = path.resolve('../shared/data');
 
@@ -107,7 +108,7 @@ describe('variation model', () => {
     const points = strokes.flat().map((p): [number, number] => [p.x, p.y]);
     const model: VariationModel = { affine: { mean: [1, 0, 0, 1, 0, 0], covariance: new Array(36).fill(0) }, field: { sigma: 4 * Math.SQRT2, lengthscale: 15, noise: 0 } };
     const moved = sampleVariant(model, strokes, random).flat();
-    const residuals = moved.map((p, i): [number, number] => [p.x - points[i][0] + normal(random), p.y - points[i][1] + normal(random)]);
+    const residuals = moved.map((p, i): [number, number] => [p.x - points[i][0] + standardNormal(random), p.y - points[i][1] + standardNormal(random)]);
     const normals = strokeNormals(points, 12);
     let best = { ll: -Infinity, sigma: 0, lengthscale: 0 };
     for (const sigma of [1, 2, 4, 8, 16]) {
@@ -122,7 +123,7 @@ describe('variation model', () => {
 
   it('estimates the affine maps\' spread without being swayed by a few gross mismatches', () => {
     const random = mulberry32(9);
-    const rows = Array.from({ length: 400 }, () => Array.from({ length: 6 }, () => normal(random)));
+    const rows = Array.from({ length: 400 }, () => Array.from({ length: 6 }, () => standardNormal(random)));
     for (let i = 0; i < 8; i++) rows.push([40, -40, 40, 40, -40, 40]);
     const plain = gaussianOf(rows);
     const robust = trimmedGaussianOf(rows, 14.45);
