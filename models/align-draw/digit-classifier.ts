@@ -5,7 +5,7 @@
  * training sees each digit blurred by a random amount and with a random ink level, and always
  * through the same cut-out as generated digits go through.
  *
- *   npx tsx models/align-draw/train-classifier.ts [--epochs 6] [--seed 1]
+ *   npx tsx models/align-draw/scripts/train-classifier.ts [--epochs 6] [--seed 1]
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -154,7 +154,7 @@ export async function trainDigitClassifier(options: { epochs: number; seed: numb
       {
         model: 'digit classifier for judging generated captioned-MNIST canvases',
         data: 'the 9,000 training digit images of the captioned-MNIST split (DIGIT_SPLIT in data.ts), each blurred (σ uniform in [0, 1.6] px) and dimmed (ink × [0.4, 1]) afresh every epoch, cut out as judge.ts cuts generated digits',
-        command: `npx tsx models/align-draw/train-classifier.ts ${process.argv.slice(2).join(' ')}`.trim(),
+        command: `npx tsx models/align-draw/scripts/train-classifier.ts ${process.argv.slice(2).join(' ')}`.trim(),
         seed: options.seed,
         epochs: options.epochs,
         metrics: { testAccuracy, testAccuracyBlurred, testImages: splits.test.count, blurredAs: 'σ 1.2 px, ink × 0.6' },

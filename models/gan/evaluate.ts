@@ -84,7 +84,7 @@ async function evaluate(dataset: GanDataset): Promise<DatasetResult | null> {
   const dir = checkpointDir(dataset);
   const present = await Promise.all(['meta.json', path.join(FEATURES_DIR, 'meta.json'), path.join(VAE_DIR, 'meta.json')].map((f) => fs.access(path.join(dir, f)).then(() => true, () => false)));
   if (present.some((p) => !p)) {
-    progress(`${dataset}: no complete checkpoint in ${path.relative(process.cwd(), dir)} (train it with models/gan/train.ts and train-baselines.ts --data ${dataset}); skipped`);
+    progress(`${dataset}: no complete checkpoint in ${path.relative(process.cwd(), dir)} (train it with models/gan/train.ts and scripts/train-baselines.ts --data ${dataset}); skipped`);
     return null;
   }
   const data = await loadGanData(dataset);

@@ -11,7 +11,7 @@
  *   by the Euclidean distance between the two codes is tags → photos: the nearest photos are those
  *   whose generated words score the query's words highest. (Inferring the image pathway's top
  *   layer from the words, the paper's cross-modal route, ranked photos no better than chance on
- *   held-out training photos here — see tune.ts — so the product uses generated words.)
+ *   held-out training photos here — see scripts/tune.ts — so the product uses generated words.)
  */
 export const MODEL_NAME = 'multimodal-dbm';
 

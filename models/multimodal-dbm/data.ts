@@ -113,7 +113,7 @@ export function rowsOf(split: MultimodalSplit, rows: number[]): MultimodalSplit 
 
 /**
  * The photos train.ts holds out with `--validation size` (the first `size` of a shuffle seeded by
- * the training seed) and the rest, so that fine-tune.ts and tune.ts keep out the same ones.
+ * the training seed) and the rest, so that fine-tune.ts and scripts/tune.ts keep out the same ones.
  */
 export function holdOut(split: MultimodalSplit, seed: number, size: number): { kept: MultimodalSplit; heldOut: MultimodalSplit } {
   const order = seededShuffle(split.items.map((_, i) => i), seed);

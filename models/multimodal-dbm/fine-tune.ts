@@ -9,14 +9,14 @@
  * The result is still the same DBM: one set of symmetric weights, the same layers, the same
  * mean-field inference at serving time with the same number of sweeps; only the weights move, from
  * where generative training (train.ts) left them towards ones whose mean-field answer is right.
- * Generative training alone leaves the words far behind the photo's own information (layers.ts on a
+ * Generative training alone leaves the words far behind the photo's own information (scripts/layers.ts on a
  * checkpoint from train.ts alone: kNN on the joint layer scores F1 20.1, the DBM's words 13.6),
  * because the mean-field posterior was never asked to carry it there.
  *
  *   npx tsx models/multimodal-dbm/fine-tune.ts [--checkpoint DIR] [--out DIR] [--epochs 60]
  *                                              [--learning-rate 0.001] [--final-learning-rate 0.001]
  *                                              [--weight-decay 0.0001] [--dropout 0]
- *                                              [--alpha A]   # the ranking exponent to record (tune.ts)
+ *                                              [--alpha A]   # the ranking exponent to record (scripts/tune.ts)
  *
  * With a checkpoint trained with --validation N, the same N photos stay out of fine-tuning and the
  * epoch with the best held-out F1 is kept; otherwise every epoch runs and the last one is kept.
@@ -89,7 +89,7 @@ function loss(batchImage: tf.Tensor2D, batchTargets: tf.Tensor2D, seed: number):
   return tf.add(crossEntropy, decay) as tf.Scalar;
 }
 
-/** Held-out F1 at the best of a few ranking exponents α (tune.ts chooses α finely afterwards). */
+/** Held-out F1 at the best of a few ranking exponents α (scripts/tune.ts chooses α finely afterwards). */
 const frequency = tagFrequencies(train);
 async function heldOutF1(m: MultimodalDbm): Promise<{ f1: number; alpha: number; nplus: number } | null> {
   if (!validation) return null;
@@ -154,7 +154,7 @@ const fineTuning = {
   history,
 };
 // Fine-tuning moves the words' probabilities, so the ranking exponent is chosen again on held-out
-// photos (tune.ts on a --validation run) and given here.
+// photos (scripts/tune.ts on a --validation run) and given here.
 const ranking = flags.has('alpha') && meta.ranking ? { ...meta.ranking, alpha: Number(flags.get('alpha')) } : meta.ranking;
 const written = { ...meta, ranking, weights: { dtype: 'float16', tensors: entries.length, bytes: entries.reduce((a, e) => a + e.bytes, 0) }, fineTuning };
 await fs.writeFile(path.join(out, 'meta.json'), `${JSON.stringify(written, null, 2)}\n`);

@@ -79,7 +79,7 @@ export interface CheckpointMeta {
    * (`npm run eval:tags -- --validation`).
    */
   featureTransform?: FeatureTransform;
-  /** Words are ranked by p(word | image) / p(word)^α (see tune.ts); p(word) per vocabulary word. */
+  /** Words are ranked by p(word | image) / p(word)^α (see scripts/tune.ts); p(word) per vocabulary word. */
   ranking?: { alpha: number; frequency: number[] };
   featureVersion: string;
   /** The training photos: Corel-5k (absent in older checkpoints) or Flickr8k. */
@@ -222,7 +222,7 @@ export class MultimodalDbm {
 
   /**
    * The image pathway's top hidden layer inferred from the tags alone (image left free), as the
-   * paper's cross-modal retrieval does; tune.ts measures it against the codes above.
+   * paper's cross-modal retrieval does; scripts/tune.ts measures it against the codes above.
    */
   async imagePathwayFromText(words: string[][]): Promise<Float32Array> {
     const counts = this.countsOf(words);
@@ -294,7 +294,7 @@ export function checkpointTensors(model: { dbm: Dbm; featureMean: tf.Tensor1D; f
 
 /**
  * Scores for ranking words: p(word | image) / p(word)^α, with p(word) the training frequency of
- * each word (α chosen on held-out training photos by tune.ts; 0 leaves the probabilities as they
+ * each word (α chosen on held-out training photos by scripts/tune.ts; 0 leaves the probabilities as they
  * are). A word no training photo has scores 0: the model cannot have learned it, and dividing by
  * a frequency near 0 would put it near the top for every photo (three of Corel-5k's 374 words
  * occur only in its test photos). Row-major [n × words] in, same shape out.

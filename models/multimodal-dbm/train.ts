@@ -148,7 +148,7 @@ const meta: CheckpointMeta = {
   meanFieldSteps: 10,
   featureVersion: set.featureVersion,
   dataset,
-  // Chosen on 500 held-out training photos with tune.ts (best F1 there).
+  // Chosen on 500 held-out training photos with scripts/tune.ts (best F1 there).
   ranking: { alpha: Number(flags.get('alpha') ?? 0.6), frequency: Array.from(tagFrequencies({ image: train.image, text: train.text, n }), (f) => Number(f.toFixed(6))) },
 };
 const model = new MultimodalDbm(dbm, set.vocabulary, featureMean as tf.Tensor1D, featureStd, meta, 'training');

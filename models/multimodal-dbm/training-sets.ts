@@ -142,7 +142,7 @@ export function flickrSplit(flickr: FlickrJoined, split: Flickr8kSplit, vocabula
     const photo = flickr.photos[row];
     const tags = photoTags(photo.captions, vocabulary);
     for (const tag of tags) text[r * words + index.get(tag)!] = 1;
-    // The captions ride along (tune.ts measures precision@5 against them on held-out photos).
+    // The captions ride along (scripts/tune.ts measures precision@5 against them on held-out photos).
     return { id: photo.id, file: photo.file, tags, tagIds: tags.map((t) => index.get(t)!), split: 'train' as const, captions: photo.captions };
   });
   return { items, image, text, photos: rows.map((row) => flickr.photos[row]) };

@@ -96,7 +96,7 @@ describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
     expect(answer.corel).toEqual({ status: 'ready', photos: 4500 });
     const found = answer.results.filter((r) => r.kind === 'corel');
     // 2% of the training photos are tagged "tiger"; the trained model puts 23 of them in its 24 nearest
-    // (models/multimodal-dbm/search.ts).
+    // (models/multimodal-dbm/scripts/search.ts).
     expect(found.filter((r) => r.tags.includes('tiger')).length).toBeGreaterThanOrEqual(12);
     expect(found[0].url).toBe(`/api/corel/${found[0].id}`);
   });

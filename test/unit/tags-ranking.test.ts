@@ -29,7 +29,7 @@ describe.skipIf(!ready)('the tagger ranks words by the score it sends', () => {
   let plain: string;
 
   beforeAll(() => {
-    // The same weights with no `ranking` in meta.json, as a checkpoint trained without tune.ts.
+    // The same weights with no `ranking` in meta.json, as a checkpoint trained without scripts/tune.ts.
     plain = fs.mkdtempSync(path.join(os.tmpdir(), 'mdbm-plain-'));
     for (const file of fs.readdirSync(CHECKPOINT_DIR)) fs.copyFileSync(path.join(CHECKPOINT_DIR, file), path.join(plain, file));
     fs.writeFileSync(path.join(plain, 'meta.json'), JSON.stringify({ ...meta, ranking: undefined }));

@@ -14,9 +14,9 @@
  * made). kNN label transfer on cover-cropped and on squashed photos (training photos prepared
  * the same way) says whether a tagger trained on squashed photos would lose anything.
  *
- *   npx tsx models/multimodal-dbm/api-agreement.ts              the tables (progress on stderr)
- *   npx tsx models/multimodal-dbm/api-agreement.ts --json       the same as JSON on stdout
- *   npx tsx models/multimodal-dbm/api-agreement.ts --photos 50  the first 50 test photos only (a quick check)
+ *   npx tsx models/multimodal-dbm/scripts/api-agreement.ts              the tables (progress on stderr)
+ *   npx tsx models/multimodal-dbm/scripts/api-agreement.ts --json       the same as JSON on stdout
+ *   npx tsx models/multimodal-dbm/scripts/api-agreement.ts --photos 50  the first 50 test photos only (a quick check)
  *
  * The squashed training photos' features are cached in CACHE_DIR like the cover-cropped ones.
  */
@@ -38,10 +38,10 @@ import { TagService } from '@/lib/tags';
 import { initBackend } from '@/lib/tfjs/backend';
 import { UploadService } from '@/lib/uploads';
 import { FEATURE_DIMS, FEATURE_VERSION, gaborBank, imageFeatures } from '@/models/image-features/model';
-import { KNN_CONFIG, knnTagScores, type TaggedPhotos } from './baselines';
-import { cachedImageFeatures, loadCorelFeatures, rowsOf, splitOf } from './data';
-import { ANNOTATION_LENGTH, tagMetrics, topWords, type TagMetrics } from './metrics';
-import { loadMultimodalDbm } from './model';
+import { KNN_CONFIG, knnTagScores, type TaggedPhotos } from '../baselines';
+import { cachedImageFeatures, loadCorelFeatures, rowsOf, splitOf } from '../data';
+import { ANNOTATION_LENGTH, tagMetrics, topWords, type TagMetrics } from '../metrics';
+import { loadMultimodalDbm } from '../model';
 
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 /** `POST /api/tags`'s `model` for the tagger this folder's checkpoint is (not the default where Flickr8k's is installed). */

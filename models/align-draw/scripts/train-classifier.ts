@@ -1,11 +1,11 @@
 /**
  * Trains the digit classifier that judges generated canvases (see digit-classifier.ts).
  *
- *   npx tsx models/align-draw/train-classifier.ts [--epochs 6] [--seed 1] [--out DIR]
+ *   npx tsx models/align-draw/scripts/train-classifier.ts [--epochs 6] [--seed 1] [--out DIR]
  */
 import { log, parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { CLASSIFIER_DIR, trainDigitClassifier } from './digit-classifier';
+import { CLASSIFIER_DIR, trainDigitClassifier } from '../digit-classifier';
 
 const flags = parseFlags();
 const backend = await initBackend('auto');

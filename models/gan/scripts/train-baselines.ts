@@ -5,7 +5,7 @@
  * - the VAE of the GAN's size (vae.ts), whose samples show what a pixel-likelihood model draws.
  * Both go into the dataset's checkpoint folder (`features/`, `vae/`, float16).
  *
- *   npx tsx models/gan/train-baselines.ts [--data mnist|omniglot] [--classifier-epochs 4] [--vae-epochs 20] [--seed 1]
+ *   npx tsx models/gan/scripts/train-baselines.ts [--data mnist|omniglot] [--classifier-epochs 4] [--vae-epochs 20] [--seed 1]
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -13,11 +13,11 @@ import { formatSeconds, log, parseFlags, ProgressBar } from '@/lib/cli/progress'
 import { seededShuffle } from '@/lib/random';
 import { initBackend } from '@/lib/tfjs/backend';
 import { saveTensors } from '@/models/blocks';
-import { checkpointDir } from './checkpoint';
-import { GAN_DATASETS, loadGanData, type GanDataset } from './data';
-import { FEATURES_DIR, FeatureNet } from './features';
-import { IMAGE_PIXELS } from './model';
-import { Vae, VAE_DIR } from './vae';
+import { checkpointDir } from '../checkpoint';
+import { GAN_DATASETS, loadGanData, type GanDataset } from '../data';
+import { FEATURES_DIR, FeatureNet } from '../features';
+import { IMAGE_PIXELS } from '../model';
+import { Vae, VAE_DIR } from '../vae';
 
 const flags = parseFlags();
 const dataset = String(flags.get('data') ?? 'mnist') as GanDataset;
@@ -26,7 +26,7 @@ const classifierEpochs = Number(flags.get('classifier-epochs') ?? 4);
 const vaeEpochs = Number(flags.get('vae-epochs') ?? 20);
 const seed = Number(flags.get('seed') ?? 1);
 const out = checkpointDir(dataset);
-const command = `npx tsx models/gan/train-baselines.ts --data ${dataset} --classifier-epochs ${classifierEpochs} --vae-epochs ${vaeEpochs} --seed ${seed}`;
+const command = `npx tsx models/gan/scripts/train-baselines.ts --data ${dataset} --classifier-epochs ${classifierEpochs} --vae-epochs ${vaeEpochs} --seed ${seed}`;
 
 const backend = await initBackend('auto');
 log(`backend: ${backend.name}`);

@@ -2,14 +2,14 @@
  * A PNG of drawings to look at: one row per caption, six samples each (the mean canvas σ(c_T),
  * enlarged 3× without smoothing).
  *
- *   npx tsx models/align-draw/samples.ts [--checkpoint models/align-draw/checkpoint] [--out samples.png]
+ *   npx tsx models/align-draw/scripts/samples.ts [--checkpoint models/align-draw/checkpoint] [--out samples.png]
  *                                        [--seed 3] "the digit 3 is on the left of the digit 5" …
  */
 import sharp from 'sharp';
 import { parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { loadCaptionModel } from './serve';
-import { MNIST_CHECKPOINT_DIR } from './tokenizer';
+import { loadCaptionModel } from '../serve';
+import { MNIST_CHECKPOINT_DIR } from '../tokenizer';
 
 const SAMPLES = 6;
 const flags = parseFlags();

@@ -4,15 +4,15 @@
  * clamped, on the 499 test photos. A layer that scores well has the information; the DBM's own
  * words (`npm run eval:tags`) show how much of it the softmax over words turns into tags.
  *
- *   npx tsx models/multimodal-dbm/layers.ts [--checkpoint DIR]
+ *   npx tsx models/multimodal-dbm/scripts/layers.ts [--checkpoint DIR]
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { knnTagScores } from './baselines';
-import { loadCorelFeatures, splitOf, type MultimodalSplit } from './data';
-import { tagMetrics } from './metrics';
-import { CHECKPOINT_DIR, loadMultimodalDbm } from './model';
+import { knnTagScores } from '../baselines';
+import { loadCorelFeatures, splitOf, type MultimodalSplit } from '../data';
+import { tagMetrics } from '../metrics';
+import { CHECKPOINT_DIR, loadMultimodalDbm } from '../model';
 
 const flags = parseFlags();
 await initBackend('auto');

@@ -5,7 +5,7 @@
  * and what share of the 8 nearest (as many as an upload shows) do; "chance" is a training photo
  * drawn at random.
  *
- *   npx tsx models/learned-features/similar.ts [--json]
+ *   npx tsx models/learned-features/scripts/similar.ts [--json]
  *
  * Vectors are the ones the app stores: `image-features` (GIST+colour, 620 numbers, from the Corel
  * cache `eval:tags` writes) and `learned-features` as `serve.ts` computes them from
@@ -19,7 +19,7 @@ import { toModelInput } from '@/lib/images';
 import { euclidean } from '@/lib/similarity';
 import { initBackend } from '@/lib/tfjs/backend';
 import { loadCorelFeatures } from '@/models/multimodal-dbm/data';
-import { computeJoinedFeatures, loadJoinedFeatures } from './serve';
+import { computeJoinedFeatures, loadJoinedFeatures } from '../serve';
 
 const progress = (m: string) => process.stderr.write(`${m}\n`);
 const SHOWN = 8;

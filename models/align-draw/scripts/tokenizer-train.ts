@@ -6,7 +6,7 @@
  * - the word-level tokenizer of MNIST with Captions (the paper's 22 words) to
  *   `<mnist-out>/tokenizer.json`.
  *
- *   npx tsx models/align-draw/tokenizer-train.ts [--out models/align-draw/checkpoint-coco]
+ *   npx tsx models/align-draw/scripts/tokenizer-train.ts [--out models/align-draw/checkpoint-coco]
  *       [--vocabulary 4000] [--corpora coco,flickr8k,pascal] [--mnist-out models/align-draw/checkpoint]
  *
  * Not bit-for-bit reproducible: the Hugging Face trainer breaks ties between equally frequent pairs
@@ -23,7 +23,7 @@ import {
   mnistCaptionTokenizer,
   trainWordPieceTokenizer,
   WORDPIECE_VOCABULARY_SIZE,
-} from './tokenizer';
+} from '../tokenizer';
 
 const flags = parseFlags();
 const out = String(flags.get('out') ?? COCO_CHECKPOINT_DIR);

@@ -6,7 +6,7 @@
  * the measures are `models/multimodal-dbm/flickr-eval.ts`'s: per-word P/R/F1/N+/MAP against the
  * caption tags, and precision@5 against the raw captions.
  *
- *   npx tsx models/learned-features/evaluate-flickr.ts [--checkpoint DIR] [--strides 1,2] [--power 0.5] [--json]
+ *   npx tsx models/learned-features/scripts/evaluate-flickr.ts [--checkpoint DIR] [--strides 1,2] [--power 0.5] [--json]
  *
  * Ridge's λ is chosen by F1 on 1,000 of the training photos (seeded), fitted on the other 5,000,
  * then refitted on all 6,000; every β (0: as fitted, 1: z-scores per word) is reported, since β
@@ -24,9 +24,9 @@ import { KNN_CONFIG, type TaggedPhotos } from '@/models/multimodal-dbm/baselines
 import { captionTagCounts, flickrTagMetrics, type FlickrTagMetrics } from '@/models/multimodal-dbm/flickr-eval';
 import { flickrSplitRows, loadFlickrFeatures } from '@/models/multimodal-dbm/flickr-data';
 import { tagMetrics } from '@/models/multimodal-dbm/metrics';
-import { photoPixels } from './data';
-import { CHECKPOINT_DIR, createExtractor, deserialiseWeights, extractFeatures, featureDims, serialiseWeights, type LearnedFeatureConfig } from './model';
-import { euclideanKnnScores, fitRidge, joinRows, l2NormaliseRows, option, ridgeScores, rowsOf, spreadNormalised } from './readout';
+import { photoPixels } from '../data';
+import { CHECKPOINT_DIR, createExtractor, deserialiseWeights, extractFeatures, featureDims, serialiseWeights, type LearnedFeatureConfig } from '../model';
+import { euclideanKnnScores, fitRidge, joinRows, l2NormaliseRows, option, ridgeScores, rowsOf, spreadNormalised } from '../readout';
 
 const progress = (m: string) => process.stderr.write(`${m}\n`);
 const LAMBDAS = [0.1, 0.3, 1, 3, 10, 30];

@@ -7,8 +7,8 @@
  * each α next to kNN label transfer on the same held-out photos.
  *
  *   npx tsx models/multimodal-dbm/train.ts --validation 500 --out /tmp/dbm-val
- *   npx tsx models/multimodal-dbm/tune.ts --checkpoint /tmp/dbm-val
- *   npx tsx models/multimodal-dbm/tune.ts --checkpoint DIR --write f1|captions
+ *   npx tsx models/multimodal-dbm/scripts/tune.ts --checkpoint /tmp/dbm-val
+ *   npx tsx models/multimodal-dbm/scripts/tune.ts --checkpoint DIR --write f1|captions
  *       also records in DIR/meta.json the α with the best held-out F1, or (Flickr8k) the best
  *       precision@5 against the captions
  */
@@ -16,13 +16,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { log, parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { KNN_CONFIG, knnTagScores, tagFrequencies } from './baselines';
-import { holdOut } from './data';
-import { loadTrainingSet } from './training-sets';
+import { KNN_CONFIG, knnTagScores, tagFrequencies } from '../baselines';
+import { holdOut } from '../data';
+import { loadTrainingSet } from '../training-sets';
 import * as tf from '@tensorflow/tfjs';
-import { precisionAtCaptions } from './flickr-eval';
-import { averagePrecision, tagMetrics } from './metrics';
-import { loadMultimodalDbm, priorCorrected } from './model';
+import { precisionAtCaptions } from '../flickr-eval';
+import { averagePrecision, tagMetrics } from '../metrics';
+import { loadMultimodalDbm, priorCorrected } from '../model';
 
 const flags = parseFlags();
 const dir = String(flags.get('checkpoint') ?? '');
@@ -93,7 +93,7 @@ if (write !== undefined) {
   if (!saved.ranking) throw new Error(`${file} has no ranking to set`);
   saved.ranking.alpha = chosen[by].alpha;
   saved.rankingChoice = {
-    command: `npx tsx models/multimodal-dbm/tune.ts ${process.argv.slice(2).join(' ')}`,
+    command: `npx tsx models/multimodal-dbm/scripts/tune.ts ${process.argv.slice(2).join(' ')}`,
     by: by === 'f1' ? 'F1' : 'precision@5 against captions',
     value: chosen[by].value,
     heldOutPhotos: query.n,

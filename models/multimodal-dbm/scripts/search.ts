@@ -3,13 +3,13 @@
  * searches): for each one-word query, how many of the 24 nearest photos carry the word, next to how
  * common the word is among all of them (what a random 24 would give).
  *
- *   npx tsx models/multimodal-dbm/search.ts [--words tiger,sky,snow,beach,flowers] [--checkpoint DIR]
+ *   npx tsx models/multimodal-dbm/scripts/search.ts [--words tiger,sky,snow,beach,flowers] [--checkpoint DIR]
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseFlags } from '@/lib/cli/progress';
 import { initBackend } from '@/lib/tfjs/backend';
-import { loadCorelFeatures, splitOf } from './data';
-import { CHECKPOINT_DIR, loadMultimodalDbm } from './model';
+import { loadCorelFeatures, splitOf } from '../data';
+import { CHECKPOINT_DIR, loadMultimodalDbm } from '../model';
 
 const NEAREST = 24;
 const flags = parseFlags();

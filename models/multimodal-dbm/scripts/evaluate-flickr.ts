@@ -10,17 +10,17 @@
  * Measures (`flickr-eval.ts`): per-word P, R, F1, N+, MAP against the caption-derived tags, and
  * precision@5 against the raw captions.
  *
- *   npx tsx models/multimodal-dbm/evaluate-flickr.ts          the table (progress on stderr)
- *   npx tsx models/multimodal-dbm/evaluate-flickr.ts --json   {"knn": {...}, "prior": {...}} only, on stdout
+ *   npx tsx models/multimodal-dbm/scripts/evaluate-flickr.ts          the table (progress on stderr)
+ *   npx tsx models/multimodal-dbm/scripts/evaluate-flickr.ts --json   {"knn": {...}, "prior": {...}} only, on stdout
  *
  * The features are computed once (about 3 minutes on one core) and cached in CACHE_DIR.
  */
 import { env } from '@/lib/env';
 import { MIN_CAPTIONS, MIN_PHOTOS } from '@/lib/text/caption-tags';
 import { initBackend } from '@/lib/tfjs/backend';
-import { describeKnnConfig, KNN_CONFIG } from './baselines';
-import { loadFlickrFeatures } from './flickr-data';
-import { evaluateFlickrBaselines, FLICKR_GOAL, type FlickrTagMetrics } from './flickr-eval';
+import { describeKnnConfig, KNN_CONFIG } from '../baselines';
+import { loadFlickrFeatures } from '../flickr-data';
+import { evaluateFlickrBaselines, FLICKR_GOAL, type FlickrTagMetrics } from '../flickr-eval';
 
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
