@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@/models/blocks';
+import { standardNormals } from '@/models/blocks/statistics';
 import { mulberry32 } from '@/lib/random';
 
 export interface GanConfig {
@@ -90,16 +91,8 @@ function initial(name: GanTensorName, shape: number[], rng: Rng): tf.Tensor {
  * the same seed gives the same z on every machine and backend.
  */
 export function latentFromSeed(seed: number, latent: number): Float32Array {
-  const random = mulberry32(seed);
-  const z = new Float32Array(latent);
-  for (let i = 0; i < latent; i += 2) {
-    const u = Math.max(random(), 1e-12);
-    const v = random();
-    const r = Math.sqrt(-2 * Math.log(u));
-    z[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < latent) z[i + 1] = r * Math.sin(2 * Math.PI * v);
-  }
-  return z;
+  // u is the first draw floored at 1e-12 (not 1 − draw): every seed's picture was drawn that way.
+  return standardNormals(mulberry32(seed), latent, (draw) => Math.max(draw, 1e-12));
 }
 
 /** The latents of seeds first, first + 1, … (`count` of them), one after another: `count × latent`. */
