@@ -7,7 +7,7 @@ import { env } from '@/lib/env';
 import { seededShuffle } from '@/lib/random';
 import { weightsVersion } from '@/models/blocks/checkpoint';
 import type { BlockFigures, Figure, Panel } from '@/models/foundations/contract';
-import { greyPicture, rowOf } from '@/models/foundations/pictures';
+import { greyPicture, rowOf } from '@/models/blocks/pictures';
 import { loadGreyImages, type ImageSet } from '@/lib/datasets';
 import { pcaReconstruct } from '@/models/blocks/pca';
 import { mean } from '@/models/blocks/statistics';

@@ -9,7 +9,7 @@
  * - both against Omniglot's held-out drawings, which none of them saw (how far the codes transfer);
  * - Hinton & Salakhutdinov's (2006) published MNIST errors beside them.
  */
-import type { MeasureBlock } from '@/models/foundations/contract';
+import type { MeasureBlock } from '@/models/blocks/evaluation-report';
 import { weightsVersion } from '@/models/blocks/checkpoint';
 import { loadGreyImages } from '@/lib/datasets';
 import { fitPca, pcaReconstruct } from '@/models/blocks/pca';

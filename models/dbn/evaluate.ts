@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseFlags } from '@/lib/cli/progress';
 import { readMetaIfAny, writeMeta } from '@/models/blocks/checkpoint';
-import { evaluationNumbers, runBlockEvaluation } from '@/models/foundations/report';
+import { evaluationNumbers, runBlockEvaluation } from '@/models/blocks/evaluation-report';
 import { measure } from './measure';
 import { CHECKPOINT_DIR } from './model';
 

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { seededShuffle } from '@/lib/random';
 import { Rng, weightsVersion } from '@/models/blocks';
 import type { BlockFigures, Figure, Panel } from '@/models/foundations/contract';
-import { greyPicture, rowOf, signedPicture } from '@/models/foundations/pictures';
+import { greyPicture, rowOf, signedPicture } from '@/models/blocks/pictures';
 import { CHECKPOINT_DIR, loadDbn } from './model';
 
 export const SNAPSHOT_STEPS = [1, 10, 100, 1000] as const;

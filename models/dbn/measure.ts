@@ -19,7 +19,7 @@ import { BINARY_MNIST_DESCRIPTION, loadBinaryMnist, MNIST_PIXELS } from '@/lib/d
 import { annealedImportanceSampling, hiddenRepresentation, pixelLogOdds, Rng, standardBetas, type AisResult, type Rbm } from '@/models/blocks';
 import { loadRbm, readMetaIfAny, weightsVersion } from '@/models/blocks/checkpoint';
 import type { Evaluation, EvaluationRow } from '@/lib/model-cards/evaluation';
-import type { MeasureBlock } from '@/models/foundations/contract';
+import type { MeasureBlock } from '@/models/blocks/evaluation-report';
 import { asTensor, CHECKPOINT_DIR, loadDbn } from './model';
 
 /**

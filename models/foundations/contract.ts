@@ -9,20 +9,13 @@
  *
  * The model server serves every block's figures as one model, `foundations` (serve.ts).
  */
-import type { Evaluation } from '@/lib/model-cards/evaluation';
+import type { Picture } from '@/models/blocks/pictures';
 
 export const BLOCKS = ['sparse-coding', 'autoencoder', 'semantic-hashing', 'dbn', 'iwae'] as const;
 export type Block = (typeof BLOCKS)[number];
 
-/** One image: grey (1 channel) or colour (3), row-major, values 0–255. */
-export interface Picture {
-  width: number;
-  height: number;
-  channels: 1 | 3;
-  pixels: Uint8Array;
-  /** Shown under the picture (a coefficient, a distance, a digit). */
-  label?: string;
-}
+/** One image of a panel (models/blocks/pictures.ts builds them). */
+export type { Picture };
 
 /** A titled grid of pictures. */
 export interface Panel {
@@ -55,15 +48,8 @@ export interface BlockFigures {
   figure(name: string, seed: number): Promise<Figure>;
 }
 
-/** What every block's `measure.ts` exports as `measure`. */
-export type MeasureBlock = (options: MeasureOptions) => Promise<Evaluation>;
-
-export interface MeasureOptions {
-  /** The command line that asked for it, recorded in evaluation.json. */
-  command: string;
-  /** Progress lines (stderr). */
-  progress: (message: string) => void;
-}
+/** What every block's `measure.ts` exports as `measure` (models/blocks/evaluation-report.ts prints and saves it). */
+export type { MeasureBlock, MeasureOptions } from '@/models/blocks/evaluation-report';
 
 export interface FigureRequest {
   block: Block;

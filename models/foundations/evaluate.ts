@@ -18,7 +18,7 @@ import { env } from '@/lib/env';
 import type { Evaluation } from '@/lib/model-cards/evaluation';
 import { initBackend } from '@/lib/tfjs/backend';
 import { BLOCKS, type Block, type MeasureBlock } from './contract';
-import { evaluationNumbers, formatEvaluation, writeEvaluation } from './report';
+import { evaluationNumbers, formatEvaluation, writeEvaluation } from '@/models/blocks/evaluation-report';
 
 const MEASURES: Record<Block, () => Promise<{ measure: MeasureBlock }>> = {
   'sparse-coding': () => import('@/models/sparse-coding/measure'),

@@ -12,7 +12,7 @@ import { loadBinaryMnist, type BinaryMnist } from '@/lib/datasets';
 import { weightsVersion } from '@/models/blocks';
 import { standardNormals } from '@/models/blocks/statistics';
 import type { BlockFigures, Figure, Panel } from '@/models/foundations/contract';
-import { greyPicture, rowOf } from '@/models/foundations/pictures';
+import { greyPicture, rowOf } from '@/models/blocks/pictures';
 import { EVALUATION_FILE, type Evaluation } from '@/lib/model-cards/evaluation';
 import { CHECKPOINT_DIR, loadModels, MODELS, type IwaeMeta, type ModelKey } from './checkpoint';
 import { IMAGE_PIXELS, IMAGE_SIZE, type Iwae } from './model';

@@ -14,7 +14,7 @@ import { parseFlags } from '@/lib/cli/progress';
 import { BINARY_MNIST_DESCRIPTION, loadBinaryMnist, loadGreyImages } from '@/lib/datasets';
 import { weightsVersion } from '@/models/blocks';
 import { mean } from '@/models/blocks/statistics';
-import type { MeasureBlock } from '@/models/foundations/contract';
+import type { MeasureBlock } from '@/models/blocks/evaluation-report';
 import { CHECKPOINT_DIR, loadModels, MODELS, type ModelKey } from './checkpoint';
 import { activeUnits, IMAGE_PIXELS, logMeanExpOf, type Iwae } from './model';
 

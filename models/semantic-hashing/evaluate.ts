@@ -3,7 +3,7 @@
  *
  *   npx tsx models/semantic-hashing/evaluate.ts [--json] [--write]
  */
-import { runBlockEvaluation } from '@/models/foundations/report';
+import { runBlockEvaluation } from '@/models/blocks/evaluation-report';
 import { CHECKPOINT_DIR } from './checkpoint';
 import { measure } from './measure';
 

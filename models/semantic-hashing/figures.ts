@@ -7,7 +7,7 @@ import { env } from '@/lib/env';
 import { seededShuffle } from '@/lib/random';
 import { weightsVersion } from '@/models/blocks/checkpoint';
 import type { BlockFigures, Figure } from '@/models/foundations/contract';
-import { greyPicture, rowOf } from '@/models/foundations/pictures';
+import { greyPicture, rowOf } from '@/models/blocks/pictures';
 import { loadGreyImages, type GreyImages } from '@/lib/datasets';
 import { CHECKPOINT_DIR, CODE_BITS, loadHashing } from './checkpoint';
 import { DeepAutoencoder, euclideanDistances, hammingDistances, hammingRanking, IMAGE_SIZE, nearest, packCodes, PIXELS } from './model';

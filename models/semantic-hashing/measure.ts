@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { weightsVersion } from '@/models/blocks/checkpoint';
-import type { MeasureBlock } from '@/models/foundations/contract';
+import type { MeasureBlock } from '@/models/blocks/evaluation-report';
 import { loadGreyImages } from '@/lib/datasets';
 import { CHECKPOINT_DIR, CODE_BITS, DATA_SENTENCE, loadHashing } from './checkpoint';
 import { euclideanDistances, hammingDistances, hammingRanking, nearest, packCodes, PIXELS, precisionAtK, precisionAtRadius } from './model';

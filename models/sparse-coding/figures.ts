@@ -8,7 +8,7 @@
  */
 import { mulberry32 } from '@/lib/random';
 import type { BlockFigures, Figure, Picture } from '@/models/foundations/contract';
-import { greyPicture, rowOf, signedPicture } from '@/models/foundations/pictures';
+import { greyPicture, rowOf, signedPicture } from '@/models/blocks/pictures';
 import { dewhitenPatches, whitenPatches } from '@/models/blocks/whitening';
 import { CHECKPOINT_DIR, loadSparseCoding, sparseCodingVersion, type SparseCoding } from './checkpoint';
 import { corelPhotos, cutPatch, decodeGrey, type GreyPhoto } from './data';

@@ -18,7 +18,7 @@ import { mulberry32 } from '@/lib/random';
 import type { Evaluation, EvaluationRow } from '@/lib/model-cards/evaluation';
 import { pcaReconstruct } from '@/models/blocks/pca';
 import { dewhitenPatches, whitenPatches } from '@/models/blocks/whitening';
-import type { MeasureBlock } from '@/models/foundations/contract';
+import type { MeasureBlock } from '@/models/blocks/evaluation-report';
 import { CHECKPOINT_DIR, loadSparseCoding, MODEL_NAME, sparseCodingVersion } from './checkpoint';
 import { samplePatches } from './data';
 import {

@@ -1,6 +1,7 @@
 /**
- * Printing and saving a block's measured numbers (an `Evaluation`, the model cards' format), shared
- * by every block's `evaluate.ts` and by `npm run eval:foundations`.
+ * Measuring a model from its committed checkpoint, and printing and saving the numbers (an
+ * `Evaluation`, the model cards' format): shared by every foundations block's `evaluate.ts` and
+ * by `npm run eval:foundations`.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +9,16 @@ import { parseFlags } from '@/lib/cli/progress';
 import { env } from '@/lib/env';
 import { EVALUATION_FILE, type Evaluation, type EvaluationColumn } from '@/lib/model-cards/evaluation';
 import { initBackend } from '@/lib/tfjs/backend';
-import type { MeasureBlock } from './contract';
+
+/** What a block's `measure.ts` exports as `measure`: its numbers, measured on its committed checkpoint. */
+export type MeasureBlock = (options: MeasureOptions) => Promise<Evaluation>;
+
+export interface MeasureOptions {
+  /** The command line that asked for it, recorded in evaluation.json. */
+  command: string;
+  /** Progress lines (stderr). */
+  progress: (message: string) => void;
+}
 
 const KIND_LABEL = { ours: 'ours', baseline: 'baseline', published: 'published' } as const;
 

@@ -1,5 +1,14 @@
-/** Building the pictures of a figure (contract.ts) from model outputs. */
-import type { Picture } from './contract';
+/** Pictures for the figures a model draws (models/foundations/contract.ts), built from model outputs. */
+
+/** One image: grey (1 channel) or colour (3), row-major, values 0–255. */
+export interface Picture {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  pixels: Uint8Array;
+  /** Shown under the picture (a coefficient, a distance, a digit). */
+  label?: string;
+}
 
 /** Grey levels in [0, 1] (clipped) → a grey picture. */
 export function greyPicture(values: ArrayLike<number>, width: number, height: number, label?: string): Picture {
