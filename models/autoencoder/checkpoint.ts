@@ -10,7 +10,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadTensors, saveTensors } from '@/models/blocks/checkpoint';
+import { loadTensors, readMeta, saveTensors, writeMeta } from '@/models/blocks/checkpoint';
 import type { Pca } from '@/models/blocks/pca';
 import { DeepAutoencoder, LinearAutoencoder, PIXELS } from './model';
 
@@ -65,7 +65,7 @@ export async function saveAutoencoder(dir: string, deep: DeepAutoencoder, linear
   };
   await saveTensors(path.join(dir, LINEAR_DIR), extra, 'float32');
   tf.dispose([extra['pca/mean'], extra['pca/components'], extra['pca/eigenvalues']]);
-  await fs.writeFile(path.join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  await writeMeta(dir, meta);
 }
 
 export interface LoadedAutoencoder {
@@ -77,7 +77,7 @@ export interface LoadedAutoencoder {
 }
 
 export async function loadAutoencoder(dir = CHECKPOINT_DIR): Promise<LoadedAutoencoder> {
-  const meta = JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8')) as AutoencoderMeta;
+  const meta = await readMeta<AutoencoderMeta>(dir);
   const deepWeights = await loadTensors(dir);
   const deep = new DeepAutoencoder({ layers: meta.deep.layers, code: 'linear' }, meta.seed, deepWeights);
   tf.dispose(Object.values(deepWeights));

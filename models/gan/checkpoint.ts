@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { loadTensors, saveTensors } from '@/models/blocks';
+import { loadTensors, saveTensors, writeMeta } from '@/models/blocks';
 import { Gan, GENERATOR_STATISTICS, GENERATOR_WEIGHTS } from './model';
 import { loadMeta, SNAPSHOTS_FILE, type GanMeta } from './training-record';
 import type { GanDataset } from './data';
@@ -22,7 +22,7 @@ export async function saveGenerator(dir: string, gan: Gan, meta: GanMeta, snapsh
   await fs.mkdir(dir, { recursive: true });
   const named = gan.named();
   await saveTensors(dir, Object.fromEntries([...GENERATOR_WEIGHTS, ...GENERATOR_STATISTICS].map((name) => [name, named[name]])), 'float16');
-  await fs.writeFile(path.join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  await writeMeta(dir, meta);
   await fs.writeFile(path.join(dir, SNAPSHOTS_FILE), Buffer.concat(snapshots));
 }
 

@@ -2,11 +2,10 @@
  * The block's checkpoint: both models in one `weights.bin` (float16, names prefixed `vae/` and
  * `iwae/`), and `meta.json` — how they were trained, on what, and the training curves.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { loadTensors, saveTensors } from '@/models/blocks';
+import { loadTensors, readMeta as readMetaFile, saveTensors, writeMeta } from '@/models/blocks';
 import { Iwae, type IwaeConfig } from './model';
 
 export const CHECKPOINT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'checkpoint');
@@ -53,11 +52,11 @@ export async function saveCheckpoint(dir: string, models: Record<ModelKey, Iwae>
   const tensors: Record<string, tf.Tensor> = {};
   for (const key of MODELS) for (const [name, t] of Object.entries(models[key].named())) tensors[`${key}/${name}`] = t;
   await saveTensors(dir, tensors, 'float16');
-  await fs.writeFile(path.join(dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
+  await writeMeta(dir, meta, 1);
 }
 
 export async function readMeta(dir = CHECKPOINT_DIR): Promise<IwaeMeta> {
-  return JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8')) as IwaeMeta;
+  return readMetaFile<IwaeMeta>(dir);
 }
 
 export async function loadModels(dir = CHECKPOINT_DIR): Promise<{ models: Record<ModelKey, Iwae>; meta: IwaeMeta }> {

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadTensors, saveTensors } from '@/models/blocks/checkpoint';
+import { loadTensors, readMeta, saveTensors, writeMeta } from '@/models/blocks/checkpoint';
 import { DeepAutoencoder } from './model';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -43,11 +43,11 @@ export interface HashingMeta {
 export async function saveHashing(dir: string, model: DeepAutoencoder, meta: HashingMeta): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await saveTensors(dir, model.named(), 'float16');
-  await fs.writeFile(path.join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  await writeMeta(dir, meta);
 }
 
 export async function loadHashing(dir = CHECKPOINT_DIR): Promise<{ model: DeepAutoencoder; meta: HashingMeta }> {
-  const meta = JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8')) as HashingMeta;
+  const meta = await readMeta<HashingMeta>(dir);
   const weights = await loadTensors(dir);
   const model = new DeepAutoencoder({ layers: meta.network.layers, code: 'binary' }, meta.seed, weights);
   tf.dispose(Object.values(weights));

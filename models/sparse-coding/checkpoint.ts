@@ -4,10 +4,9 @@
  * `meta.json` (data, command, seed, epochs, the training curves). Training rounds the whitening to
  * float16 before it whitens a single patch, so what is stored is exactly what the dictionary saw.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fromHalf, loadTensors, saveTensors, toHalf, weightsVersion } from '@/models/blocks/checkpoint';
+import { fromHalf, loadTensors, readMeta, saveTensors, toHalf, weightsVersion, writeMeta } from '@/models/blocks/checkpoint';
 import type { Whitening } from '@/models/blocks/whitening';
 import type { Dictionary } from './model';
 
@@ -75,11 +74,11 @@ export async function saveSparseCoding(dir: string, model: SparseCoding): Promis
   } finally {
     Object.values(tensors).forEach((t) => t.dispose());
   }
-  await fs.writeFile(path.join(dir, 'meta.json'), `${JSON.stringify(model.meta, null, 2)}\n`);
+  await writeMeta(dir, model.meta);
 }
 
 export async function loadSparseCoding(dir: string = CHECKPOINT_DIR): Promise<SparseCoding> {
-  const meta = JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8')) as SparseCodingMeta;
+  const meta = await readMeta<SparseCodingMeta>(dir);
   const tensors = await loadTensors(dir);
   try {
     const values = (name: string) => {
