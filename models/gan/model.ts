@@ -20,6 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@/models/blocks';
 import { standardNormals } from '@/models/blocks/statistics';
+import { IMAGE_PIXELS, IMAGE_SIZE } from './contract';
 import { mulberry32 } from '@/lib/random';
 
 export interface GanConfig {
@@ -36,8 +37,7 @@ export interface GanConfig {
 
 export const DEFAULT_GAN_CONFIG: GanConfig = { latent: 64, wide: 64, narrow: 32, learningRate: 2e-4, beta1: 0.5, batchNormMomentum: 0.99 };
 
-export const IMAGE_SIZE = 28;
-export const IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+export { IMAGE_PIXELS, IMAGE_SIZE };
 const KERNEL = 5;
 const LEAK = 0.2;
 const EPSILON = 1e-5;
