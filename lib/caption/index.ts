@@ -244,7 +244,7 @@ export class CaptionService {
           throw error;
         });
       const drawing = checkDrawing(run.output, prepared.samples);
-      await this.versions.record(prepared.model, run.modelVersion, CAPTION_MODEL_INFO[prepared.model].checkpointDir);
+      await this.versions.record(prepared.model, run.modelVersion, CAPTION_MODEL_INFO[prepared.model].servable.checkpoint);
       const output: CaptionOutput = {
         words: drawing.words,
         steps: drawing.steps,
@@ -289,7 +289,7 @@ export class CaptionService {
   }
 
   private tokenizerFile(model: CaptionModel): string {
-    return path.join(this.root, CAPTION_MODEL_INFO[model].checkpointDir, 'tokenizer.json');
+    return path.join(this.root, CAPTION_MODEL_INFO[model].servable.checkpoint, 'tokenizer.json');
   }
 
   private tokenizer(model: CaptionModel): CaptionTokenizer {

@@ -6,14 +6,12 @@ export { CAPTION_MODELS, type CaptionModel };
 
 export interface CaptionModelInfo {
   name: CaptionModel;
-  /** What the model server runs. */
-  servable: Servable<DrawInput, Drawing>;
+  /** What the model server runs; its checkpoint folder holds the weights and `tokenizer.json`. */
+  servable: Servable<DrawInput, Drawing> & { readonly checkpoint: string };
   /** A short name for the model picker. */
   label: string;
   /** One line on what it was trained on and what it draws. */
   description: string;
-  /** Where its checkpoint and its `tokenizer.json` are, relative to the project root. */
-  checkpointDir: string;
   /** `mnist`: captions are read with the MNIST-with-captions grammar (seen vs novel scenes). */
   grammar: 'mnist' | null;
   /**
@@ -31,7 +29,6 @@ export const CAPTION_MODEL_INFO: Record<CaptionModel, CaptionModelInfo> = {
     servable: CAPTION_SERVABLES['align-draw-mnist'],
     label: 'MNIST with Captions',
     description: 'One or two handwritten digits placed on a 60×60 canvas as the caption says (the paper’s 22-word grammar).',
-    checkpointDir: CAPTION_SERVABLES['align-draw-mnist'].checkpoint,
     grammar: 'mnist',
     defaultTemperature: DEFAULT_TEMPERATURE['align-draw-mnist'],
   },
@@ -40,7 +37,6 @@ export const CAPTION_MODEL_INFO: Record<CaptionModel, CaptionModelInfo> = {
     servable: CAPTION_SERVABLES['align-draw-corel'],
     label: 'Corel-5k photos',
     description: '32×32 colour pictures from captions made of Corel-5k tags ("water sky tree").',
-    checkpointDir: CAPTION_SERVABLES['align-draw-corel'].checkpoint,
     grammar: null,
     defaultTemperature: DEFAULT_TEMPERATURE['align-draw-corel'],
   },

@@ -44,12 +44,11 @@ export const DEFAULT_STEPS = 8;
 export const DEFAULT_VARIATIONS = 8;
 export const DEFAULT_AMOUNT = 0.3;
 
-export const GAN_MODEL_INFO: Record<GanModel, { label: string; description: string; checkpointDir: string }> = {
-  'gan-mnist': { label: 'MNIST digits', description: 'Handwritten digits, 28×28, learned from 8,000 MNIST images.', checkpointDir: GAN_SERVABLES['gan-mnist'].checkpoint },
+export const GAN_MODEL_INFO: Record<GanModel, { label: string; description: string }> = {
+  'gan-mnist': { label: 'MNIST digits', description: 'Handwritten digits, 28×28, learned from 8,000 MNIST images.' },
   'gan-omniglot': {
     label: 'Omniglot characters',
     description: 'Handwritten characters, 28×28, learned from 4,672 drawings of the 292 characters in Omniglot’s small background splits.',
-    checkpointDir: GAN_SERVABLES['gan-omniglot'].checkpoint,
   },
 };
 
@@ -141,7 +140,7 @@ export class GanService {
   }
 
   private dir(name: GanModel): string {
-    return path.join(this.root, GAN_MODEL_INFO[name].checkpointDir);
+    return path.join(this.root, GAN_SERVABLES[name].checkpoint);
   }
 
   /** The GANs with a checkpoint here, with their training curves and snapshots. */
@@ -225,7 +224,7 @@ export class GanService {
         throw error;
       });
       const { images, latents } = run.output;
-      await this.versions.record(name, run.modelVersion, GAN_MODEL_INFO[name].checkpointDir);
+      await this.versions.record(name, run.modelVersion, GAN_SERVABLES[name].checkpoint);
       const canvases = { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1 as const, images: images.map((image) => Uint8Array.from(image)) };
       // Encoded once: stored in the gallery and sent back as data URLs.
       const pngs = await Promise.all(canvases.images.map((image) => canvasPng(image, canvases)));

@@ -211,7 +211,7 @@ export class TagService {
     const tagger = choice.model ? taggerById(choice.model) : defaultTagger(this.root);
     let words = this.vocabularies.get(tagger.id);
     if (!words) {
-      words = loadVocabulary(this.root, tagger.checkpointDir).catch((error) => {
+      words = loadVocabulary(this.root, tagger.servable.checkpoint).catch((error) => {
         this.vocabularies.delete(tagger.id);
         throw error;
       });
@@ -249,7 +249,7 @@ export class TagService {
       onProgress: onProgress && ((event) => onProgress(meanFieldProgress(event, SHOWN_SUGGESTIONS))),
     });
     const top = shownTags(run.tags, SHOWN_SUGGESTIONS);
-    await this.versions.record(tagger.servable.name, run.modelVersion, tagger.checkpointDir);
+    await this.versions.record(tagger.servable.name, run.modelVersion, tagger.servable.checkpoint);
     const output: TagsOutput = { tags: top, steps: run.steps };
     const generation = await this.generations.record({
       kind: GENERATION_KIND,
@@ -334,7 +334,7 @@ export class TagService {
     const clean = (await this.vocabulary({ model: tagger.id })).check(words);
     const text = await dbm.textCode(clean, { signal: options.signal });
     const version = text.modelVersion;
-    await this.versions.record(tagger.servable.name, version, tagger.checkpointDir);
+    await this.versions.record(tagger.servable.name, version, tagger.servable.checkpoint);
 
     const corelSearched: Promise<{ codes?: CorelCodes | null; status: CorelIndexStatus }> =
       tagger.searchesDataset === 'corel5k'
@@ -439,7 +439,7 @@ export class TagService {
     let known = this.featureVersions.get(tagger.id);
     if (!known) {
       known = fsp
-        .readFile(path.join(this.root, tagger.checkpointDir, 'meta.json'), 'utf8')
+        .readFile(path.join(this.root, tagger.servable.checkpoint, 'meta.json'), 'utf8')
         .then((text) => (JSON.parse(text) as { featureVersion?: string }).featureVersion ?? null)
         .catch(() => null);
       this.featureVersions.set(tagger.id, known);

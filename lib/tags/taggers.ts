@@ -13,12 +13,13 @@ import { COREL_TAGGER, FLICKR_TAGGER, type MultimodalDbmInput, type MultimodalDb
 export interface Tagger {
   /** What `POST /api/tags` takes as `model`. */
   id: 'multimodal-dbm-flickr' | 'multimodal-dbm-corel';
-  /** What the model server runs (its manifest's servable; `servable.name` is the model server's name). */
-  servable: Servable<MultimodalDbmInput, MultimodalDbmOutput>;
+  /**
+   * What the model server runs (its manifest's servable): `servable.name` is the model server's
+   * name, `servable.checkpoint` its folder (vocabulary.json, meta.json).
+   */
+  servable: Servable<MultimodalDbmInput, MultimodalDbmOutput> & { readonly checkpoint: string };
   /** The feature model whose stored vector it reads. */
   featureModel: 'learned-features' | 'image-features';
-  /** Its checkpoint folder, relative to the project root (vocabulary.json, meta.json). */
-  checkpointDir: string;
   /** How the page names it, and what it learned from. */
   label: string;
   photos: string;
@@ -31,7 +32,6 @@ export const TAGGERS: readonly Tagger[] = [
     id: 'multimodal-dbm-flickr',
     servable: FLICKR_TAGGER,
     featureModel: 'learned-features',
-    checkpointDir: FLICKR_TAGGER.checkpoint,
     label: 'Everyday photos (Flickr8k)',
     photos: "5,500 of Flickr8k's everyday photos of people, animals and places, with words taken from their five captions each",
     searchesDataset: null,
@@ -40,7 +40,6 @@ export const TAGGERS: readonly Tagger[] = [
     id: 'multimodal-dbm-corel',
     servable: COREL_TAGGER,
     featureModel: 'image-features',
-    checkpointDir: COREL_TAGGER.checkpoint,
     label: 'Stock photos (Corel-5k)',
     photos: "Corel-5k's 4,500 stock photos (landscapes, animals, buildings) with their keywords",
     searchesDataset: 'corel5k',
@@ -52,7 +51,7 @@ export const taggerIdSchema = z.enum(TAGGER_IDS, { message: `model is one of ${T
 
 /** The taggers whose checkpoint is installed under `root`, the default first. */
 export function installedTaggers(root: string = process.cwd()): Tagger[] {
-  return TAGGERS.filter((t) => fs.existsSync(path.join(root, t.checkpointDir, 'vocabulary.json')));
+  return TAGGERS.filter((t) => fs.existsSync(path.join(root, t.servable.checkpoint, 'vocabulary.json')));
 }
 
 export function taggerById(id: Tagger['id']): Tagger {

@@ -63,7 +63,7 @@ describe('model manifests', () => {
     }
   });
 
-  it('services take their checkpoint folders from the manifests', () => {
-    for (const tagger of TAGGERS) expect(SERVABLES.find((s) => s.name === tagger.servable.name)?.checkpoint).toBe(tagger.checkpointDir);
+  it('every tagger runs a servable of the manifests', () => {
+    for (const tagger of TAGGERS) expect(SERVABLES).toContain(tagger.servable);
   });
 });
