@@ -263,12 +263,20 @@ export interface PageStatus {
 
 /** Read from the checkpoints' meta.json and evaluation.json of every card of these models. */
 export async function pageStatus(folders: readonly string[], modelsDir: string = path.join(process.cwd(), 'models')): Promise<PageStatus> {
-  const cards = await Promise.all(MODEL_CATALOG.filter((entry) => folders.includes(entry.folder)).map((entry) => loadModelCard(entry, modelsDir)));
-  const goals = cards.filter((card) => card.evaluation?.goal);
+  // Only the evaluations and whether a checkpoint is there: the home page asks on every view, and a
+  // whole card (every file's size, the curves) is the /models page's business.
+  const cards = await Promise.all(
+    MODEL_CATALOG.filter((entry) => folders.includes(entry.folder)).map(async (entry) => {
+      const dir = path.join(modelsDir, entry.folder, entry.checkpoint ?? 'checkpoint');
+      const evaluation = evaluationSchema.safeParse(await readJson(path.join(dir, EVALUATION_FILE)).catch(() => undefined));
+      return { name: entry.name, trained: (await metaFiles(dir)).length > 0, goal: evaluation.success ? evaluation.data.goal : undefined };
+    }),
+  );
+  const goals = cards.flatMap((card) => (card.goal ? [{ name: card.name, met: card.goal.met }] : []));
   return {
     available: cards.length === 0 || cards.some((card) => card.trained),
     goals: goals.length,
-    met: goals.filter((card) => card.evaluation!.goal!.met).length,
-    unmet: goals.filter((card) => !card.evaluation!.goal!.met).map((card) => card.name),
+    met: goals.filter((goal) => goal.met).length,
+    unmet: goals.filter((goal) => !goal.met).map((goal) => goal.name),
   };
 }

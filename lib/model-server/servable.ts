@@ -21,11 +21,6 @@ export type Servable<I = unknown, O = unknown> = ModelSpec &
     readonly checkpoint?: string;
   };
 
-/** The input type of a servable's contract. */
-export type InputOf<S> = S extends ServableRef<infer I, unknown> ? I : never;
-/** The output type of a servable's contract. */
-export type OutputOf<S> = S extends ServableRef<unknown, infer O> ? O : never;
-
 /** Declares a servable answering contract I → O (the types are the manifest's promise; serve.ts keeps it). */
 export function defineServable<I, O>(spec: ModelSpec & { checkpoint: string }): Servable<I, O> & { readonly checkpoint: string };
 export function defineServable<I, O>(spec: ModelSpec): Servable<I, O>;
