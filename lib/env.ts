@@ -55,6 +55,23 @@ const schema = z.object({
    * longer than any request takes; by default 10 minutes, or twice the longest model deadline.
    */
   BLOB_SWEEP_GRACE_MS: integer(1000, 7 * 24 * 3_600_000).optional(),
+  /**
+   * The key that signs and encrypts owner cookies and API tokens (at least 32 characters). Every
+   * instance serving the same data must have the same one. When unset, a random key is made once
+   * and kept in SESSION_SECRET_FILE.
+   */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Where the generated key is kept when SESSION_SECRET is unset. */
+  SESSION_SECRET_FILE: z.string().min(1).default('./data/session-secret'),
+  /** A bearer token that acts as the administrator (sees and changes every item, imports samples); unset: no administrator. */
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /**
+   * How many reverse proxies stand in front of the app and append to X-Forwarded-For; 0 (the
+   * default) reads the client's address from the connection and ignores X-Forwarded-For.
+   */
+  TRUST_PROXY: integer(0, 10).default(0),
+  /** Multiplies every rate limit (docs/security.md#rate-limits); 0 turns them off. */
+  RATE_LIMIT_SCALE: z.coerce.number().min(0).max(1000).default(1),
   /** How often recovery runs after start-up: unreferenced images swept, abandoned rows ended. */
   RECOVERY_INTERVAL_MS: integer(1000, 24 * 3_600_000).default(5 * 60_000),
 });
