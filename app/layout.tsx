@@ -4,6 +4,11 @@ import type { ReactNode } from 'react';
 import { MODEL_PAGES } from '@/models';
 import './globals.css';
 
+// Every page renders per request, so that Next puts the request's Content-Security-Policy nonce
+// (proxy.ts, lib/http/front-door.ts) on its scripts: a page prerendered at build time would carry
+// none, and its scripts would be blocked.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: 'Latent Studio',
   description: "The generative models of Salakhutdinov's 'Deep Learning: Unsupervised Learning' tutorial, made usable.",

@@ -1,6 +1,8 @@
 /**
  * What /api/health reports: database, storage, model server (with its backend), datasets, and the
  * background re-featuring of stored photos (`features`: per model, version, done of total).
+ * Anyone can read it, so it names no file or folder of the server: a failure says what failed and
+ * its error code, never the path (the log has the whole error).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -15,9 +17,18 @@ export interface HealthReport {
   database: { ok: boolean; kind: string; error?: string };
   storage: { ok: boolean; error?: string };
   modelServer: (ModelServerHealth & { error?: string }) | { ok: false; error: string };
-  dataDir: { path: string; present: boolean };
+  /** Whether the datasets folder exists; where it is stays on the server. */
+  dataDir: { present: boolean };
   /** Stored photos re-featured for each upload feature model's current version (this process's last pass). */
   features: RefeatureProgress[];
+}
+
+/** `text` with every absolute file path in it replaced by `…` (URLs' paths are kept). */
+export function withoutPaths(text: string): string {
+  return text
+    .replace(/file:\/\/[^\s'"`,;()]+/g, '…')
+    .replace(/(?<![\w:/.])(?:\/[^\s/'"`:,;()]+)+\/?/g, '…')
+    .replace(/\b[A-Za-z]:\\[^\s'"`,;()]*/g, '…');
 }
 
 export async function checkHealth(): Promise<HealthReport> {
@@ -31,7 +42,7 @@ async function checkDatabase() {
     await getDb().upload.count();
     return { ok: true, kind };
   } catch (error) {
-    return { ok: false, kind, error: (error as Error).message.split('\n')[0] };
+    return { ok: false, kind, error: withoutPaths((error as Error).message.split('\n')[0]) };
   }
 }
 
@@ -41,7 +52,9 @@ async function checkStorage() {
     await fs.access(env.STORAGE_DIR, fs.constants.W_OK);
     return { ok: true };
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
+    console.error('[latent-studio] health: the blob store is not writable:', error);
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, error: `The image store cannot be written to${code ? ` (${code})` : ''}.` };
   }
 }
 
@@ -52,9 +65,9 @@ async function checkModelServer(): Promise<HealthReport['modelServer']> {
     // worker is still busy for callers who have all gone is not.
     const stuck = Object.values(health.queues).some((queue) => queue.stuck);
     const starting = health.workers.length > 0 && health.restarts === 0;
-    return { ...health, ok: (health.ok || starting) && !stuck };
+    return { ...health, ...(health.lastCrash ? { lastCrash: withoutPaths(health.lastCrash) } : {}), ok: (health.ok || starting) && !stuck };
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, error: withoutPaths((error as Error).message) };
   }
 }
 
@@ -64,5 +77,5 @@ async function checkDataDir() {
     .access(dir)
     .then(() => true)
     .catch(() => false);
-  return { path: dir, present };
+  return { present };
 }

@@ -9,6 +9,13 @@
  *   one; CONNECT → 405 (Node would drop the connection without a word); `OPTIONS *` → 204 with Allow.
  * An API path no route serves reaches Next, whose catch-all route app/api/[[...path]] answers 404.
  *
+ * It tells the front door (lib/http/front-door.ts) who is asking: the client's address in
+ * `x-latent-client` (the connection's peer, or with TRUST_PROXY=n the n-th X-Forwarded-For hop from
+ * the right) and `x-latent-proto`, any copies a client sent being deleted first. Every answer gets
+ * the front door's static security headers, its own early JSON errors included. A request with a
+ * body (any method but GET and HEAD) passes the front door here rather than in Next's proxy, which
+ * would read the whole body into memory before the route could refuse it.
+ *
  * It also closes, cleanly, the connection of a request whose body was still arriving when its
  * answer went out (a 413 from a body cap, or any error found before the body was read): the answer
  * says `Connection: close`, the rest of the body is read and dropped for at most LINGER_MS, then the
@@ -20,7 +27,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AppError, toAppError } from '@/lib/errors';
+import { env } from '@/lib/env';
 import { ROUTE_METHODS, allowedMethods, matchApiRoute, type RouteMethod } from './api-routes';
+import { API_CSP, CLIENT_HEADER, NEEDS_NODE_DOOR, PASSED_HEADER, PROTO_HEADER, STATIC_HEADERS, clientAddress, frontDoor } from './front-door';
 
 /** How long a refused body may keep arriving before its connection is cut. */
 export const LINGER_MS = 5_000;
@@ -74,15 +83,66 @@ export function answerBeforeNext(method: string, target: string): EarlyAnswer | 
   return { error: new AppError('METHOD_NOT_ALLOWED', `${route} answers ${allow.join(', ')}, not ${method}.`), allow };
 }
 
+/** The headers of a JSON error this server writes itself. */
+const ERROR_HEADERS = { ...STATIC_HEADERS, 'content-security-policy': API_CSP };
+
 function sendError(res: ServerResponse, { error, allow }: EarlyAnswer): void {
   const body = JSON.stringify({ error: error.toJSON() });
   res.writeHead(error.status, {
+    ...ERROR_HEADERS,
     'content-type': 'application/json',
     'cache-control': 'no-store',
     'content-length': Buffer.byteLength(body),
     ...(allow ? { allow: allow.join(', ') } : {}),
+    ...(error.retryAfter !== undefined ? { 'retry-after': String(error.retryAfter) } : {}),
   });
   res.end(body);
+}
+
+/** The first of a header's values, or the `trustProxy`-th from the right when a proxy appended to it. */
+function forwarded(value: string | string[] | undefined, trustProxy: number): string | undefined {
+  if (value === undefined || trustProxy === 0) return undefined;
+  const hops = (Array.isArray(value) ? value.join(',') : value).split(',').map((hop) => hop.trim()).filter(Boolean);
+  return hops[hops.length - trustProxy] ?? hops[0];
+}
+
+/** Says who is asking, in headers only this server sets. */
+export function markClient(req: IncomingMessage, trustProxy = env.TRUST_PROXY): void {
+  for (const name of [CLIENT_HEADER, PROTO_HEADER, PASSED_HEADER]) delete req.headers[name];
+  req.headers[CLIENT_HEADER] = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
+  const tls = (req.socket as Socket & { encrypted?: boolean }).encrypted === true;
+  req.headers[PROTO_HEADER] = tls || forwarded(req.headers['x-forwarded-proto'], trustProxy)?.toLowerCase() === 'https' ? 'https' : 'http';
+}
+
+/**
+ * Passes a request with a body through the front door: true when it may go on to Next (marked so
+ * that Next's proxy skips it), false when it was answered here.
+ */
+async function passFrontDoor(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, value);
+  }
+  const verdict = await frontDoor({
+    method: req.method ?? 'GET',
+    pathname,
+    headers,
+    protocol: req.headers[PROTO_HEADER] === 'https' ? 'https' : 'http',
+    client: String(req.headers[CLIENT_HEADER]),
+  });
+  for (const [name, value] of verdict.responseHeaders) {
+    if (name === 'set-cookie') res.appendHeader(name, value);
+    else res.setHeader(name, value);
+  }
+  if (verdict.refusal) {
+    sendError(res, { error: verdict.refusal });
+    return false;
+  }
+  for (const [name, value] of Object.entries(verdict.requestHeaders)) req.headers[name] = value;
+  req.headers[PASSED_HEADER] = '1';
+  return true;
 }
 
 /**
@@ -146,8 +206,11 @@ const REASONS: Record<number, string> = { 400: 'Bad Request', 405: 'Method Not A
 /** A JSON error written straight to a socket that has no ServerResponse, then the socket closed. */
 function answerOnSocket(socket: Duplex, error: AppError, headers = ''): void {
   const body = JSON.stringify({ error: error.toJSON() });
+  const security = Object.entries(ERROR_HEADERS)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.end(
-    `HTTP/1.1 ${error.status} ${REASONS[error.status] ?? 'Error'}\r\ncontent-type: application/json\r\ncache-control: no-store\r\n${headers}` +
+    `HTTP/1.1 ${error.status} ${REASONS[error.status] ?? 'Error'}\r\ncontent-type: application/json\r\ncache-control: no-store\r\n${security}${headers}` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
   socket.once('finish', () => socket.destroy());
@@ -174,6 +237,7 @@ function answerUnparsable(error: Error & { code?: string }, socket: Duplex): voi
 export function createAppServer(handle: NodeHandler): http.Server {
   const server = http.createServer((req, res) => {
     closeIfBodyUnread(req, res);
+    for (const [name, value] of Object.entries(STATIC_HEADERS)) res.setHeader(name, value);
     if (req.url === '*' && req.method === 'OPTIONS') return void res.writeHead(204, { allow: ROUTE_METHODS.join(', ') }).end();
     const early = answerBeforeNext(req.method ?? 'GET', req.url ?? '/');
     if (early) return sendError(res, early);
@@ -182,8 +246,11 @@ export function createAppServer(handle: NodeHandler): http.Server {
       const url = new URL(req.url);
       req.url = url.pathname + url.search;
     }
+    markClient(req);
+    const method = req.method ?? 'GET';
     Promise.resolve()
-      .then(() => handle(req, res))
+      .then(() => (NEEDS_NODE_DOOR(method) ? passFrontDoor(req, res, (req.url ?? '/').split('?', 1)[0]) : true))
+      .then((pass) => pass && handle(req, res))
       .catch((error: unknown) => {
         const appError = toAppError(error);
         console.error('[latent-studio] request failed before an answer:', error);
