@@ -20,7 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import { env } from '@/lib/env';
 import { AppError, isAppError } from '@/lib/errors';
 import { OWNER_COOKIE, OWNER_COOKIE_MAX_AGE, newOwnerId, sealCookie, viewerOf, type Viewer } from '@/lib/owners';
@@ -254,7 +254,9 @@ export async function checkRateLimits(
   await Promise.all(
     checks.map(([name, key]) =>
       limiters[name].consume(key).catch((error: unknown) => {
-        if (error instanceof RateLimiterRes) refusals.push([name, error]);
+        // A refusal is a RateLimiterRes; not checked with instanceof, since the bundled proxy and
+        // tsx-loaded server may each hold their own copy of the class.
+        if (error !== null && typeof error === 'object' && typeof (error as RateLimiterRes).msBeforeNext === 'number') refusals.push([name, error as RateLimiterRes]);
         else throw error;
       }),
     ),

@@ -252,7 +252,9 @@ async function races(app: AppProcess) {
 const SCENARIOS = { burst, steady, soak, races };
 const name = (argValue('scenario') ?? 'burst') as keyof typeof SCENARIOS;
 if (!SCENARIOS[name]) throw new Error(`--scenario must be one of ${Object.keys(SCENARIOS).join(', ')}`);
-const app = await startApp({ env: { MODEL_WORKERS: argValue('workers') ?? '2' } });
+// Measures throughput: the per-address rate limits (docs/security.md#rate-limits) would cap it at
+// what one person may send.
+const app = await startApp({ env: { MODEL_WORKERS: argValue('workers') ?? '2', RATE_LIMIT_SCALE: '0' } });
 try {
   const result = await SCENARIOS[name](app);
   if (JSON_MODE) console.log(JSON.stringify({ scenario: name, ...result }));
