@@ -9,10 +9,15 @@ export interface Failure {
  * the API's own error, `NETWORK` when the connection failed, or `HTTP_<status>` with
  * `fallback` when the answer was not the API's JSON.
  */
-export async function postJson<T>(url: string, body: unknown, fallback: string): Promise<T> {
+export function postJson<T>(url: string, body: unknown, fallback: string): Promise<T> {
+  return sendJson<T>('POST', url, body, fallback);
+}
+
+/** As `postJson`, with any method; no body when `body` is undefined. */
+export async function sendJson<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body: unknown, fallback: string): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    response = await fetch(url, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   } catch {
     throw { code: 'NETWORK', message: 'The connection to the server was lost. Please try again.' } satisfies Failure;
   }

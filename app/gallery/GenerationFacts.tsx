@@ -1,29 +1,34 @@
 import type { ReactNode } from 'react';
+import { OwnerControls } from '@/app/components/OwnerControls';
 import type { GenerationView } from '@/lib/generations';
 import styles from './generationFacts.module.css';
 
 /**
  * What every saved generation's page says about it: model, model version and seed, then what is
- * particular to its kind (`children`), then when it was made and how it ended.
+ * particular to its kind (`children`), then when it was made and how it ended; and, to its owner,
+ * share and delete.
  */
 export function GenerationFacts({ generation, seed = true, children }: { generation: GenerationView<unknown, unknown>; seed?: boolean; children?: ReactNode }) {
   return (
-    <dl className={styles.facts}>
-      <dt>model</dt>
-      <dd>{generation.modelName}</dd>
-      <dt>model version</dt>
-      <dd data-testid="generation-version">{generation.modelVersion || '—'}</dd>
-      {seed && (
-        <>
-          <dt>seed</dt>
-          <dd data-testid="generation-seed">{generation.seed}</dd>
-        </>
-      )}
-      {children}
-      <dt>made</dt>
-      <dd>{new Date(generation.createdAt).toLocaleString('en-GB')}</dd>
-      <dt>status</dt>
-      <dd>{generation.status}</dd>
-    </dl>
+    <>
+      <dl className={styles.facts}>
+        <dt>model</dt>
+        <dd>{generation.modelName}</dd>
+        <dt>model version</dt>
+        <dd data-testid="generation-version">{generation.modelVersion || '—'}</dd>
+        {seed && (
+          <>
+            <dt>seed</dt>
+            <dd data-testid="generation-seed">{generation.seed}</dd>
+          </>
+        )}
+        {children}
+        <dt>made</dt>
+        <dd>{new Date(generation.createdAt).toLocaleString('en-GB')}</dd>
+        <dt>status</dt>
+        <dd>{generation.status}</dd>
+      </dl>
+      <OwnerControls api={`/api/generations/${generation.id}`} what="drawing" visibility={generation.visibility} yours={generation.yours} afterDelete="/gallery#generated" />
+    </>
   );
 }

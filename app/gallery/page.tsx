@@ -5,6 +5,7 @@ import { env } from '@/lib/env';
 import { getGanService } from '@/lib/gan';
 import { getGenerationService } from '@/lib/generations';
 import { getOneShotService } from '@/lib/oneshot';
+import { pageViewer } from '@/lib/owners/page';
 import { getUploadService } from '@/lib/uploads';
 import { refeaturingStatus } from '@/lib/uploads/refeature';
 import { GeneratedGrid } from './GeneratedGrid';
@@ -14,16 +15,18 @@ import { UploadPanel } from './UploadPanel';
 export const dynamic = 'force-dynamic';
 
 export default async function GalleryPage() {
+  const viewer = await pageViewer();
   const uploads = getUploadService();
+  const generations = getGenerationService();
   const [{ uploads: recent }, total, captions, captionTotal, oneshots, oneshotTotal, gans, ganTotal] = await Promise.all([
-    uploads.list({ limit: 60 }),
-    uploads.count(),
-    getCaptionService().recent(24),
-    getGenerationService().count('caption'),
-    getOneShotService().recent(24),
-    getGenerationService().count('oneshot'),
-    getGanService().recent(24),
-    getGenerationService().count('gan'),
+    uploads.list(viewer, { limit: 60 }),
+    uploads.count(viewer),
+    getCaptionService().recent(viewer, 24),
+    generations.count(viewer, 'caption'),
+    getOneShotService().recent(viewer, 24),
+    generations.count(viewer, 'oneshot'),
+    getGanService().recent(viewer, 24),
+    generations.count(viewer, 'gan'),
   ]);
   const generated = [...captions, ...oneshots, ...gans].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 24);
   const generatedTotal = captionTotal + oneshotTotal + ganTotal;
@@ -36,7 +39,8 @@ export default async function GalleryPage() {
         the model server: features learned from training photos (k-means on whitened 6×6 colour patches, pooled over a 2×2 grid) joined with a
         colour histogram and GIST oriented-edge energies on a 4×4 grid.
         Images drawn from captions, one-shot variants of drawn characters and GAN samples are kept here too, each with what made it, its seed
-        and model version.
+        and model version. What you upload or make is yours and private: others see it only if you share it (open it and choose
+        “Share with everyone”); the gallery shows your own items and those others shared.
       </p>
       {refeaturing.map((progress) => (
         <p key={progress.model} className="muted" data-testid="refeaturing">
@@ -56,12 +60,12 @@ export default async function GalleryPage() {
         <GeneratedGrid generations={generated} />
       )}
       <h2>
-        All uploads <span className="muted">({total})</span>
+        Photos <span className="muted">({total}: yours and shared)</span>
       </h2>
       {recent.length === 0 ? (
         <p className="empty">Nothing uploaded yet.</p>
       ) : (
-        <PhotoGrid testId="uploads" photos={recent.map((u) => ({ id: u.id, url: u.url, label: `${u.width}×${u.height}`, note: u.format }))} />
+        <PhotoGrid testId="uploads" photos={recent.map((u) => ({ id: u.id, url: u.url, label: `${u.width}×${u.height}`, note: u.yours ? `yours · ${u.visibility}` : 'shared' }))} />
       )}
     </>
   );

@@ -8,6 +8,7 @@ import { TagSearch } from './TagSearch';
 import { TaggerChooser, type TaggerOption } from './TaggerChooser';
 import styles from './tags.module.css';
 import { ErrorNotice } from '@/app/components/ErrorNotice';
+import { pageViewer } from '@/lib/owners/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Photo → tags · Latent Studio' };
@@ -30,7 +31,7 @@ export default async function TagsPage({ searchParams }: { searchParams: Promise
     // With no tagger installed, the Corel-5k one says why it cannot be used.
     Promise.all((installed.length ? installed : TAGGERS.filter((t) => t.id === 'multimodal-dbm-corel')).map((t) => offer(tags, t))),
     upload
-      ? tags.tagsOf(upload).catch((error): PhotoTags | null => {
+      ? tags.tagsOf(await pageViewer(), upload).catch((error): PhotoTags | null => {
           if (isAppError(error) && error.code === 'NOT_FOUND') return null;
           throw error;
         })

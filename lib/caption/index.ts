@@ -19,6 +19,7 @@ import { ModelVersions } from '@/lib/db/model-versions';
 import { AppError, isAppError, toAppError } from '@/lib/errors';
 import { getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
 import { getJobs, type JobRegistry, type JobView } from '@/lib/jobs';
+import type { Owner, Viewer } from '@/lib/owners';
 import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/model-server';
 import {
   CaptionGrammarError,
@@ -215,11 +216,11 @@ export class CaptionService {
    * Records the generation and starts drawing it as a job; the job's result is a `CaptionJobResult`.
    * A request the model server would turn away is turned away before anything is recorded.
    */
-  async start(prepared: PreparedCaption): Promise<StartedCaption> {
+  async start(owner: Owner, prepared: PreparedCaption): Promise<StartedCaption> {
     const params: CaptionParams = { caption: prepared.caption, samples: prepared.samples, model: prepared.model, temperature: prepared.temperature };
     await this.models.admit(CAPTION_MODEL_INFO[prepared.model].servable);
-    const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: prepared.model, seed: prepared.seed, params: { ...params } });
-    const job = this.jobs.start(GENERATION_KIND, (report, signal) => this.draw(prepared, generationId, { signal, onProgress: report }));
+    const generationId = await this.generations.begin({ ownerId: owner.ownerId, kind: GENERATION_KIND, modelName: prepared.model, seed: prepared.seed, params: { ...params } });
+    const job = this.jobs.start(GENERATION_KIND, (report, signal) => this.draw(prepared, generationId, { signal, onProgress: report }), { ownerId: owner.ownerId });
     return { ...prepared, job, generationId };
   }
 
@@ -266,12 +267,13 @@ export class CaptionService {
     }
   }
 
-  async generation(id: string): Promise<CaptionGeneration> {
-    return this.generations.get<CaptionParams, CaptionOutput>(id, GENERATION_KIND);
+  async generation(viewer: Viewer, id: string): Promise<CaptionGeneration> {
+    return this.generations.get<CaptionParams, CaptionOutput>(viewer, id, GENERATION_KIND);
   }
 
-  async recent(limit = 24): Promise<CaptionGeneration[]> {
-    return this.generations.list<CaptionParams, CaptionOutput>({ kind: GENERATION_KIND, limit });
+  /** The latest drawings `viewer` may see. */
+  async recent(viewer: Viewer, limit = 24): Promise<CaptionGeneration[]> {
+    return this.generations.list<CaptionParams, CaptionOutput>(viewer, { kind: GENERATION_KIND, limit });
   }
 
   /** The caption's tokens, or UNKNOWN_WORDS naming the words the model cannot read. */

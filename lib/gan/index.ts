@@ -18,6 +18,7 @@ import { ModelVersions } from '@/lib/db/model-versions';
 import { AppError, isAppError } from '@/lib/errors';
 import { canvasPng, getGenerationService, type GenerationService, type GenerationView } from '@/lib/generations';
 import { wholeNumber } from '@/lib/http/fields';
+import type { Owner, Viewer } from '@/lib/owners';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
 import {
   GAN_MODELS,
@@ -176,21 +177,21 @@ export class GanService {
   }
 
   /** `signal`: the caller went away (the request was aborted), so the generator need not run. */
-  async samples(request: SamplesRequest, signal?: AbortSignal): Promise<GanResult> {
+  async samples(owner: Owner, request: SamplesRequest, signal?: AbortSignal): Promise<GanResult> {
     const seed = firstSeed(request.seed, request.count, 'samples');
-    return this.run(request.model, { task: 'samples', count: request.count, seed }, seed, { count: request.count, seed }, signal);
+    return this.run(owner, request.model, { task: 'samples', count: request.count, seed }, seed, { count: request.count, seed }, signal);
   }
 
-  async interpolate(request: InterpolateRequest, signal?: AbortSignal): Promise<GanResult> {
-    return this.run(request.model, { task: 'interpolate', from: request.from, to: request.to, steps: request.steps }, null, { from: request.from, to: request.to, steps: request.steps }, signal);
+  async interpolate(owner: Owner, request: InterpolateRequest, signal?: AbortSignal): Promise<GanResult> {
+    return this.run(owner, request.model, { task: 'interpolate', from: request.from, to: request.to, steps: request.steps }, null, { from: request.from, to: request.to, steps: request.steps }, signal);
   }
 
-  async vary(request: VaryRequest, signal?: AbortSignal): Promise<GanResult> {
+  async vary(owner: Owner, request: VaryRequest, signal?: AbortSignal): Promise<GanResult> {
     if ((request.latent.nudges?.length ?? 0) >= MAX_NUDGES) {
       throw new AppError('BAD_REQUEST', `latent: it has been varied ${MAX_NUDGES} times over, the most a latent can be; vary an earlier one or a fresh sample`);
     }
     const seed = firstSeed(request.seed, request.count, 'variations');
-    return this.run(request.model, { task: 'vary', latent: request.latent, count: request.count, seed, amount: request.amount }, seed, {
+    return this.run(owner, request.model, { task: 'vary', latent: request.latent, count: request.count, seed, amount: request.amount }, seed, {
       latent: request.latent,
       count: request.count,
       amount: request.amount,
@@ -198,26 +199,27 @@ export class GanService {
     }, signal);
   }
 
-  async recent(limit = 24): Promise<GanGeneration[]> {
-    return this.generations.list<GanParams, { latents: (LatentRef | null)[] }>({ kind: GENERATION_KIND, limit });
+  /** The latest GAN runs `viewer` may see. */
+  async recent(viewer: Viewer, limit = 24): Promise<GanGeneration[]> {
+    return this.generations.list<GanParams, { latents: (LatentRef | null)[] }>(viewer, { kind: GENERATION_KIND, limit });
   }
 
-  async generation(id: string): Promise<GanGeneration> {
-    return this.generations.get<GanParams, { latents: (LatentRef | null)[] }>(id, GENERATION_KIND);
+  async generation(viewer: Viewer, id: string): Promise<GanGeneration> {
+    return this.generations.get<GanParams, { latents: (LatentRef | null)[] }>(viewer, id, GENERATION_KIND);
   }
 
   /**
    * Runs the generator and saves what it drew to the gallery. A request the model server would
    * turn away is turned away before anything is recorded.
    */
-  private async run(name: GanModel, input: GanInput, seed: number | null, request: Record<string, unknown>, signal?: AbortSignal): Promise<GanResult> {
+  private async run(owner: Owner, name: GanModel, input: GanInput, seed: number | null, request: Record<string, unknown>, signal?: AbortSignal): Promise<GanResult> {
     if (!fs.existsSync(path.join(this.dir(name), 'weights.bin'))) {
       const served = GAN_MODELS.filter((m) => fs.existsSync(path.join(this.dir(m), 'weights.bin')));
       throw new AppError('MODEL_UNAVAILABLE', `The ${GAN_MODEL_INFO[name].label} GAN (${name}) is not trained on this server.${served.length ? ` Served: ${served.join(', ')}.` : ''}`);
     }
     const params: GanParams = { task: input.task, model: name, request };
     await this.models.admit(GAN_SERVABLES[name]);
-    const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: name, seed, params: { ...params } });
+    const generationId = await this.generations.begin({ ownerId: owner.ownerId, kind: GENERATION_KIND, modelName: name, seed, params: { ...params } });
     try {
       const run = await this.models.run(GAN_SERVABLES[name], input, { signal }).catch((error) => {
         if (isAppError(error) && error.code === 'MODEL_NOT_FOUND') throw new AppError('MODEL_UNAVAILABLE', `The ${GAN_MODEL_INFO[name].label} GAN is not served here.`, { cause: error });

@@ -20,6 +20,7 @@
 import sharp from 'sharp';
 import { getDb, type Db, type Generation } from '@/lib/db';
 import { AppError } from '@/lib/errors';
+import { assertCanChange, assertCanSee, visibleTo, type Viewer, type Visibility } from '@/lib/owners';
 import { getBlobStore, type BlobStore } from '@/lib/storage';
 
 export type GenerationStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -65,6 +66,9 @@ export interface GenerationView<P = Record<string, unknown>, R = Record<string, 
   strips: StoredStrip[];
   /** The model's other output (alignments, scores …), as stored. */
   result: R | null;
+  visibility: Visibility;
+  /** Whether the viewer who asked owns it (or is the administrator): may share or delete it. */
+  yours: boolean;
 }
 
 /** What the `result` column holds for a generation with images. */
@@ -86,7 +90,7 @@ const parseJson = <T>(text: string | null, fallback: T): T => {
   }
 };
 
-export function toGenerationView<P = Record<string, unknown>, R = Record<string, unknown>>(row: Generation): GenerationView<P, R> {
+export function toGenerationView<P = Record<string, unknown>, R = Record<string, unknown>>(row: Generation, viewer?: Viewer): GenerationView<P, R> {
   const stored = parseJson<StoredResult>(row.result, {});
   return {
     id: row.id,
@@ -103,6 +107,8 @@ export function toGenerationView<P = Record<string, unknown>, R = Record<string,
     images: (stored.images ?? []).map((sha256) => ({ sha256, url: imageUrl(sha256) })),
     strips: (stored.strips ?? []).map(({ sha256, frames }) => ({ sha256, frames, url: imageUrl(sha256) })),
     result: (stored.output as R | undefined) ?? null,
+    visibility: row.visibility === 'public' ? 'public' : 'private',
+    yours: viewer ? viewer.admin || row.ownerId === viewer.ownerId : true,
   };
 }
 
@@ -135,6 +141,8 @@ function checkCanvas(bytes: Uint8Array, { width, height, channels }: CanvasShape
 }
 
 export interface BeginGeneration {
+  /** Who asked for it (lib/owners); it is private to them until they share it. */
+  ownerId: string;
   kind: string;
   modelName: string;
   seed: number | null;
@@ -171,6 +179,7 @@ export class GenerationService {
   async begin(request: BeginGeneration): Promise<string> {
     const row = await this.db.generation.create({
       data: {
+        ownerId: request.ownerId,
         kind: request.kind,
         modelName: request.modelName,
         modelVersion: '',
@@ -188,6 +197,7 @@ export class GenerationService {
     const result: StoredResult = { output: done.output };
     const row = await this.db.generation.create({
       data: {
+        ownerId: done.ownerId,
         kind: done.kind,
         modelName: done.modelName,
         modelVersion: done.modelVersion,
@@ -245,24 +255,48 @@ export class GenerationService {
     });
   }
 
-  async get<P = Record<string, unknown>, R = Record<string, unknown>>(id: string, kind?: string): Promise<GenerationView<P, R>> {
+  /** A generation `viewer` may see (of `kind` when given); NOT_FOUND otherwise. */
+  async get<P = Record<string, unknown>, R = Record<string, unknown>>(viewer: Viewer, id: string, kind?: string): Promise<GenerationView<P, R>> {
     const row = await this.db.generation.findUnique({ where: { id } });
-    if (!row || (kind && row.kind !== kind)) throw new AppError('NOT_FOUND', 'There is no generation with this id.');
-    return toGenerationView<P, R>(row);
+    const seen = assertCanSee(viewer, row && (!kind || row.kind === kind) ? row : null, 'generation');
+    return toGenerationView<P, R>(seen, viewer);
   }
 
-  /** The most recent finished generations, newest first. */
-  async list<P = Record<string, unknown>, R = Record<string, unknown>>(options: { kind: string; limit: number }): Promise<GenerationView<P, R>[]> {
+  /** The most recent finished generations `viewer` may see (their own and the public ones), newest first. */
+  async list<P = Record<string, unknown>, R = Record<string, unknown>>(viewer: Viewer, options: { kind: string; limit: number }): Promise<GenerationView<P, R>[]> {
     const rows = await this.db.generation.findMany({
-      where: { kind: options.kind, status: 'done' },
+      where: { kind: options.kind, status: 'done', ...visibleTo(viewer) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: options.limit,
     });
-    return rows.map((row) => toGenerationView<P, R>(row));
+    return rows.map((row) => toGenerationView<P, R>(row, viewer));
   }
 
-  async count(kind: string): Promise<number> {
-    return this.db.generation.count({ where: { kind, status: 'done' } });
+  async count(viewer: Viewer, kind: string): Promise<number> {
+    return this.db.generation.count({ where: { kind, status: 'done', ...visibleTo(viewer) } });
+  }
+
+  /** Makes a generation public or private again; its owner or the administrator only. */
+  async setVisibility(viewer: Viewer, id: string, visibility: Visibility): Promise<GenerationView> {
+    assertCanChange(viewer, await this.db.generation.findUnique({ where: { id } }), 'generation');
+    return toGenerationView(await this.db.generation.update({ where: { id }, data: { visibility } }), viewer);
+  }
+
+  /**
+   * Deletes a generation; its owner or the administrator only. Its images stop being served at
+   * once (a blob is served only while a row it may see refers to it) and leave the disk at the
+   * next blob sweep when no other row refers to them.
+   */
+  async remove(viewer: Viewer, id: string): Promise<{ id: string; deleted: true }> {
+    assertCanChange(viewer, await this.db.generation.findUnique({ where: { id } }), 'generation');
+    await this.db.generation.deleteMany({ where: { id } });
+    return { id, deleted: true };
+  }
+
+  /** Whether a generation `viewer` may see refers to blob `sha256` (made or read it). */
+  async canSeeBlob(viewer: Viewer, sha256: string): Promise<boolean> {
+    const row = await this.db.generation.findFirst({ where: { blobRefs: { contains: sha256 }, ...visibleTo(viewer) }, select: { id: true } });
+    return row !== null;
   }
 
   /** The newest finished generation of `kind` made from stored photo `uploadId` (by one of `modelNames` when given); null when none. */

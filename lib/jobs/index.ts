@@ -9,11 +9,16 @@
  * all (the oldest go first); after that only its last progress and its result are kept (what it
  * made is in the gallery). An ended job is kept for 15 minutes, and never more than the 500 most
  * recent. Jobs do not outlive the process: after a restart an id is unknown, and the error says so.
+ *
+ * A job started for an owner (a tag run, a drawing) is theirs: another viewer gets the same
+ * NOT_FOUND as for an unknown id (the administrator sees every job). A job with no owner (the
+ * Corel-5k index being built) is anyone's to follow, and nobody's but the administrator's to cancel.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AppError, toAppError } from '@/lib/errors';
 import type { ProgressEvent } from '@/lib/model-server';
+import type { Viewer } from '@/lib/owners';
 
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -28,6 +33,8 @@ export interface JobView {
 }
 
 interface Job extends JobView {
+  /** Who started it; null for the server's own work. */
+  ownerId: string | null;
   abort: AbortController;
   events: EventEmitter;
   endedAt?: number;
@@ -70,9 +77,10 @@ export class JobRegistry {
     this.limits = { ...LIMITS, ...limits };
   }
 
-  start<R>(kind: string, work: (report: (event: ProgressEvent) => void, signal: AbortSignal) => Promise<R>): JobView {
+  start<R>(kind: string, work: (report: (event: ProgressEvent) => void, signal: AbortSignal) => Promise<R>, options: { ownerId?: string | null } = {}): JobView {
     this.sweep();
     const job: Job = {
+      ownerId: options.ownerId ?? null,
       id: randomUUID(),
       kind,
       status: 'running',
@@ -107,19 +115,20 @@ export class JobRegistry {
     return view(job);
   }
 
-  get(id: string): JobView {
-    return view(this.find(id));
+  get(viewer: Viewer, id: string): JobView {
+    return view(this.find(id, viewer));
   }
 
-  cancel(id: string): JobView {
-    const job = this.find(id);
+  cancel(viewer: Viewer, id: string): JobView {
+    const job = this.find(id, viewer);
+    if (job.ownerId === null && !viewer.admin) throw new AppError('NOT_YOURS', 'This job is the server\'s own work: only the administrator can cancel it.');
     if (job.status === 'running') job.abort.abort();
     return view(job);
   }
 
   /** Calls `onEvent` with the progress kept so far, then every change, until the job ends; returns an unsubscribe. */
-  follow(id: string, onEvent: (event: 'progress' | 'end', job: JobView) => void): () => void {
-    const job = this.find(id);
+  follow(viewer: Viewer, id: string, onEvent: (event: 'progress' | 'end', job: JobView) => void): () => void {
+    const job = this.find(id, viewer);
     for (const { event: progress } of job.history) onEvent('progress', { ...view(job), progress });
     if (job.status !== 'running') {
       onEvent('end', view(job));
@@ -140,10 +149,11 @@ export class JobRegistry {
     return this.jobs.size;
   }
 
-  private find(id: string): Job {
+  private find(id: string, viewer: Viewer): Job {
     this.sweep();
     const job = this.jobs.get(id);
-    if (!job) {
+    const theirs = job && (job.ownerId === null || viewer.admin || job.ownerId === viewer.ownerId);
+    if (!job || !theirs) {
       throw new AppError(
         'NOT_FOUND',
         `This job is not known to the server. A job is kept for ${Math.round(this.limits.keepMs / 60_000)} minutes after it ends, and jobs still running ` +

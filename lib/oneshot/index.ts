@@ -30,6 +30,7 @@ import { corruptImage, imageTooLarge, readHeader } from '@/lib/images/decode';
 import { unsupportedFormat } from '@/lib/images/pipeline';
 import { sniff } from '@/lib/images/sniff';
 import { getJobs, type JobRegistry, type JobView } from '@/lib/jobs';
+import type { Owner, Viewer } from '@/lib/owners';
 import { getModelServer, type ModelClient, type ProgressEvent, type RunResult } from '@/lib/model-server';
 import { CANVAS_SIZE, drawingSchema, inkLength, renderDrawing, type Drawing } from '@/lib/strokes';
 import {
@@ -197,12 +198,12 @@ export class OneShotService {
   }
 
   /** Records the generation and makes the variants as a job; its result is a `VariantsJobResult`. */
-  async startVariants(prepared: PreparedVariants): Promise<StartedVariants> {
+  async startVariants(owner: Owner, prepared: PreparedVariants): Promise<StartedVariants> {
     const params: OneShotParams = { count: prepared.count, source: prepared.source };
     // A request the model server would turn away is turned away before anything is recorded.
     await this.admit();
-    const generationId = await this.generations.begin({ kind: GENERATION_KIND, modelName: MODEL_NAME, seed: prepared.seed, params: { ...params } });
-    const job = this.jobs.start(GENERATION_KIND, (report, signal) => this.makeVariants(prepared, generationId, { signal, onProgress: report }));
+    const generationId = await this.generations.begin({ ownerId: owner.ownerId, kind: GENERATION_KIND, modelName: MODEL_NAME, seed: prepared.seed, params: { ...params } });
+    const job = this.jobs.start(GENERATION_KIND, (report, signal) => this.makeVariants(prepared, generationId, { signal, onProgress: report }), { ownerId: owner.ownerId });
     return { job, generationId, count: prepared.count, seed: prepared.seed, source: prepared.source, drawing: roundDrawing(prepared.drawing) };
   }
 
@@ -268,12 +269,13 @@ export class OneShotService {
     };
   }
 
-  async generation(id: string): Promise<OneShotGeneration> {
-    return this.generations.get<OneShotParams, OneShotOutput>(id, GENERATION_KIND);
+  async generation(viewer: Viewer, id: string): Promise<OneShotGeneration> {
+    return this.generations.get<OneShotParams, OneShotOutput>(viewer, id, GENERATION_KIND);
   }
 
-  async recent(limit = 24): Promise<OneShotGeneration[]> {
-    return this.generations.list<OneShotParams, OneShotOutput>({ kind: GENERATION_KIND, limit });
+  /** The latest variants `viewer` may see. */
+  async recent(viewer: Viewer, limit = 24): Promise<OneShotGeneration[]> {
+    return this.generations.list<OneShotParams, OneShotOutput>(viewer, { kind: GENERATION_KIND, limit });
   }
 
   /** The answer to `input`, as the output of its task (variants or classify; checked by the caller). */

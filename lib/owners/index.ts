@@ -35,6 +35,9 @@ export interface Viewer {
   via: 'cookie' | 'token' | 'admin' | 'none';
 }
 
+/** A viewer that names an owner: one who may store something. */
+export type Owner = Viewer & { ownerId: string };
+
 export const ANONYMOUS: Viewer = { ownerId: null, admin: false, via: 'none' };
 
 interface Sealed {
@@ -126,12 +129,12 @@ export async function viewerOf(headers: Headers): Promise<Viewer> {
 }
 
 /** The viewer of a request that must act for an owner (to store or change something). */
-export async function ownerOf(headers: Headers): Promise<Viewer & { ownerId: string }> {
+export async function ownerOf(headers: Headers): Promise<Owner> {
   const viewer = await viewerOf(headers);
   if (viewer.ownerId === null) {
     throw new AppError('INVALID_TOKEN', 'This request names no owner: a browser gets one with its first page; an API client sends "Authorization: Bearer <token>" with a token from POST /api/tokens.');
   }
-  return viewer as Viewer & { ownerId: string };
+  return viewer as Owner;
 }
 
 /** Something a person owns. */

@@ -36,12 +36,22 @@ export class FeatureIndex {
     }
   }
 
-  /** The `k` stored photos closest to `vector`, nearest first, leaving out `excludeId`. */
-  async nearest(modelVersion: string, vector: Float32Array, k: number, excludeId?: string): Promise<Neighbour[]> {
+  /** Forgets a deleted upload's vectors. */
+  remove(uploadId: string): void {
+    for (const shelf of this.shelves.values()) {
+      const i = shelf.ids.indexOf(uploadId);
+      if (i < 0) continue;
+      shelf.ids.splice(i, 1);
+      shelf.vectors.splice(i, 1);
+    }
+  }
+
+  /** The `k` stored photos closest to `vector`, nearest first, leaving out `excludeId` and those `allowed` refuses. */
+  async nearest(modelVersion: string, vector: Float32Array, k: number, excludeId?: string, allowed?: (uploadId: string) => boolean): Promise<Neighbour[]> {
     const shelf = await this.shelf(modelVersion);
     const found: Neighbour[] = [];
     for (let i = 0; i < shelf.ids.length; i++) {
-      if (shelf.ids[i] === excludeId) continue;
+      if (shelf.ids[i] === excludeId || (allowed && !allowed(shelf.ids[i]))) continue;
       found.push({ uploadId: shelf.ids[i], distance: euclidean(vector, shelf.vectors[i]) });
     }
     return found.sort((a, b) => a.distance - b.distance).slice(0, k);

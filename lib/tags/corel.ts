@@ -9,6 +9,7 @@
  * codes are then cached beside it, keyed by the DBM's version. Building runs as a job the page can
  * follow; until it ends, search answers from the person's uploads alone.
  */
+import { ANONYMOUS } from '@/lib/owners';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -130,7 +131,7 @@ export class CorelIndex {
   status(modelVersion: string): CorelIndexStatus {
     if (this.ready?.modelVersion === modelVersion) return { status: 'ready', photos: this.ready.items.length };
     if (this.building?.modelVersion === modelVersion) {
-      return { status: 'indexing', jobId: this.building.jobId, progress: this.jobs.get(this.building.jobId).progress };
+      return { status: 'indexing', jobId: this.building.jobId, progress: this.jobs.get(ANONYMOUS, this.building.jobId).progress };
     }
     if (this.lastFailure?.modelVersion === modelVersion) return { status: 'failed', code: this.lastFailure.code, message: this.lastFailure.message };
     return { status: 'unavailable', message: 'Corel-5k photos are not indexed yet; search again to start.' };

@@ -9,7 +9,9 @@
  *   the model's words is in the order of its score (see `TagScore`).
  * - `saveTags`: the person's corrections (accepted, removed, their own words) → the photo's tags.
  * - `search`: words → the photos whose image code is nearest (Euclidean) to the words' text code:
- *   the person's uploads and, where DATA_DIR has it, Corel-5k's training photos.
+ *   the photos the person may see (their own and the public ones) and, where DATA_DIR has it,
+ *   Corel-5k's training photos.
+ * Only a photo's owner (or the administrator) tags it or changes its tags (lib/owners).
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +22,7 @@ import { AppError } from '@/lib/errors';
 import { GenerationService } from '@/lib/generations';
 import { getJobs, type JobRegistry } from '@/lib/jobs';
 import { getModelServer, type ModelClient, type ProgressEvent } from '@/lib/model-server';
+import { assertCanChange, type Owner, type Viewer } from '@/lib/owners';
 import { euclidean, vectorFromBytes, vectorToBytes } from '@/lib/similarity';
 import { getBlobStore, type BlobStore } from '@/lib/storage';
 import { blobUrl, describePhoto, featureInput, getUploadService, UploadService, type UploadView } from '@/lib/uploads';
@@ -224,22 +227,28 @@ export class TagService {
    * Checks the tagger is there, then stores the photo (or finds the stored one), so that a bad image
    * or a missing model is an answer to the request itself rather than a failed job later.
    */
-  async preparePhoto(source: PhotoSource, options: { signal?: AbortSignal } & TaggerChoice = {}): Promise<UploadView> {
+  async preparePhoto(owner: Owner, source: PhotoSource, options: { signal?: AbortSignal } & TaggerChoice = {}): Promise<UploadView> {
     const tagger = this.tagger(options);
     await this.vocabulary({ model: tagger.id });
     await this.dbmOf(tagger).ensureServed();
-    if ('uploadId' in source) return this.uploads.get(source.uploadId);
+    if ('uploadId' in source) {
+      // Tagging stores suggestions on the photo: its owner's (or the administrator's) to ask for.
+      const row = await this.db.upload.findUnique({ where: { id: source.uploadId } });
+      assertCanChange(owner, row, 'photo');
+      return this.uploads.get(owner, source.uploadId);
+    }
     // Waits for the feature row this tagger reads (the other is written when its model answers).
-    return (await this.uploads.create(source.bytes, source.name, { signal: options.signal, similar: 0, needs: [tagger.featureModel] })).upload;
+    return (await this.uploads.create(owner, source.bytes, source.name, { signal: options.signal, similar: 0, needs: [tagger.featureModel] })).upload;
   }
 
   /** Tags a photo: every mean-field step goes to `onProgress` with the current top words. */
   async suggest(
+    owner: Owner,
     source: PhotoSource,
     options: { signal?: AbortSignal; onProgress?: (event: ProgressEvent) => void; steps?: number } & TaggerChoice = {},
   ): Promise<SuggestResult> {
     const tagger = this.tagger(options);
-    const upload = await this.preparePhoto(source, { signal: options.signal, model: tagger.id });
+    const upload = await this.preparePhoto(owner, source, { signal: options.signal, model: tagger.id });
     const features = await this.featuresOf(upload, tagger, options.signal);
 
     const onProgress = options.onProgress;
@@ -252,6 +261,7 @@ export class TagService {
     await this.versions.record(tagger.servable.name, run.modelVersion, tagger.servable.checkpoint);
     const output: TagsOutput = { tags: top, steps: run.steps };
     const generation = await this.generations.record({
+      ownerId: owner.ownerId,
       kind: GENERATION_KIND,
       modelName: tagger.servable.name,
       modelVersion: run.modelVersion,
@@ -266,9 +276,9 @@ export class TagService {
     return { upload, ...suggestions, saved: await this.storedTags(upload.id, suggestions) };
   }
 
-  /** The photo, its stored tags and the model's latest suggestions for it. */
-  async tagsOf(uploadId: string): Promise<PhotoTags> {
-    const upload = await this.uploads.get(uploadId);
+  /** The photo, its stored tags and the model's latest suggestions for it (a photo `viewer` may see). */
+  async tagsOf(viewer: Viewer, uploadId: string): Promise<PhotoTags> {
+    const upload = await this.uploads.get(viewer, uploadId);
     const suggestions = await this.latestSuggestions(uploadId);
     return { upload, tags: await this.storedTags(uploadId, suggestions), suggestions };
   }
@@ -277,13 +287,14 @@ export class TagService {
    * Stores a person's corrections: `accepted` and `removed` words (usually the model's), and
    * `added` words of their own (any short word, cleaned and checked). Returns the photo's tags.
    */
-  async saveTags(uploadId: string, corrections: TagCorrections): Promise<PhotoTagView[]> {
+  async saveTags(viewer: Viewer, uploadId: string, corrections: TagCorrections): Promise<PhotoTagView[]> {
     const accepted = new Set((corrections.accepted ?? []).map(cleanPersonTag));
     const removed = new Set((corrections.removed ?? []).map(cleanPersonTag));
     const added = new Set((corrections.added ?? []).map(cleanPersonTag));
     const both = [...removed].filter((w) => accepted.has(w) || added.has(w));
     if (both.length > 0) throw new AppError('BAD_REQUEST', `A tag cannot be both kept and removed: ${both.map((w) => `"${w}"`).join(', ')}.`);
-    await this.uploads.get(uploadId); // NOT_FOUND for an unknown photo
+    // NOT_FOUND for an unknown photo or someone else's private one; NOT_YOURS for someone else's shared one.
+    assertCanChange(viewer, await this.db.upload.findUnique({ where: { id: uploadId } }), 'photo');
 
     const existing = new Map((await this.db.photoTag.findMany({ where: { uploadId } })).map((row) => [row.word, row]));
     const latest = await this.latestSuggestions(uploadId);
@@ -327,7 +338,7 @@ export class TagService {
    * Photos nearest to `words`: validated against the vocabulary (UNKNOWN_TAGS with close words
    * otherwise), encoded by the DBM's text pathway, compared with each photo's image code.
    */
-  async search(words: string[], options: { limit?: number; signal?: AbortSignal; corelWaitMs?: number } & TaggerChoice = {}): Promise<SearchAnswer> {
+  async search(viewer: Viewer, words: string[], options: { limit?: number; signal?: AbortSignal; corelWaitMs?: number } & TaggerChoice = {}): Promise<SearchAnswer> {
     const limit = options.limit ?? 24;
     const tagger = this.tagger(options);
     const dbm = this.dbmOf(tagger);
@@ -340,7 +351,7 @@ export class TagService {
       tagger.searchesDataset === 'corel5k'
         ? this.corel.codes(version, options.corelWaitMs ?? COREL_WAIT_MS)
         : Promise.resolve({ status: { status: 'unavailable', message: `Searched: your photos only (${tagger.label} has no photo collection to search here).` } });
-    const [uploads, corel] = await Promise.all([this.codesOfUploads(tagger, version, options.signal), corelSearched]);
+    const [uploads, corel] = await Promise.all([this.codesOfUploads(viewer, tagger, version, options.signal), corelSearched]);
     type Candidate = { kind: 'upload' | 'corel'; key: string; distance: number };
     const candidates: Candidate[] = uploads.map(({ uploadId, code }) => ({ kind: 'upload', key: uploadId, distance: euclidean(text.code, code) }));
     if (corel.codes) {
@@ -447,13 +458,16 @@ export class TagService {
     return known;
   }
 
-  /** Every stored upload's image code for a tagger's `version`, computed through the model server once. */
-  private async codesOfUploads(tagger: Tagger, version: string, signal?: AbortSignal): Promise<{ uploadId: string; code: Float32Array }[]> {
+  /** The image code, for a tagger's `version`, of every stored photo `viewer` may see; computed through the model server once. */
+  private async codesOfUploads(viewer: Viewer, tagger: Tagger, version: string, signal?: AbortSignal): Promise<{ uploadId: string; code: Float32Array }[]> {
     const FEATURE_MODEL = tagger.featureModel;
     const dbm = this.dbmOf(tagger);
     const featureVersion = await this.featureVersionOf(tagger);
     const which = { modelName: FEATURE_MODEL, ...(featureVersion ? { modelVersion: featureVersion } : {}) };
-    const ids = [...new Set((await this.db.imageFeature.findMany({ where: which, select: { uploadId: true } })).map((r) => r.uploadId))];
+    const visible = await this.uploads.visibleIds(viewer);
+    const ids = [...new Set((await this.db.imageFeature.findMany({ where: which, select: { uploadId: true } })).map((r) => r.uploadId))].filter(
+      (id) => !visible || visible.has(id),
+    );
     const missing = ids.filter((id) => !this.uploadCodes.has(`${version}:${id}`));
     for (let start = 0; start < missing.length; start += 500) {
       const chunk = missing.slice(start, start + 500);

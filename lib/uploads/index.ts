@@ -21,11 +21,15 @@ import { getDb, type Db, type Upload } from '@/lib/db';
 import { AppError, toAppError } from '@/lib/errors';
 import { prepareUpload, toModelInput, type ModelInputFit } from '@/lib/images';
 import { getModelServer, type ModelClient } from '@/lib/model-server';
+import { assertCanChange, assertCanSee, visibleTo, type Owner, type Viewer, type Visibility } from '@/lib/owners';
 import type { Servable } from '@/lib/model-server/servable';
 import { FeatureIndex, vectorFromBytes, vectorToBytes, type Neighbour } from '@/lib/similarity';
 import { getBlobStore, type BlobStore } from '@/lib/storage';
 import { IMAGE_FEATURES, type ImageFeatureInput, type ImageFeatureOutput } from '@/models/image-features';
 import { LEARNED_FEATURES } from '@/models/learned-features';
+import { displayName } from './names';
+
+export { displayName } from './names';
 
 /** Read by the Corel-5k tagger; an upload is not recorded without it. */
 export const FEATURE_MODEL = 'image-features';
@@ -62,10 +66,18 @@ export interface UploadView {
   width: number;
   height: number;
   format: string;
+  /** The file's name as sent, as display text only (names.ts). */
   originalName: string | null;
   createdAt: string;
   url: string;
+  visibility: Visibility;
+  /** upload | sample */
+  source: string;
+  /** Whether the viewer who asked owns it (or is the administrator): may change its tags, share or delete it. */
+  yours: boolean;
 }
+
+export type { Owner } from '@/lib/owners';
 
 export interface UploadResult {
   upload: UploadView;
@@ -94,18 +106,23 @@ export async function describePhoto(models: ModelClient, model: UploadFeatureMod
 
 export const blobUrl = (sha256: string) => `/api/blobs/${sha256}`;
 
-export function toView(upload: Upload): UploadView {
+export function toView(upload: Upload, viewer: Viewer): UploadView {
   return {
     id: upload.id,
     sha256: upload.sha256,
     width: upload.width,
     height: upload.height,
     format: upload.format,
-    originalName: upload.originalName,
+    originalName: displayName(upload.originalName),
     createdAt: upload.createdAt.toISOString(),
     url: blobUrl(upload.sha256),
+    visibility: upload.visibility === 'public' ? 'public' : 'private',
+    source: upload.source,
+    yours: viewer.admin || upload.ownerId === viewer.ownerId,
   };
 }
+
+const NOT_FOUND_MESSAGE = 'There is no upload with this id. It may have been deleted.';
 
 export class UploadService {
   private readonly indexes: Map<string, FeatureIndex>;
@@ -119,19 +136,23 @@ export class UploadService {
   }
 
   /**
-   * Stores a photo. `similar`: how many neighbours to return (8). `needs`: the feature models whose
+   * Stores a photo as `owner`'s: their own record, private until they share it (the bytes are one
+   * blob however many owners hold them). The same photo sent again by the same owner returns their
+   * earlier record (`created: false`). `similar`: how many neighbours to return (8). `needs`: the feature models whose
    * rows must be written before this returns (all of them unless said); a caller that needs only
    * image-features and no neighbours (photo → tags with the Corel-5k tagger) is answered as soon as
    * image-features is, and the learned-features row follows when that model answers.
    */
   async create(
+    owner: Owner,
     bytes: Uint8Array,
     originalName: string | null,
-    options: { signal?: AbortSignal; similar?: number; needs?: readonly UploadFeatureModel[] } = {},
+    options: { signal?: AbortSignal; similar?: number; needs?: readonly UploadFeatureModel[]; source?: 'upload' | 'sample' } = {},
   ): Promise<UploadResult> {
     const image = await prepareUpload(bytes);
-    const before = await this.db.upload.findUnique({ where: { sha256: image.sha256 } });
-    if (before) return { upload: toView(before), similar: await this.similar(before.id, options.similar), created: false };
+    const mine = { ownerId_sha256: { ownerId: owner.ownerId, sha256: image.sha256 } };
+    const before = await this.db.upload.findUnique({ where: mine });
+    if (before) return { upload: toView(before, owner), similar: await this.similar(owner, before.id, options.similar), created: false };
 
     await this.blobs.put(image.data, image.ext);
     try {
@@ -146,12 +167,14 @@ export class UploadService {
       const rows = [required, ...(similarity ? [similarity] : [])];
       const upload = await this.db.upload.create({
         data: {
+          ownerId: owner.ownerId,
+          source: options.source ?? 'upload',
           sha256: image.sha256,
           format: image.format,
           width: image.width,
           height: image.height,
           bytes: image.data.byteLength,
-          originalName: originalName?.slice(0, 255) ?? null,
+          originalName: displayName(originalName),
           features: {
             create: rows.map((features) => ({
               modelName: features.model,
@@ -165,53 +188,98 @@ export class UploadService {
       for (const features of rows) this.indexes.get(features.model)?.add(features.modelVersion, upload.id, features.vector);
       if (!waitForSimilarity) void later.then((features) => features && this.recordFeatures(upload.id, features));
       const compared = similarity ?? required;
-      const neighbours = await this.nearest(compared.model, compared.modelVersion, compared.vector, options.similar ?? 8, upload.id);
-      return { upload: toView(upload), similar: await this.describe(neighbours), created: true };
+      const neighbours = await this.nearest(owner, compared.model, compared.modelVersion, compared.vector, options.similar ?? 8, upload.id);
+      return { upload: toView(upload, owner), similar: await this.describe(neighbours), created: true };
     } catch (error) {
-      // The same photo, uploaded at the same moment by someone else, won the race: use theirs.
+      // The same photo, sent by the same owner twice at the same moment: the first one won.
       if ((error as { code?: string }).code === 'P2002') {
-        const winner = await this.db.upload.findUnique({ where: { sha256: image.sha256 } });
-        if (winner) return { upload: toView(winner), similar: await this.similar(winner.id, options.similar), created: false };
+        const winner = await this.db.upload.findUnique({ where: mine });
+        if (winner) return { upload: toView(winner, owner), similar: await this.similar(owner, winner.id, options.similar), created: false };
       }
       throw error;
     }
   }
 
-  async list(options: { limit: number; cursor?: string }): Promise<{ uploads: UploadView[]; nextCursor: string | null }> {
+  /**
+   * The photos `viewer` may see, newest first: their own and the public ones (`mine`: their own
+   * only); everything for the administrator.
+   */
+  async list(viewer: Viewer, options: { limit: number; cursor?: string; mine?: boolean }): Promise<{ uploads: UploadView[]; nextCursor: string | null }> {
     const rows = await this.db.upload.findMany({
+      where: this.listed(viewer, options.mine),
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: options.limit + 1,
       ...(options.cursor ? { cursor: { id: options.cursor }, skip: 1 } : {}),
     });
     const page = rows.slice(0, options.limit);
-    return { uploads: page.map(toView), nextCursor: rows.length > options.limit ? page[page.length - 1].id : null };
+    return { uploads: page.map((row) => toView(row, viewer)), nextCursor: rows.length > options.limit ? page[page.length - 1].id : null };
   }
 
-  async get(id: string): Promise<UploadView> {
-    const upload = await this.db.upload.findUnique({ where: { id } });
-    if (!upload) throw new AppError('NOT_FOUND', 'There is no upload with this id. It may have been deleted.');
-    return toView(upload);
+  /** A photo `viewer` may see; NOT_FOUND otherwise (someone else's private photo is not confirmed to exist). */
+  async get(viewer: Viewer, id: string): Promise<UploadView> {
+    return toView(await this.row(viewer, id), viewer);
   }
 
-  async count(): Promise<number> {
-    return this.db.upload.count();
+  /** How many photos `viewer` may see (`mine`: of their own). */
+  async count(viewer: Viewer, options: { mine?: boolean } = {}): Promise<number> {
+    return this.db.upload.count({ where: this.listed(viewer, options.mine) });
+  }
+
+  /** How many sample photos (lib/uploads/samples.ts) `owner` holds. */
+  async countSamples(owner: Owner): Promise<number> {
+    return this.db.upload.count({ where: { ownerId: owner.ownerId, source: 'sample' } });
+  }
+
+  /** Makes a photo public (everyone sees it in the gallery, similar photos and tag search) or private again; owner or administrator only. */
+  async setVisibility(viewer: Viewer, id: string, visibility: Visibility): Promise<UploadView> {
+    assertCanChange(viewer, await this.db.upload.findUnique({ where: { id } }), 'photo');
+    return toView(await this.db.upload.update({ where: { id }, data: { visibility } }), viewer);
   }
 
   /**
-   * The stored photos most similar to upload `id`, nearest first: by its learned-features vector
-   * when it has one (among the photos that have one of the same version), else by image-features.
+   * Deletes a photo: its record, its tags, its features and its tag runs; owner or administrator
+   * only. Its bytes stop being served at once (a blob is served only while a row refers to it)
+   * and leave the disk at the next blob sweep when no other record refers to them (another owner
+   * may hold the same photo).
    */
-  async similar(id: string, k = 8): Promise<SimilarPhoto[]> {
+  async remove(viewer: Viewer, id: string): Promise<{ id: string; deleted: true }> {
+    assertCanChange(viewer, await this.db.upload.findUnique({ where: { id } }), 'photo');
+    await this.db.$transaction([this.db.generation.deleteMany({ where: { uploadId: id } }), this.db.upload.deleteMany({ where: { id } })]);
+    for (const index of this.indexes.values()) index.remove(id);
+    return { id, deleted: true };
+  }
+
+  /** The row of a photo `viewer` may see; NOT_FOUND otherwise. */
+  async row(viewer: Viewer, id: string): Promise<Upload> {
+    return assertCanSee(viewer, await this.db.upload.findUnique({ where: { id } }), 'upload');
+  }
+
+  /** The ids of every photo `viewer` may see; null for the administrator (all of them). */
+  async visibleIds(viewer: Viewer): Promise<Set<string> | null> {
+    if (viewer.admin) return null;
+    const rows = await this.db.upload.findMany({ where: visibleTo(viewer), select: { id: true } });
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * The photos `viewer` may see most similar to upload `id`, nearest first: by its learned-features
+   * vector when it has one (among the photos that have one of the same version), else by
+   * image-features.
+   */
+  async similar(viewer: Viewer, id: string, k = 8): Promise<SimilarPhoto[]> {
+    await this.row(viewer, id);
     const rows = await this.db.imageFeature.findMany({
       where: { uploadId: id, modelName: { in: [...UPLOAD_FEATURE_MODELS] } },
       orderBy: { createdAt: 'desc' },
     });
     const feature = rows.find((row) => row.modelName === SIMILARITY_MODEL) ?? rows[0];
-    if (!feature) {
-      if (!(await this.db.upload.findUnique({ where: { id } }))) throw new AppError('NOT_FOUND', 'There is no upload with this id. It may have been deleted.');
-      return [];
-    }
-    return this.describe(await this.nearest(feature.modelName, feature.modelVersion, vectorFromBytes(feature.vector), k, id));
+    if (!feature) return [];
+    return this.describe(await this.nearest(viewer, feature.modelName, feature.modelVersion, vectorFromBytes(feature.vector), k, id));
+  }
+
+  private listed(viewer: Viewer, mine?: boolean) {
+    if (mine) return { ownerId: viewer.ownerId ?? '' };
+    return visibleTo(viewer);
   }
 
   /**
@@ -258,9 +326,12 @@ export class UploadService {
     }
   }
 
-  private nearest(model: string, modelVersion: string, vector: Float32Array, k: number, excludeId: string): Promise<Neighbour[]> {
+  /** The `k` photos `viewer` may see nearest to `vector`. */
+  private async nearest(viewer: Viewer, model: string, modelVersion: string, vector: Float32Array, k: number, excludeId: string): Promise<Neighbour[]> {
     const index = this.indexes.get(model);
-    return index ? index.nearest(modelVersion, vector, k, excludeId) : Promise.resolve([]);
+    if (!index || k <= 0) return [];
+    const visible = await this.visibleIds(viewer);
+    return index.nearest(modelVersion, vector, k, excludeId, visible ? (uploadId) => visible.has(uploadId) : undefined);
   }
 
   private async describe(neighbours: { uploadId: string; distance: number }[]): Promise<SimilarPhoto[]> {

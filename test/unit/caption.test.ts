@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asRoute, errorOf } from './helpers';
+import { ALICE, asRoute, errorOf, ownerHeaders } from './helpers';
 import { POST } from '@/app/api/caption/route';
 import { CAPTION_MODEL_INFO, captionRequest, CaptionService, drawingProgress, EXAMPLE_CAPTIONS, MAX_SEED, readCaption, type CaptionJobResult, type DrawingPreview } from '@/lib/caption';
 import { createDb, type Db } from '@/lib/db';
@@ -68,7 +68,7 @@ const strokePixels = (canvas: Uint8Array) => canvas.filter((v) => v > 128).lengt
 function followToEnd(jobs: JobRegistry, id: string): Promise<{ end: JobView; steps: JobView['progress'][] }> {
   return new Promise((resolve) => {
     const steps: JobView['progress'][] = [];
-    jobs.follow(id, (event, job) => {
+    jobs.follow(ALICE, id, (event, job) => {
       if (event === 'progress') steps.push(job.progress);
       else resolve({ end: job, steps });
     });
@@ -210,7 +210,7 @@ describe('drawing a caption', () => {
     const jobs = new JobRegistry();
     const captions = service(server, jobs);
     const caption = 'the digit 7 is at the top right of the image';
-    const started = await captions.start(await prepare(captions, { caption, samples: 3, seed: 11 }));
+    const started = await captions.start(ALICE, await prepare(captions, { caption, samples: 3, seed: 11 }));
     expect(started).toMatchObject({ seed: 11, samples: 3, job: { status: 'running', kind: 'caption' }, generationId: expect.any(String) });
     const { end, steps } = await followToEnd(jobs, started.job.id);
 
@@ -258,20 +258,20 @@ describe('drawing a caption', () => {
     }
     expect(writeBoxes[2]).toHaveLength(STEPS);
     expect(writeBoxes[2].every((b) => Number.isFinite(b.x) && Number.isFinite(b.y) && b.width > 0 && b.width === b.height)).toBe(true);
-    expect(await captions.generation(generationId)).toEqual(generation);
-    expect((await captions.recent(5))[0].id).toBe(generationId);
+    expect(await captions.generation(ALICE, generationId)).toEqual(generation);
+    expect((await captions.recent(ALICE, 5))[0].id).toBe(generationId);
     expect(await db.modelVersion.findUnique({ where: { name_version: { name: 'align-draw-mnist', version: generation.modelVersion } } })).not.toBeNull();
 
     // The same caption, samples and seed again: the same images, under the same blob names.
-    const again = await captions.start(await prepare(captions, { caption, samples: 3, seed: 11 }));
+    const again = await captions.start(ALICE, await prepare(captions, { caption, samples: 3, seed: 11 }));
     const second = (await followToEnd(jobs, again.job.id)).end.result as CaptionJobResult;
     expect(second.generationId).not.toBe(generationId);
     expect(second.generation.images).toEqual(generation.images);
     // Another seed: other images; so does another temperature.
-    const other = await captions.start(await prepare(captions, { caption, samples: 3, seed: 12 }));
+    const other = await captions.start(ALICE, await prepare(captions, { caption, samples: 3, seed: 12 }));
     const third = (await followToEnd(jobs, other.job.id)).end.result as CaptionJobResult;
     expect(third.generation.images).not.toEqual(generation.images);
-    const hotter = await captions.start(await prepare(captions, { caption, samples: 3, seed: 11, temperature: 1 }));
+    const hotter = await captions.start(ALICE, await prepare(captions, { caption, samples: 3, seed: 11, temperature: 1 }));
     const fourth = (await followToEnd(jobs, hotter.job.id)).end.result as CaptionJobResult;
     expect(fourth.generation.params.temperature).toBe(1);
     expect(fourth.generation.images).not.toEqual(generation.images);
@@ -280,15 +280,15 @@ describe('drawing a caption', () => {
   it('cancelling the job stops the model between steps and marks the generation cancelled', async () => {
     const jobs = new JobRegistry();
     const captions = service(server, jobs);
-    const started = await captions.start(await prepare(captions, { caption: 'the digit 2 is at the bottom of the digit 8', samples: 16 }));
-    await new Promise<void>((resolve) => jobs.follow(started.job.id, (event) => event === 'progress' && resolve()));
-    jobs.cancel(started.job.id);
+    const started = await captions.start(ALICE, await prepare(captions, { caption: 'the digit 2 is at the bottom of the digit 8', samples: 16 }));
+    await new Promise<void>((resolve) => jobs.follow(ALICE, started.job.id, (event) => event === 'progress' && resolve()));
+    jobs.cancel(ALICE, started.job.id);
     const { end, steps } = await followToEnd(jobs, started.job.id);
     expect(end.status).toBe('cancelled');
     expect(steps.length).toBeLessThan(STEPS);
-    const generation = await captions.generation(started.generationId);
+    const generation = await captions.generation(ALICE, started.generationId);
     expect(generation).toMatchObject({ status: 'cancelled', images: [], error: { code: 'CANCELLED' } });
-    expect((await captions.recent(50)).map((g) => g.id)).not.toContain(started.generationId);
+    expect((await captions.recent(ALICE, 50)).map((g) => g.id)).not.toContain(started.generationId);
   });
 
   it('draws a caption of Corel tags in colour with the Corel model, and names tags it does not know', async () => {
@@ -296,7 +296,7 @@ describe('drawing a caption', () => {
     const captions = service(server, jobs);
     const prepared = await prepare(captions, { caption: 'Sky, water, tree', model: 'align-draw-corel', samples: 2, seed: 4 });
     expect(prepared).toMatchObject({ model: 'align-draw-corel', words: ['sky', 'water', 'tree'], reading: { kind: 'free-text' } });
-    const started = await captions.start(prepared);
+    const started = await captions.start(ALICE, prepared);
     const { end, steps } = await followToEnd(jobs, started.job.id);
     expect(end.status).toBe('done');
     expect(steps).toHaveLength(STEPS);
@@ -322,11 +322,11 @@ describe('drawing a caption', () => {
   it('a worker that crashes mid-way fails the job with its code and records why', async () => {
     const jobs = new JobRegistry();
     const captions = service(crashingAt(server, 3), jobs);
-    const started = await captions.start(await prepare(captions, { caption: 'the digit 2 is at the bottom of the digit 8', samples: 1 }));
+    const started = await captions.start(ALICE, await prepare(captions, { caption: 'the digit 2 is at the bottom of the digit 8', samples: 1 }));
     const { end, steps } = await followToEnd(jobs, started.job.id);
     expect(end).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
     expect(steps.map((p) => p!.step)).toEqual([1, 2]);
-    expect(await captions.generation(started.generationId)).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
+    expect(await captions.generation(ALICE, started.generationId)).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
   });
 
   it('a progress event without canvases still says which step it is', () => {
@@ -335,8 +335,8 @@ describe('drawing a caption', () => {
 });
 
 describe('POST /api/caption', () => {
-  const post = (body: string, contentType = 'application/json') =>
-    POST(new Request('http://localhost/api/caption', { method: 'POST', headers: { 'content-type': contentType }, body }));
+  const post = async (body: string, contentType = 'application/json') =>
+    POST(new Request('http://localhost/api/caption', { method: 'POST', headers: { 'content-type': contentType, ...(await ownerHeaders(ALICE)) }, body }));
 
   beforeAll(() => {
     (globalThis as { __latentStudioCaption?: CaptionService }).__latentStudioCaption = service(server);

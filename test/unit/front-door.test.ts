@@ -19,6 +19,8 @@ import {
   type BudgetName,
   type FrontDoorOptions,
 } from '@/lib/http/front-door';
+import { AppError, withoutPaths } from '@/lib/errors';
+import { errorResponse } from '@/lib/http/respond';
 import { createAppServer, markClient } from '@/lib/http/server';
 import { OWNER_COOKIE, OWNER_COOKIE_MAX_AGE, cookieValue, newOwnerId, sealCookie, sealToken, viewerOf } from '@/lib/owners';
 
@@ -330,5 +332,24 @@ describe('the Node front door (lib/http/server.ts)', () => {
     expect(early.headers.get('x-frame-options')).toBe('DENY');
     expect(early.headers.get('referrer-policy')).toBe('same-origin');
     expect(early.headers.get('content-security-policy')).toBe(API_CSP);
+  });
+});
+
+describe("what answers say of the server's files", () => {
+  it('names a missing dataset inside DATA_DIR, never by its path on the server', async () => {
+    const missing = new AppError('DATASET_MISSING', 'Dataset file not found: /srv/latent/data/mnist/t10k.gz. Set DATA_DIR …; DATA_DIR is /srv/latent/data.', {
+      details: { path: '/srv/latent/data/mnist/t10k.gz', dataDir: '/srv/latent/data' },
+    });
+    const answer = await errorResponse(missing).json();
+    expect(answer.error).toEqual({ code: 'DATASET_MISSING', message: 'The dataset file mnist/t10k.gz is not installed on this server.' });
+    const bare = await errorResponse(new AppError('DATASET_MISSING', 'Dataset file not found: /srv/latent/data/x.')).json();
+    expect(bare.error.message).not.toContain('/srv');
+  });
+
+  it('takes absolute paths out of messages and keeps URLs', () => {
+    expect(withoutPaths("EACCES: permission denied, access '/srv/latent/blobs'")).toBe("EACCES: permission denied, access '…'");
+    expect(withoutPaths('Cannot find module /srv/a.js imported from file:///srv/b.js')).toBe('Cannot find module … imported from …');
+    expect(withoutPaths('fetch http://127.0.0.1:3100/health failed: ECONNREFUSED 127.0.0.1:3100')).toBe('fetch http://127.0.0.1:3100/health failed: ECONNREFUSED 127.0.0.1:3100');
+    expect(withoutPaths('C:\\latent\\data missing; 1/2 done')).toBe('… missing; 1/2 done');
   });
 });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asRoute, errorOf, refusingServer } from './helpers';
+import { ALICE, asRoute, errorOf, ownerHeaders, refusingServer } from './helpers';
 import { POST as interpolateRoute } from '@/app/api/gan/interpolate/route';
 import { POST as samplesRoute } from '@/app/api/gan/samples/route';
 import { POST as varyRoute } from '@/app/api/gan/vary/route';
@@ -49,9 +49,9 @@ afterAll(async () => {
 const service = () => new GanService({ db, models: server, generations: new GenerationService(db, new BlobStore(blobDir)) });
 
 // Each request checked with its route's schema, as the route does, then answered by the service.
-const samples = (gans: GanService, body: unknown, signal?: AbortSignal) => asRoute(samplesRequest, body, (request) => gans.samples(request, signal));
-const interpolate = (gans: GanService, body: unknown) => asRoute(interpolateRequest, body, (request) => gans.interpolate(request));
-const vary = (gans: GanService, body: unknown) => asRoute(varyRequest, body, (request) => gans.vary(request));
+const samples = (gans: GanService, body: unknown, signal?: AbortSignal) => asRoute(samplesRequest, body, (request) => gans.samples(ALICE, request, signal));
+const interpolate = (gans: GanService, body: unknown) => asRoute(interpolateRequest, body, (request) => gans.interpolate(ALICE, request));
+const vary = (gans: GanService, body: unknown) => asRoute(varyRequest, body, (request) => gans.vary(ALICE, request));
 
 /** A data URL's PNG as grey bytes. */
 async function pixels(dataUrl: string): Promise<{ width: number; height: number; data: Buffer }> {
@@ -74,10 +74,10 @@ describe('sampling', () => {
 
     const again = await samples(gans, { count: 2, seed: 41 });
     expect(again.images[0].image).toBe(result.images[1].image);
-    const saved = await gans.generation(result.generationId);
+    const saved = await gans.generation(ALICE, result.generationId);
     expect(saved).toMatchObject({ kind: 'gan', status: 'done', seed: 40, params: { task: 'samples', model: 'gan-mnist', request: { count: 6, seed: 40 } } });
     expect(saved.images).toHaveLength(6);
-    expect((await gans.recent(1))[0].id).toBe(again.generationId);
+    expect((await gans.recent(ALICE, 1))[0].id).toBe(again.generationId);
   });
 
   it('picks a random seed when none is given, and 16 samples by default', async () => {
@@ -176,8 +176,8 @@ describe('bad requests', () => {
 });
 
 describe('the routes', () => {
-  const post = (route: (request: Request) => Promise<Response>, body: string, contentType = 'application/json') =>
-    route(new Request('http://localhost/api/gan', { method: 'POST', headers: { 'content-type': contentType }, body }));
+  const post = async (route: (request: Request) => Promise<Response>, body: string, contentType = 'application/json') =>
+    route(new Request('http://localhost/api/gan', { method: 'POST', headers: { 'content-type': contentType, ...(await ownerHeaders(ALICE)) }, body }));
 
   it('POST /api/gan/samples, /interpolate and /vary answer with images and their latents', async () => {
     const samples = await post(samplesRoute, JSON.stringify({ count: 3, seed: 5 }));

@@ -13,6 +13,7 @@ import { migrateDatabase } from '@/lib/db/migrate';
 import { canvasPng, filmStrip, GenerationService, type CanvasShape } from '@/lib/generations';
 import { Recovery } from '@/lib/recovery';
 import { BlobStore, sha256Hex } from '@/lib/storage';
+import { ALICE } from './helpers';
 
 const DB_URL = 'file:./test/.tmp/generations.db';
 const GREY: CanvasShape = { width: 5, height: 3, channels: 1 };
@@ -50,10 +51,10 @@ describe('generations', () => {
   });
 
   it('records a request as it starts, then its images as PNGs that decode to the exact bytes drawn', async () => {
-    const id = await generations.begin({ kind: 'caption', modelName: 'align-draw-mnist', seed: 42, params: { caption: 'the digit 3 is on the left of the digit 5', samples: 2 } });
-    const running = await generations.get(id);
+    const id = await generations.begin({ ownerId: ALICE.ownerId, kind: 'caption', modelName: 'align-draw-mnist', seed: 42, params: { caption: 'the digit 3 is on the left of the digit 5', samples: 2 } });
+    const running = await generations.get(ALICE, id);
     expect(running).toMatchObject({ status: 'running', seed: 42, modelVersion: '', images: [], finishedAt: null });
-    expect(await generations.list({ kind: 'caption', limit: 10 })).not.toContainEqual(expect.objectContaining({ id }));
+    expect(await generations.list(ALICE, { kind: 'caption', limit: 10 })).not.toContainEqual(expect.objectContaining({ id }));
 
     const images = [canvas(GREY, 0), canvas(GREY, 100)];
     const frames = images.map((image) => [new Uint8Array(image.length), canvas(GREY, 9), image]);
@@ -84,17 +85,17 @@ describe('generations', () => {
     const row = await db.generation.findUniqueOrThrow({ where: { id } });
     expect(JSON.parse(row.blobRefs)).toEqual(expect.arrayContaining([...done.images, ...done.strips].map((b) => b.sha256)));
     expect(JSON.parse(row.params)).toEqual({ caption: 'the digit 3 is on the left of the digit 5', samples: 2 });
-    expect(await generations.get(id)).toEqual(done);
+    expect(await generations.get(ALICE, id)).toEqual(done);
   });
 
   it('stores colour canvases as RGB, and the same drawing under the same blob names', async () => {
     const RGB: CanvasShape = { width: 4, height: 2, channels: 3 };
     const image = canvas(RGB, 5, 29);
-    const first = await generations.complete(await generations.begin({ kind: 'caption', modelName: 'align-draw-corel', seed: 7, params: {} }), {
+    const first = await generations.complete(await generations.begin({ ownerId: ALICE.ownerId, kind: 'caption', modelName: 'align-draw-corel', seed: 7, params: {} }), {
       modelVersion: 'v1',
       canvases: { ...RGB, images: [image] },
     });
-    const again = await generations.complete(await generations.begin({ kind: 'caption', modelName: 'align-draw-corel', seed: 7, params: {} }), {
+    const again = await generations.complete(await generations.begin({ ownerId: ALICE.ownerId, kind: 'caption', modelName: 'align-draw-corel', seed: 7, params: {} }), {
       modelVersion: 'v1',
       canvases: { ...RGB, images: [image] },
     });
@@ -106,12 +107,12 @@ describe('generations', () => {
   });
 
   it('a canvas of the wrong size fails as MODEL_FAILED before any image is stored, and leaves an unfinished row', async () => {
-    const id = await generations.begin({ kind: 'caption', modelName: 'align-draw-mnist', seed: 1, params: {} });
+    const id = await generations.begin({ ownerId: ALICE.ownerId, kind: 'caption', modelName: 'align-draw-mnist', seed: 1, params: {} });
     const good = canvas(GREY, 201);
     await expect(
       generations.complete(id, { modelVersion: 'v1', canvases: { ...GREY, images: [good, new Uint8Array(7)] } }),
     ).rejects.toMatchObject({ code: 'MODEL_FAILED' });
-    expect(await generations.get(id)).toMatchObject({ status: 'running', images: [] });
+    expect(await generations.get(ALICE, id)).toMatchObject({ status: 'running', images: [] });
     expect(await blobs.exists(sha256Hex(await canvasPng(good, GREY)))).toBe(false);
   });
 
@@ -128,7 +129,7 @@ describe('generations', () => {
 
   it('two requests storing the same images at once, one failing, leave the other’s images in place', async () => {
     for (let round = 0; round < 20; round++) {
-      const id = await generations.begin({ kind: 'gan', modelName: 'gan-mnist', seed: round, params: {} });
+      const id = await generations.begin({ ownerId: ALICE.ownerId, kind: 'gan', modelName: 'gan-mnist', seed: round, params: {} });
       const images = [canvas(GREY, round, 3), canvas(GREY, round, 5)];
       // The same seed drawn twice: one request's row is gone (it fails at the end), the other succeeds.
       const [ok, failed] = await Promise.allSettled([
@@ -137,34 +138,34 @@ describe('generations', () => {
       ]);
       expect(failed.status).toBe('rejected');
       expect(ok.status).toBe('fulfilled');
-      for (const image of (await generations.get(id)).images) expect(await blobs.exists(image.sha256)).toBe(true);
+      for (const image of (await generations.get(ALICE, id)).images) expect(await blobs.exists(image.sha256)).toBe(true);
     }
   });
 
   it('marks cancelled and failed requests, lists only finished ones newest first, and answers NOT_FOUND', async () => {
-    const cancelled = await generations.begin({ kind: 'caption', modelName: 'm', seed: 3, params: {} });
+    const cancelled = await generations.begin({ ownerId: ALICE.ownerId, kind: 'caption', modelName: 'm', seed: 3, params: {} });
     await generations.end(cancelled, 'cancelled', { code: 'CANCELLED', message: 'The drawing was cancelled.' });
-    expect(await generations.get(cancelled)).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
-    const failed = await generations.begin({ kind: 'caption', modelName: 'm', seed: 4, params: {} });
+    expect(await generations.get(ALICE, cancelled)).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
+    const failed = await generations.begin({ ownerId: ALICE.ownerId, kind: 'caption', modelName: 'm', seed: 4, params: {} });
     await generations.end(failed, 'failed', { code: 'MODEL_TIMEOUT', message: 'slow' });
 
-    const newest = await generations.complete(await generations.begin({ kind: 'caption', modelName: 'm', seed: 5, params: {} }), {
+    const newest = await generations.complete(await generations.begin({ ownerId: ALICE.ownerId, kind: 'caption', modelName: 'm', seed: 5, params: {} }), {
       modelVersion: 'v2',
       canvases: { ...GREY, images: [canvas(GREY, 77)] },
     });
-    const other = await generations.complete(await generations.begin({ kind: 'gan', modelName: 'g', seed: 6, params: {} }), {
+    const other = await generations.complete(await generations.begin({ ownerId: ALICE.ownerId, kind: 'gan', modelName: 'g', seed: 6, params: {} }), {
       modelVersion: 'v1',
       canvases: { ...GREY, images: [canvas(GREY, 78)] },
     });
-    const listed = await generations.list({ kind: 'caption', limit: 50 });
+    const listed = await generations.list(ALICE, { kind: 'caption', limit: 50 });
     expect(listed[0].id).toBe(newest.id);
     expect(listed.every((g) => g.status === 'done' && g.kind === 'caption')).toBe(true);
     expect(listed.map((g) => g.id)).not.toContain(cancelled);
     expect(listed.map((g) => g.id)).not.toContain(other.id);
-    expect(await generations.count('caption')).toBe(listed.length);
-    expect(await generations.list({ kind: 'caption', limit: 1 })).toHaveLength(1);
+    expect(await generations.count(ALICE, 'caption')).toBe(listed.length);
+    expect(await generations.list(ALICE, { kind: 'caption', limit: 1 })).toHaveLength(1);
 
-    await expect(generations.get('no-such-generation')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(generations.get(other.id, 'caption')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(generations.get(ALICE, 'no-such-generation')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(generations.get(ALICE, other.id, 'caption')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -1,13 +1,15 @@
 /**
- * What a database held before migration 0003_generation_upload, and how it must read after it
- * (not a test file itself: test/unit/migrations.test.ts runs it on SQLite, postgres.test.ts on
- * PostgreSQL).
+ * What a database held before migration 0003_generation_upload, and how it must read after it and
+ * 0004_owners (not a test file itself: test/unit/migrations.test.ts runs it on SQLite,
+ * postgres.test.ts on PostgreSQL).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Db } from '@/lib/db';
 import { GenerationService } from '@/lib/generations';
+import { LEGACY_OWNER } from '@/lib/owners';
+import { ADMIN, ALICE } from './helpers';
 
 export const migration = (kind: 'sqlite' | 'postgresql', name: string) => fs.readFileSync(path.join('prisma', kind, 'migrations', name, 'migration.sql'), 'utf8');
 
@@ -25,7 +27,10 @@ export const GENERATIONS = [
   { id: 'drawing', kind: 'gan', params: JSON.stringify({ task: 'samples', uploadId: 'photo-a' }), result: JSON.stringify({ images: ['c'.repeat(64)], output: { latents: [] } }), createdAt: at(4) },
 ];
 
-/** Checks the database after 0003 through lib/generations, as the app reads it. */
+/**
+ * Checks the database after 0003 and 0004 through lib/generations, as the app reads it: every row
+ * made before owners belongs to the legacy owner and is private (so the administrator reads it).
+ */
 export async function expectKept(db: Db) {
   const generations = new GenerationService(db);
   const runA = await generations.latestFromUpload(UPLOADS[0].id, { kind: 'tags' });
@@ -40,6 +45,17 @@ export async function expectKept(db: Db) {
     ['run-b', 'photo-b'],
     ['run-gone', null],
   ]);
-  expect((await generations.get('drawing')).images.map((image) => image.sha256)).toEqual(['c'.repeat(64)]);
-  expect((await generations.get('run-gone')).result).toEqual({ tags: [{ word: 'sun', probability: 0.9, score: 1 }], steps: 3 });
+  expect((await generations.get(ADMIN, 'drawing')).images.map((image) => image.sha256)).toEqual(['c'.repeat(64)]);
+  expect((await generations.get(ADMIN, 'run-gone')).result).toEqual({ tags: [{ word: 'sun', probability: 0.9, score: 1 }], steps: 3 });
+
+  // 0004_owners: nothing is rewritten; every earlier row is the legacy owner's, private, and an upload.
+  expect(rows.map((row) => [row.ownerId, row.visibility])).toEqual(rows.map(() => [LEGACY_OWNER, 'private']));
+  const uploads = await db.upload.findMany({ orderBy: { id: 'asc' } });
+  expect(uploads.map((u) => [u.id, u.sha256, u.ownerId, u.visibility, u.source])).toEqual(UPLOADS.map((u) => [u.id, u.sha256, LEGACY_OWNER, 'private', 'upload']));
+  // A photo's SHA-256 is unique per owner, no longer in all: another owner may hold the same photo, the same owner not twice.
+  const again = { sha256: UPLOADS[0].sha256, format: 'jpeg', width: 1, height: 1, bytes: 1 };
+  const theirs = await db.upload.create({ data: { ...again, ownerId: ALICE.ownerId } });
+  await expect(db.upload.create({ data: { ...again, ownerId: ALICE.ownerId } })).rejects.toMatchObject({ code: 'P2002' });
+  await expect(db.upload.create({ data: { ...again, ownerId: LEGACY_OWNER } })).rejects.toMatchObject({ code: 'P2002' });
+  await db.upload.delete({ where: { id: theirs.id } });
 }

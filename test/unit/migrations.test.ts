@@ -2,7 +2,9 @@
  * Migrations keep what is already stored. 0003_generation_upload gives a generation the stored
  * photo it was made from as a column of its own: a tags run recorded before it (its photo named
  * only inside its params' JSON, its result not yet wrapped as `{ output }`) is found by that
- * column afterwards, for its own photo alone. (The same on PostgreSQL: test/unit/postgres.test.ts.)
+ * column afterwards, for its own photo alone. 0004_owners gives every earlier row to the legacy
+ * owner, private, and makes a photo's SHA-256 unique per owner. (The same on PostgreSQL:
+ * test/unit/postgres.test.ts.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,13 +15,13 @@ import { at, expectKept, GENERATIONS, migration, UPLOADS } from './migration-fix
 
 const DB_FILE = 'test/.tmp/migrations.db';
 
-describe('0003_generation_upload on SQLite', () => {
+describe('0003_generation_upload and 0004_owners on SQLite', () => {
   let db: Db | undefined;
   afterAll(async () => {
     await db?.$disconnect();
   });
 
-  it('names each tags run’s photo in its own column, keeping every row', async () => {
+  it('names each tags run’s photo in its own column, keeping every row (and 0004_owners keeps them too, as the legacy owner’s)', async () => {
     fs.rmSync(DB_FILE, { force: true });
     fs.mkdirSync(path.dirname(DB_FILE), { recursive: true });
     db = createDb(`file:./${DB_FILE}`);
@@ -40,6 +42,8 @@ describe('0003_generation_upload on SQLite', () => {
     }
     await run(db, migration('sqlite', '0003_generation_upload'));
     expect(await db.$queryRawUnsafe('PRAGMA foreign_key_check')).toEqual([]);
+    await run(db, migration('sqlite', '0004_owners'));
+    expect(await db.$queryRawUnsafe('PRAGMA foreign_key_check')).toEqual([]);
     await expectKept(db);
   });
 
@@ -49,7 +53,9 @@ describe('0003_generation_upload on SQLite', () => {
     await migrateDatabase(`file:./${DB_FILE}`);
     db = createDb(`file:./${DB_FILE}`);
     const columns = await db.$queryRawUnsafe<{ name: string }[]>('PRAGMA table_info("Generation")');
-    expect(columns.map((c) => c.name)).toContain('uploadId');
+    expect(columns.map((c) => c.name)).toEqual(expect.arrayContaining(['uploadId', 'ownerId', 'visibility']));
+    const uploadColumns = await db.$queryRawUnsafe<{ name: string }[]>('PRAGMA table_info("Upload")');
+    expect(uploadColumns.map((c) => c.name)).toEqual(expect.arrayContaining(['ownerId', 'visibility', 'source']));
   });
 });
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asRoute, errorOf, refusingServer } from './helpers';
+import { ALICE, asRoute, errorOf, ownerHeaders, refusingServer } from './helpers';
 import { POST as classifyRoute } from '@/app/api/oneshot/classify/route';
 import { GET as runRoute } from '@/app/api/oneshot/runs/[run]/route';
 import { POST as variantsRoute } from '@/app/api/oneshot/variants/route';
@@ -79,7 +79,7 @@ const runCharacters = (oneshot: OneShotService, run: string) => asRoute(runNumbe
 function followToEnd(jobs: JobRegistry, id: string): Promise<{ end: JobView; variants: VariantEvent[] }> {
   return new Promise((resolve) => {
     const variants: VariantEvent[] = [];
-    jobs.follow(id, (event, job) => {
+    jobs.follow(ALICE, id, (event, job) => {
       if (event === 'progress') variants.push(job.progress!.preview as VariantEvent);
       else resolve({ end: job, variants });
     });
@@ -163,7 +163,7 @@ describe('making variants', () => {
   it('streams one variant at a time, then saves the drawing and its variants to the gallery', async () => {
     const jobs = new JobRegistry();
     const oneshot = service(jobs);
-    const started = await oneshot.startVariants(await prepareVariants(oneshot, { strokes: LETTER_A, count: 5, seed: 42 }));
+    const started = await oneshot.startVariants(ALICE, await prepareVariants(oneshot, { strokes: LETTER_A, count: 5, seed: 42 }));
     expect(started).toMatchObject({ count: 5, seed: 42, source: 'strokes' });
     const { end, variants } = await followToEnd(jobs, started.job.id);
     expect(end.status).toBe('done');
@@ -175,7 +175,7 @@ describe('making variants', () => {
     }
     const result = end.result as VariantsJobResult;
     expect(result.generationId).toBe(started.generationId);
-    const generation = await oneshot.generation(result.generationId);
+    const generation = await oneshot.generation(ALICE, result.generationId);
     expect(generation).toMatchObject({ kind: 'oneshot', modelName: 'oneshot', seed: 42, status: 'done', params: { count: 5, source: 'strokes' } });
     expect(generation.modelVersion).toMatch(/^oneshot-[0-9a-f]{12}$/);
     expect(generation.images).toHaveLength(6); // the drawing, then 5 variants
@@ -183,10 +183,10 @@ describe('making variants', () => {
     expect(generation.result!.drawing).toHaveLength(3);
     expect(generation.result!.variants).toHaveLength(5);
     expect(new Set(generation.images.map((i) => i.sha256)).size).toBe(6);
-    expect((await oneshot.recent()).map((g) => g.id)).toContain(generation.id);
+    expect((await oneshot.recent(ALICE)).map((g) => g.id)).toContain(generation.id);
 
     // The same drawing, count and seed give the same variants.
-    const again = await oneshot.startVariants(await prepareVariants(oneshot, { strokes: LETTER_A, count: 5, seed: 42 }));
+    const again = await oneshot.startVariants(ALICE, await prepareVariants(oneshot, { strokes: LETTER_A, count: 5, seed: 42 }));
     const second = (await followToEnd(jobs, again.job.id)).end.result as VariantsJobResult;
     expect(second.generation.images.map((i) => i.sha256)).toEqual(generation.images.map((i) => i.sha256));
   });
@@ -194,11 +194,11 @@ describe('making variants', () => {
   it('a cancelled job saves nothing and marks the generation cancelled', async () => {
     const jobs = new JobRegistry();
     const oneshot = service(jobs);
-    const started = await oneshot.startVariants(await prepareVariants(oneshot, { strokes: LETTER_A, count: 16, seed: 1 }));
-    jobs.cancel(started.job.id);
+    const started = await oneshot.startVariants(ALICE, await prepareVariants(oneshot, { strokes: LETTER_A, count: 16, seed: 1 }));
+    jobs.cancel(ALICE, started.job.id);
     const { end } = await followToEnd(jobs, started.job.id);
     expect(end.status).toBe('cancelled');
-    expect((await oneshot.generation(started.generationId)).status).toBe('cancelled');
+    expect((await oneshot.generation(ALICE, started.generationId)).status).toBe('cancelled');
   });
 
   it('a request the model server turns away (SERVER_BUSY, 503) records nothing', async () => {
@@ -207,7 +207,7 @@ describe('making variants', () => {
       const oneshot = new OneShotService({ db, models: full, jobs: new JobRegistry(), generations: new GenerationService(db, new BlobStore(blobDir)) });
       const rows = await db.generation.count();
       const prepared = await prepareVariants(oneshot, { strokes: LETTER_A, count: 4, seed: 3 });
-      await expect(oneshot.startVariants(prepared)).rejects.toMatchObject({ code: 'SERVER_BUSY', status: 503 });
+      await expect(oneshot.startVariants(ALICE, prepared)).rejects.toMatchObject({ code: 'SERVER_BUSY', status: 503 });
       expect(await db.generation.count()).toBe(rows);
     } finally {
       await full.close();
@@ -266,8 +266,8 @@ describe('which character is it', () => {
 
 describe('the /api/oneshot routes', () => {
   const holder = globalThis as { __latentStudioOneShot?: OneShotService };
-  const post = (route: (request: Request) => Promise<Response>, body: string, contentType = 'application/json') =>
-    route(new Request('http://localhost/api/oneshot', { method: 'POST', headers: { 'content-type': contentType }, body }));
+  const post = async (route: (request: Request) => Promise<Response>, body: string, contentType = 'application/json') =>
+    route(new Request('http://localhost/api/oneshot', { method: 'POST', headers: { 'content-type': contentType, ...(await ownerHeaders(ALICE)) }, body }));
 
   beforeAll(() => {
     holder.__latentStudioOneShot = service();

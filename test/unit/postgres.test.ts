@@ -14,6 +14,7 @@ import { ModelServer } from '@/lib/model-server';
 import { MODELS } from '@/lib/model-server/registry';
 import { BlobStore } from '@/lib/storage';
 import { UploadService } from '@/lib/uploads';
+import { ALICE } from './helpers';
 import { at, expectKept, GENERATIONS, migration, UPLOADS } from './migration-fixtures';
 
 const url = process.env.TEST_POSTGRES_URL;
@@ -40,7 +41,7 @@ describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
     fs.rmSync(blobDir, { recursive: true, force: true });
   });
 
-  it('migrates a database from before 0003_generation_upload, naming each tags run’s photo in its own column and keeping every row', async () => {
+  it('migrates a database from before 0003_generation_upload, naming each tags run’s photo in its own column and keeping every row (the legacy owner’s, after 0004_owners)', async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -63,7 +64,7 @@ describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
     } finally {
       await client.end();
     }
-    expect(await migrateDatabase(url!)).toEqual(['0003_generation_upload']);
+    expect(await migrateDatabase(url!)).toEqual(['0003_generation_upload', '0004_owners']);
     const migrated = createDb(url!);
     try {
       await expectKept(migrated);
@@ -77,27 +78,27 @@ describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
   });
 
   it('applies the migrations once, then finds nothing to do', async () => {
-    expect(await migrateDatabase(url!)).toEqual(['0001_init', '0002_photo_tags', '0003_generation_upload']);
+    expect(await migrateDatabase(url!)).toEqual(['0001_init', '0002_photo_tags', '0003_generation_upload', '0004_owners']);
     expect(await migrateDatabase(url!)).toEqual([]);
   });
 
   it('stores uploads with their features and finds similar photos', async () => {
     db = createDb(url!);
     const uploads = new UploadService(db, new BlobStore(blobDir), server);
-    const bear = await uploads.create(photo('100000'), 'bear.jpg');
-    await uploads.create(photo('1000'), 'sunset.jpg');
-    const second = await uploads.create(photo('100004'), 'bear-2.jpg');
+    const bear = await uploads.create(ALICE, photo('100000'), 'bear.jpg');
+    await uploads.create(ALICE, photo('1000'), 'sunset.jpg');
+    const second = await uploads.create(ALICE, photo('100004'), 'bear-2.jpg');
     expect(second.similar[0].id).toBe(bear.upload.id);
-    expect((await uploads.create(photo('100000'), 'again.jpg')).created).toBe(false);
-    expect((await uploads.list({ limit: 10 })).uploads).toHaveLength(3);
+    expect((await uploads.create(ALICE, photo('100000'), 'again.jpg')).created).toBe(false);
+    expect((await uploads.list(ALICE, { limit: 10 })).uploads).toHaveLength(3);
   });
 
   it('keeps generations: running, then done with colour images and strips, or failed with why', async () => {
     const generations = new GenerationService(db, new BlobStore(blobDir));
     const shape = { width: 4, height: 2, channels: 3 as const };
     const image = (offset: number) => Uint8Array.from({ length: 24 }, (_, i) => (i * 29 + offset) % 256);
-    const id = await generations.begin({ kind: 'caption', modelName: 'align-draw-corel', seed: 7, params: { caption: 'sky water tree', samples: 2 } });
-    expect(await generations.get(id)).toMatchObject({ status: 'running', seed: 7, images: [] });
+    const id = await generations.begin({ ownerId: ALICE.ownerId, kind: 'caption', modelName: 'align-draw-corel', seed: 7, params: { caption: 'sky water tree', samples: 2 } });
+    expect(await generations.get(ALICE, id)).toMatchObject({ status: 'running', seed: 7, images: [] });
     const done = await generations.complete(id, {
       modelVersion: 'align-draw-test',
       canvases: { ...shape, images: [image(0), image(50)], frames: [[image(1), image(0)], [image(2), image(50)]] },
@@ -106,18 +107,18 @@ describe.skipIf(!url)('PostgreSQL (TEST_POSTGRES_URL)', () => {
     expect(done).toMatchObject({ status: 'done', canvas: shape, params: { caption: 'sky water tree' }, result: { words: ['sky', 'water', 'tree'] } });
     expect(done.images).toHaveLength(2);
     expect(done.strips.map((s) => s.frames)).toEqual([2, 2]);
-    expect(await generations.get(id)).toEqual(done);
+    expect(await generations.get(ALICE, id)).toEqual(done);
 
-    const failed = await generations.begin({ kind: 'caption', modelName: 'align-draw-corel', seed: 8, params: { caption: 'sky', samples: 1 } });
+    const failed = await generations.begin({ ownerId: ALICE.ownerId, kind: 'caption', modelName: 'align-draw-corel', seed: 8, params: { caption: 'sky', samples: 1 } });
     await generations.end(failed, 'failed', { code: 'MODEL_WORKER_CRASHED', message: 'The model worker stopped.' });
-    expect(await generations.get(failed)).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
+    expect(await generations.get(ALICE, failed)).toMatchObject({ status: 'failed', error: { code: 'MODEL_WORKER_CRASHED' } });
     // The gallery lists finished drawings only, newest first.
-    expect((await generations.list({ kind: 'caption', limit: 10 })).map((g) => g.id)).toEqual([id]);
-    expect(await generations.count('caption')).toBe(1);
+    expect((await generations.list(ALICE, { kind: 'caption', limit: 10 })).map((g) => g.id)).toEqual([id]);
+    expect(await generations.count(ALICE, 'caption')).toBe(1);
 
     // A generation made from a stored photo is found by that photo.
     const [photo] = (await db.upload.findMany({ orderBy: { createdAt: 'asc' }, take: 1 }));
-    const tags = await generations.record({ kind: 'tags', modelName: 'multimodal-dbm', modelVersion: 'dbm-test', seed: null, params: { uploadId: photo.id }, uploadId: photo.id, blobRefs: [photo.sha256], output: { tags: [], steps: 3 } });
+    const tags = await generations.record({ ownerId: ALICE.ownerId, kind: 'tags', modelName: 'multimodal-dbm', modelVersion: 'dbm-test', seed: null, params: { uploadId: photo.id }, uploadId: photo.id, blobRefs: [photo.sha256], output: { tags: [], steps: 3 } });
     expect(await generations.latestFromUpload(photo.id, { kind: 'tags' })).toEqual(tags);
   });
 });

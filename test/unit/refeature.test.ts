@@ -14,6 +14,7 @@ import { ModelServer, type ModelClient } from '@/lib/model-server';
 import { MODELS } from '@/lib/model-server/registry';
 import { BlobStore } from '@/lib/storage';
 import { UploadService } from '@/lib/uploads';
+import { ALICE } from './helpers';
 import { Refeaturing } from '@/lib/uploads/refeature';
 
 const DB_URL = 'file:./test/.tmp/refeature.db';
@@ -61,13 +62,13 @@ describe('re-featuring stored photos', () => {
   });
 
   it('gives photos stored with image-features only a learned-features row, and similar photos use it', async () => {
-    const bear = await uploads.create(photo('100000'), 'bear.jpg');
-    await uploads.create(photo('1000'), 'sunset.jpg');
-    const second = await uploads.create(photo('100004'), 'bear-2.jpg');
+    const bear = await uploads.create(ALICE, photo('100000'), 'bear.jpg');
+    await uploads.create(ALICE, photo('1000'), 'sunset.jpg');
+    const second = await uploads.create(ALICE, photo('100004'), 'bear-2.jpg');
     // As the photos were before learned-features existed.
     await db.imageFeature.deleteMany({ where: { modelName: 'learned-features' } });
     expect(await learnedRows()).toHaveLength(0);
-    const before = await uploads.similar(second.upload.id, 2);
+    const before = await uploads.similar(ALICE, second.upload.id, 2);
     expect(before[0].id).toBe(bear.upload.id); // by image-features meanwhile
 
     const pass = refeaturing();
@@ -83,7 +84,7 @@ describe('re-featuring stored photos', () => {
       expect.objectContaining({ model: 'image-features', done: 3, total: 3, skipped: 0, failed: 0, running: false }),
       expect.objectContaining({ model: 'learned-features', version: rows[0].modelVersion, done: 3, total: 3, skipped: 0, failed: 0, running: false }),
     ]);
-    const after = await uploads.similar(second.upload.id, 2);
+    const after = await uploads.similar(ALICE, second.upload.id, 2);
     expect(after[0].id).toBe(bear.upload.id);
     expect(after[0].distance).not.toBe(before[0].distance); // compared by the learned vectors now
   });
@@ -102,7 +103,7 @@ describe('re-featuring stored photos', () => {
   });
 
   it('skips a photo whose file is missing with one log line, and does not try it again', async () => {
-    const lost = await uploads.create(photo('108000'), 'tiger.jpg');
+    const lost = await uploads.create(ALICE, photo('108000'), 'tiger.jpg');
     await db.imageFeature.deleteMany({ where: { uploadId: lost.upload.id, modelName: 'learned-features' } });
     await blobs.remove(lost.upload.sha256);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -131,7 +132,7 @@ describe('re-featuring stored photos', () => {
     };
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
-      const stored = await new UploadService(db, blobs, flaky).create(photo('100001'), 'bear-3.jpg');
+      const stored = await new UploadService(db, blobs, flaky).create(ALICE, photo('100001'), 'bear-3.jpg');
       expect(stored.created).toBe(true);
       expect(stored.similar.length).toBeGreaterThan(0); // by image-features
       const rows = await db.imageFeature.findMany({ where: { uploadId: stored.upload.id } });

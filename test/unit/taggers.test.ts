@@ -19,6 +19,7 @@ import { BlobStore } from '@/lib/storage';
 import { TagService, taggerIdSchema } from '@/lib/tags';
 import { UploadService } from '@/lib/uploads';
 import type { MultimodalDbmInput } from '@/models/multimodal-dbm/contract';
+import { ALICE } from './helpers';
 
 const DB_URL = 'file:./test/.tmp/taggers.db';
 const VOCABULARIES = { 'checkpoint-flickr': ['dog', 'grass', 'ball'], checkpoint: ['sky', 'water', 'tiger'] };
@@ -99,23 +100,23 @@ describe('taggers', () => {
     expect(tags.taggers().map((t) => t.id)).toEqual(['multimodal-dbm-flickr', 'multimodal-dbm-corel']);
     expect((await tags.vocabulary()).words).toEqual(VOCABULARIES['checkpoint-flickr']);
 
-    const byDefault = await tags.suggest({ bytes: new Uint8Array(photo), name: 'park.jpg' });
+    const byDefault = await tags.suggest(ALICE, { bytes: new Uint8Array(photo), name: 'park.jpg' });
     expect(byDefault.model).toBe('multimodal-dbm-flickr');
     expect(byDefault.tags.map((t) => t.word)).toEqual(['dog', 'grass', 'ball']);
     expect(calls.filter((c) => c.model === 'multimodal-dbm-flickr')).toEqual([{ model: 'multimodal-dbm-flickr', dims: 7 }]);
 
-    const corel = await tags.suggest({ uploadId: byDefault.upload.id }, { model: 'multimodal-dbm-corel' });
+    const corel = await tags.suggest(ALICE, { uploadId: byDefault.upload.id }, { model: 'multimodal-dbm-corel' });
     expect(corel.model).toBe('multimodal-dbm-corel');
     expect(corel.tags.map((t) => t.word)).toEqual(['sky', 'water', 'tiger']);
     expect(calls.filter((c) => c.model === 'multimodal-dbm')).toEqual([{ model: 'multimodal-dbm', dims: 4 }]);
     // Reopened, the photo shows its latest run and says which tagger made it.
-    expect((await tags.tagsOf(byDefault.upload.id)).suggestions?.model).toBe('multimodal-dbm-corel');
+    expect((await tags.tagsOf(ALICE, byDefault.upload.id)).suggestions?.model).toBe('multimodal-dbm-corel');
 
-    const search = await tags.search(['dog']);
+    const search = await tags.search(ALICE, ['dog']);
     expect(search.model).toBe('multimodal-dbm-flickr');
     expect(search.corel.status).toBe('unavailable');
-    await expect(tags.search(['tiger'])).rejects.toMatchObject({ code: 'UNKNOWN_TAGS' });
-    expect((await tags.search(['tiger'], { model: 'multimodal-dbm-corel' })).model).toBe('multimodal-dbm-corel');
+    await expect(tags.search(ALICE, ['tiger'])).rejects.toMatchObject({ code: 'UNKNOWN_TAGS' });
+    expect((await tags.search(ALICE, ['tiger'], { model: 'multimodal-dbm-corel' })).model).toBe('multimodal-dbm-corel');
   });
 
   it('offers Corel-5k’s tagger alone where Flickr8k’s checkpoint is not installed, and refuses to use the missing one', async () => {
@@ -134,11 +135,11 @@ describe('taggers', () => {
     const old = await sharp({ create: { width: 50, height: 50, channels: 3, background: { r: 200, g: 60, b: 20 } } })
       .png()
       .toBuffer();
-    const { upload } = await before.uploads.create(new Uint8Array(old), 'old.png', { similar: 0 });
+    const { upload } = await before.uploads.create(ALICE, new Uint8Array(old), 'old.png', { similar: 0 });
     expect(await db.imageFeature.count({ where: { uploadId: upload.id, modelName: 'learned-features' } })).toBe(0);
 
     const after = service(root);
-    const run = await after.tags.suggest({ uploadId: upload.id });
+    const run = await after.tags.suggest(ALICE, { uploadId: upload.id });
     expect(run.model).toBe('multimodal-dbm-flickr');
     expect(after.calls.map((c) => c.model)).toEqual(['learned-features', 'multimodal-dbm-flickr']);
     expect(await db.imageFeature.count({ where: { uploadId: upload.id, modelName: 'learned-features' } })).toBe(1);
@@ -151,7 +152,7 @@ describe('taggers', () => {
       .composite([{ input: { create: { width: 50, height: 50, channels: 3, background: { r: 255, g: 0, b: 0 } } }, left: 0, top: 0 }])
       .png()
       .toBuffer();
-    await uploads.create(new Uint8Array(wide), 'wide.png', { similar: 0 });
+    await uploads.create(ALICE, new Uint8Array(wide), 'wide.png', { similar: 0 });
     const leftmost = (pixels: Float32Array) => Array.from(pixels.subarray((64 * 128 + 2) * 3, (64 * 128 + 2) * 3 + 3), (v) => Math.round(v));
     expect(leftmost(inputs.get('learned-features')!)).toEqual([1, 0, 0]);
     expect(leftmost(inputs.get('image-features')!)).toEqual([0, 0, 1]);
@@ -164,11 +165,11 @@ describe('taggers', () => {
     const photo = await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 90, g: 90, b: 20 } } })
       .png()
       .toBuffer();
-    const { upload } = await uploads.create(new Uint8Array(photo), 'stale.png', { similar: 0 });
+    const { upload } = await uploads.create(ALICE, new Uint8Array(photo), 'stale.png', { similar: 0 });
     // As if stored under an older version of the features: the tagger must not read it.
     await db.imageFeature.updateMany({ where: { uploadId: upload.id, modelName: 'learned-features' }, data: { modelVersion: 'learned-features-v0' } });
     calls.length = 0;
-    await tags.suggest({ uploadId: upload.id });
+    await tags.suggest(ALICE, { uploadId: upload.id });
     expect(calls.map((c) => c.model)).toEqual(['learned-features', 'multimodal-dbm-flickr']);
     const versions = (await db.imageFeature.findMany({ where: { uploadId: upload.id, modelName: 'learned-features' } })).map((r) => r.modelVersion).sort();
     expect(versions).toEqual(['learned-features-v0', 'learned-features-v1']);

@@ -17,6 +17,7 @@ import { BlobStore } from '@/lib/storage';
 import { TagService } from '@/lib/tags';
 import { captionLemmaSet } from '@/lib/text/caption-tags';
 import { UploadService } from '@/lib/uploads';
+import { ALICE } from './helpers';
 
 const CHECKPOINT = path.resolve('models/multimodal-dbm/checkpoint');
 const COREL = path.resolve('../shared/data/corel5k');
@@ -58,7 +59,7 @@ describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
 
   it('tags a photo with every mean-field step reported', async () => {
     const progress: ProgressEvent[] = [];
-    const result = await service.suggest({ bytes: photo('1001'), name: '1001.jpg' }, { onProgress: (e) => progress.push(e), model: COREL_TAGGER });
+    const result = await service.suggest(ALICE, { bytes: photo('1001'), name: '1001.jpg' }, { onProgress: (e) => progress.push(e), model: COREL_TAGGER });
     expect(result.steps).toBeGreaterThanOrEqual(1);
     expect(progress.map((e) => e.step)).toEqual(Array.from({ length: result.steps }, (_, i) => i + 1));
     expect(progress.every((e) => e.total === result.steps && (e.preview as { tags: unknown[] }).tags.length > 0)).toBe(true);
@@ -78,7 +79,7 @@ describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
     let hit = 0;
     const suggested = new Set<string>();
     for (const item of sample) {
-      const { tags } = await service.suggest({ bytes: fs.readFileSync(item.file), name: `${item.id}.jpg` }, { model: COREL_TAGGER });
+      const { tags } = await service.suggest(ALICE, { bytes: fs.readFileSync(item.file), name: `${item.id}.jpg` }, { model: COREL_TAGGER });
       const five = tags.slice(0, 5).map((t) => t.word);
       if (five.some((w) => item.tags.includes(w))) hit += 1;
       five.forEach((w) => suggested.add(w));
@@ -92,7 +93,7 @@ describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
 
   it.skipIf(!corelFeatures)('finds Corel-5k photos of tigers when asked for "tiger"', async () => {
     const corel = new TagService({ db, models: server, jobs: new JobRegistry(), dataDir: path.dirname(COREL), cacheDir: CACHE_DIR });
-    const answer = await corel.search(['tiger'], { limit: 24, corelWaitMs: 120_000, model: COREL_TAGGER });
+    const answer = await corel.search(ALICE, ['tiger'], { limit: 24, corelWaitMs: 120_000, model: COREL_TAGGER });
     expect(answer.corel).toEqual({ status: 'ready', photos: 4500 });
     const found = answer.results.filter((r) => r.kind === 'corel');
     // 2% of the training photos are tagged "tiger"; the trained model puts 23 of them in its 24 nearest
@@ -102,7 +103,7 @@ describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
   });
 
   it('ranks the stored photos by the distance between the words’ code and each photo’s code', async () => {
-    const answer = await service.search(['water', 'sky'], { limit: 10, model: COREL_TAGGER });
+    const answer = await service.search(ALICE, ['water', 'sky'], { limit: 10, model: COREL_TAGGER });
     expect(answer.corel.status).toBe('unavailable');
     expect(answer.uploadsSearched).toBe(await db.upload.count());
     expect(answer.results).toHaveLength(10);
@@ -117,7 +118,7 @@ describe.skipIf(!ready)('tags service on the trained multimodal DBM', () => {
     let precision = 0;
     const suggested = new Set<string>();
     for (const p of photos) {
-      const result = await service.suggest({ bytes: fs.readFileSync(p.file), name: `${p.id}.jpg` });
+      const result = await service.suggest(ALICE, { bytes: fs.readFileSync(p.file), name: `${p.id}.jpg` });
       expect(result.model).toBe('multimodal-dbm-flickr');
       const five = result.tags.slice(0, 5).map((t) => t.word);
       const lemmas = captionLemmaSet(p.captions);

@@ -20,6 +20,7 @@ import { cleanPersonTag, loadVocabulary, TagService, type TagScore, type Vocabul
 import { featuresFile } from '@/lib/tags/corel';
 import { UploadService } from '@/lib/uploads';
 import type { MultimodalDbmInput } from '@/models/multimodal-dbm/contract';
+import { ALICE } from './helpers';
 
 const DB_URL = 'file:./test/.tmp/tags.db';
 const COLOURS: Record<string, [number, number, number]> = { sky: [0, 0, 1], water: [0, 0.3, 0.9], grass: [0, 1, 0], sun: [1, 0, 0] };
@@ -181,15 +182,15 @@ describe('tags service', () => {
   it('fails clearly, before storing anything, while the tagging model is not installed', async () => {
     const { service } = services(false, path.join(tmp, 'data'));
     const before = await db.upload.count();
-    await expect(service.suggest({ bytes: await solid(0, 0, 255), name: 'blue.jpg' })).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE', status: 503 });
-    await expect(service.search(['sky'])).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE' });
+    await expect(service.suggest(ALICE, { bytes: await solid(0, 0, 255), name: 'blue.jpg' })).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE', status: 503 });
+    await expect(service.search(ALICE, ['sky'])).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE' });
     expect(await db.upload.count()).toBe(before);
   });
 
   it('suggests tags with progress per mean-field step, stores the top five, and keeps corrections', async () => {
     const { service } = services(true, path.join(tmp, 'data'));
     const progress: ProgressEvent[] = [];
-    const result = await service.suggest({ bytes: await solid(5, 5, 250), name: 'blue.jpg' }, { onProgress: (e) => progress.push(e) });
+    const result = await service.suggest(ALICE, { bytes: await solid(5, 5, 250), name: 'blue.jpg' }, { onProgress: (e) => progress.push(e) });
 
     expect(progress.map((e) => `${e.step}/${e.total}`)).toEqual(['1/3', '2/3', '3/3']);
     expect(progress[0].message).toBe('Mean-field step 1 of 3');
@@ -206,7 +207,7 @@ describe('tags service', () => {
     const id = result.upload.id;
     // Keep "sky", drop "water", accept "city" (shown, 6th, but not stored), add two words of one's own.
     expect(result.saved.map((t) => t.word)).not.toContain('city');
-    const saved = await service.saveTags(id, { accepted: ['sky', 'City'], removed: ['water'], added: ['My Holiday', 'f-16'] });
+    const saved = await service.saveTags(ALICE, id, { accepted: ['sky', 'City'], removed: ['water'], added: ['My Holiday', 'f-16'] });
     const byWord = Object.fromEntries(saved.map((t) => [t.word, t]));
     expect(byWord.sky).toMatchObject({ status: 'accepted', source: 'model' });
     expect(byWord.water).toMatchObject({ status: 'removed', source: 'model' });
@@ -216,26 +217,26 @@ describe('tags service', () => {
     expect(saved.map((t) => t.word)).toEqual(['sky', 'city', 'f-16', 'my holiday', 'clouds', 'people', 'tree', 'water']);
 
     // Reloaded from the database, as a page reload would see them.
-    const reloaded = await new TagService({ db, models: fakeModels({ dbm: true }).client, jobs: new JobRegistry() }).tagsOf(id);
+    const reloaded = await new TagService({ db, models: fakeModels({ dbm: true }).client, jobs: new JobRegistry() }).tagsOf(ALICE, id);
     expect(reloaded.tags).toEqual(saved);
     expect(reloaded.suggestions?.tags).toEqual(result.tags);
 
     // A person's own word, removed, is gone; tagging again keeps the person's decisions.
-    const after = await service.saveTags(id, { removed: ['my holiday'] });
+    const after = await service.saveTags(ALICE, id, { removed: ['my holiday'] });
     expect(after.map((t) => t.word)).not.toContain('my holiday');
-    const again = await service.suggest({ uploadId: id });
+    const again = await service.suggest(ALICE, { uploadId: id });
     const decided = Object.fromEntries(again.saved.map((t) => [t.word, t.status]));
     expect(decided).toMatchObject({ sky: 'accepted', water: 'removed', city: 'accepted', 'f-16': 'accepted' });
 
-    await expect(service.saveTags(id, { added: ['<b>'] })).rejects.toMatchObject({ code: 'INVALID_TAG' });
-    await expect(service.saveTags(id, { accepted: ['sky'], removed: ['sky'] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(service.saveTags('no-such-photo', { added: ['x'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.saveTags(ALICE, id, { added: ['<b>'] })).rejects.toMatchObject({ code: 'INVALID_TAG' });
+    await expect(service.saveTags(ALICE, id, { accepted: ['sky'], removed: ['sky'] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(service.saveTags(ALICE, 'no-such-photo', { added: ['x'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('shows every list of the model’s words in the order of the score beside each word', async () => {
     const { service } = services(true, path.join(tmp, 'data'));
     const progress: ProgressEvent[] = [];
-    const result = await service.suggest({ bytes: await solid(8, 8, 246), name: 'another blue.jpg' }, { onProgress: (e) => progress.push(e) });
+    const result = await service.suggest(ALICE, { bytes: await solid(8, 8, 246), name: 'another blue.jpg' }, { onProgress: (e) => progress.push(e) });
     const inOrder = (values: (number | null)[]) => values.every((v, i) => i === 0 || (values[i - 1] ?? -1) >= (v ?? -1));
 
     // The live preview, the final list and the stored suggestions: each by score, not by p.
@@ -260,7 +261,7 @@ describe('tags service', () => {
         createdAt: new Date(Date.now() + 60_000),
       },
     });
-    const legacy = (await service.tagsOf(upload)).suggestions!.tags;
+    const legacy = (await service.tagsOf(ALICE, upload)).suggestions!.tags;
     expect(legacy).toEqual([
       { word: 'sky', probability: 0.8, score: 1 },
       { word: 'people', probability: 0.2, score: 0.25 },
@@ -269,8 +270,8 @@ describe('tags service', () => {
 
   it('finds a photo’s runs by the photo, never by its id appearing in another run’s parameters', async () => {
     const { service, uploads } = services(true, path.join(tmp, 'data'));
-    const untagged = (await uploads.create(await solid(120, 60, 30), 'never tagged.jpg')).upload;
-    const other = (await uploads.create(await solid(30, 60, 120), 'tagged.jpg')).upload;
+    const untagged = (await uploads.create(ALICE, await solid(120, 60, 30), 'never tagged.jpg')).upload;
+    const other = (await uploads.create(ALICE, await solid(30, 60, 120), 'tagged.jpg')).upload;
     // Another photo's run whose parameters mention the untagged photo's id, as a JSON field of its own.
     await db.generation.create({
       data: {
@@ -282,18 +283,18 @@ describe('tags service', () => {
         result: JSON.stringify({ output: { tags: [{ word: 'sun', probability: 0.9, score: 1 }], steps: 3 } }),
       },
     });
-    expect((await service.tagsOf(untagged.id)).suggestions).toBeNull();
-    expect((await service.tagsOf(untagged.id)).tags).toEqual([]);
+    expect((await service.tagsOf(ALICE, untagged.id)).suggestions).toBeNull();
+    expect((await service.tagsOf(ALICE, untagged.id)).tags).toEqual([]);
   });
 
   it('ranks uploads and Corel-5k photos by the distance between text and image codes', async () => {
     await db.upload.deleteMany();
     const { service, uploads, calls } = services(true, path.join(tmp, 'data'));
-    const blue = (await uploads.create(await solid(0, 30, 220), 'blue.jpg')).upload;
-    const green = (await uploads.create(await solid(20, 230, 20), 'green.jpg')).upload;
-    await service.saveTags(blue.id, { added: ['lake trip'] });
+    const blue = (await uploads.create(ALICE, await solid(0, 30, 220), 'blue.jpg')).upload;
+    const green = (await uploads.create(ALICE, await solid(20, 230, 20), 'green.jpg')).upload;
+    await service.saveTags(ALICE, blue.id, { added: ['lake trip'] });
 
-    const answer = await service.search(['sky'], { limit: 10 });
+    const answer = await service.search(ALICE, ['sky'], { limit: 10 });
     expect(answer.words).toEqual(['sky']);
     expect(answer.corel).toEqual({ status: 'ready', photos: 3 });
     expect(answer.uploadsSearched).toBe(2);
@@ -310,16 +311,16 @@ describe('tags service', () => {
     const file = featuresFile(path.join(tmp, 'cache'), FEATURE_VERSION);
     expect(fs.statSync(file).size).toBe(4 * 4 * 4); // 4 photos × 4 floats
     const codesBefore = calls['image-code'];
-    expect((await service.search('sun'.split(' '), { limit: 1 })).results.map((r) => r.id)).toEqual(['3']);
+    expect((await service.search(ALICE, 'sun'.split(' '), { limit: 1 })).results.map((r) => r.id)).toEqual(['3']);
     expect(calls['image-code']).toBe(codesBefore); // cached codes, nothing recomputed
 
-    await expect(service.search(['sky', 'skyy'])).rejects.toMatchObject({ code: 'UNKNOWN_TAGS' });
-    await expect(service.search([' '])).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(service.search(ALICE, ['sky', 'skyy'])).rejects.toMatchObject({ code: 'UNKNOWN_TAGS' });
+    await expect(service.search(ALICE, [' '])).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('searches uploads alone when DATA_DIR has no Corel-5k', async () => {
     const { service } = services(true, path.join(tmp, 'nothing-here'));
-    const answer = await service.search(['grass']);
+    const answer = await service.search(ALICE, ['grass']);
     expect(answer.corel.status).toBe('unavailable');
     expect(answer.results[0].kind).toBe('upload');
     expect(answer.results.every((r) => r.kind === 'upload')).toBe(true);

@@ -15,6 +15,7 @@ import type { ModelClient, ModelServerHealth, RunResult } from '@/lib/model-serv
 import type { ServableRef } from '@/lib/model-server/servable';
 import { BlobStore } from '@/lib/storage';
 import { UploadService } from '@/lib/uploads';
+import { ALICE } from './helpers';
 
 const DB_FILE = 'test/.tmp/upload-features.db';
 const photo = (id: string) => fs.readFileSync(path.resolve('../shared/data/corel5k/images', `${id}.jpg`));
@@ -58,7 +59,7 @@ describe("an upload's image features", () => {
     const models = recordingModels();
     const uploads = new UploadService(db, new BlobStore(blobDir), models.client);
     const sent = photo('100004'); // a Corel-5k photo: 192 × 128, about 6 KB of JPEG
-    await uploads.create(sent, 'bear.jpg', { similar: 0 });
+    await uploads.create(ALICE, sent, 'bear.jpg', { similar: 0 });
 
     const [pixels] = models.seen['image-features'];
     const asTrained = (await toModelInput(sent)).pixels;

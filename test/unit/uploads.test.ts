@@ -9,6 +9,7 @@ import { MODELS } from '@/lib/model-server/registry';
 import { Recovery } from '@/lib/recovery';
 import { BlobStore } from '@/lib/storage';
 import { UploadService } from '@/lib/uploads';
+import { ALICE } from './helpers';
 
 const photo = (id: string) => fs.readFileSync(path.resolve('../shared/data/corel5k/images', `${id}.jpg`));
 const filesUnder = (dir: string): string[] =>
@@ -41,7 +42,7 @@ describe('uploading a photo', () => {
   });
 
   it('stores it once, records its features, and finds the most similar stored photos', async () => {
-    const bear = await uploads.create(photo('100000'), 'bear.jpg');
+    const bear = await uploads.create(ALICE, photo('100000'), 'bear.jpg');
     expect(bear.created).toBe(true);
     expect(bear.similar).toEqual([]);
     expect(filesUnder(blobDir)).toEqual([`${bear.upload.sha256}.jpg`]);
@@ -54,20 +55,20 @@ describe('uploading a photo', () => {
     expect(features[0].modelVersion).toMatch(/^gist-colour-/);
     expect(features[1].modelVersion).toMatch(/^learned-[0-9a-f]{12}$/);
 
-    const again = await uploads.create(photo('100000'), 'bear-again.jpg');
-    expect(again.created).toBe(false);
+    const again = await uploads.create(ALICE, photo('100000'), 'bear-again.jpg');
+    expect(again.created).toBe(false); // the same owner sends the same photo again: their first record
     expect(again.upload.id).toBe(bear.upload.id);
 
     // Another polar bear on snow should be nearer than a sunset.
-    await uploads.create(photo('1000'), 'sunset.jpg');
-    const second = await uploads.create(photo('100004'), 'bear-2.jpg');
+    await uploads.create(ALICE, photo('1000'), 'sunset.jpg');
+    const second = await uploads.create(ALICE, photo('100004'), 'bear-2.jpg');
     expect(second.similar.map((s) => s.id)[0]).toBe(bear.upload.id);
     expect(second.similar[0].distance).toBeLessThan(second.similar[1].distance);
-    expect(await uploads.similar(second.upload.id, 5)).toEqual(second.similar);
+    expect(await uploads.similar(ALICE, second.upload.id, 5)).toEqual(second.similar);
   });
 
   it('answers a caller that needs only image-features (the Corel-5k tagger) without waiting for learned-features; its row follows', async () => {
-    const tiger = await uploads.create(photo('108004'), 'tiger.jpg', { similar: 0, needs: ['image-features'] });
+    const tiger = await uploads.create(ALICE, photo('108004'), 'tiger.jpg', { similar: 0, needs: ['image-features'] });
     expect(tiger.similar).toEqual([]);
     const rows = async () => (await db.imageFeature.findMany({ where: { uploadId: tiger.upload.id }, orderBy: { modelName: 'asc' } })).map((row) => row.modelName);
     expect(await rows()).toContain('image-features');
@@ -85,7 +86,7 @@ describe('uploading a photo', () => {
     };
     const before = { files: filesUnder(blobDir).length, rows: await db.upload.count() };
     const broken = new UploadService(db, new BlobStore(blobDir), failing);
-    await expect(broken.create(photo('108000'), 'tiger.jpg')).rejects.toMatchObject({ code: 'MODEL_WORKER_CRASHED' });
+    await expect(broken.create(ALICE, photo('108000'), 'tiger.jpg')).rejects.toMatchObject({ code: 'MODEL_WORKER_CRASHED' });
     expect(await db.upload.count()).toBe(before.rows);
     // The file is left for the sweep (another request may be storing the same photo right now),
     // which removes it once nobody has stored it for the grace period.
@@ -102,8 +103,8 @@ describe('uploading a photo', () => {
       const bytes = fs.readFileSync(path.resolve('../shared/data/corel5k/images', file));
       const leaving = new AbortController();
       const [kept, aborted] = await Promise.allSettled([
-        uploads.create(bytes, 'kept.jpg'),
-        uploads.create(bytes, 'aborted.jpg', { signal: leaving.signal }),
+        uploads.create(ALICE, bytes, 'kept.jpg'),
+        uploads.create(ALICE, bytes, 'aborted.jpg', { signal: leaving.signal }),
         new Promise((r) => setTimeout(r, i % 5)).then(() => leaving.abort()),
       ]);
       for (const outcome of [kept, aborted]) {
@@ -118,12 +119,12 @@ describe('uploading a photo', () => {
 
   it('rejects a bad file before storing anything', async () => {
     const before = filesUnder(blobDir).length;
-    await expect(uploads.create(Buffer.from('not a photo at all'), 'x.jpg')).rejects.toMatchObject({ code: 'UNSUPPORTED_FORMAT' });
+    await expect(uploads.create(ALICE, Buffer.from('not a photo at all'), 'x.jpg')).rejects.toMatchObject({ code: 'UNSUPPORTED_FORMAT' });
     expect(filesUnder(blobDir).length).toBe(before);
   });
 
   it('says clearly when an upload does not exist', async () => {
-    await expect(uploads.similar('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(uploads.get('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(uploads.similar(ALICE, 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(uploads.get(ALICE, 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -1,6 +1,7 @@
 import { readJson } from '@/lib/http/body';
 import { handler, parse } from '@/lib/http/respond';
 import { captionRequest, getCaptionService } from '@/lib/caption';
+import { ownerOf } from '@/lib/owners';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -17,6 +18,7 @@ const MAX_BODY_BYTES = 8192;
 export const POST = handler(async (request: Request) => {
   const body = parse(captionRequest, await readJson(request, { maxBytes: MAX_BODY_BYTES, example: '{ "caption": "…", "samples": 4, "seed": 123, "model": "align-draw-mnist" }' }));
   const captions = getCaptionService();
-  const started = await captions.start(await captions.prepare(body));
+  const owner = await ownerOf(request.headers);
+  const started = await captions.start(owner, await captions.prepare(body));
   return Response.json(started, { status: 202 });
 });

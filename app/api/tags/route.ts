@@ -5,6 +5,7 @@ import { handler, parse } from '@/lib/http/respond';
 import { getJobs } from '@/lib/jobs';
 import { getTagService, type PhotoSource, type Tagger } from '@/lib/tags';
 import { tagStoredPhotoRequest, tagUploadFields } from '@/lib/tags/requests';
+import { ownerOf } from '@/lib/owners';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -29,9 +30,12 @@ export const POST = handler(async (request: Request) => {
     model = parse(tagUploadFields, { model: fields.model || undefined }).model;
     source = { bytes, name };
   }
+  const owner = await ownerOf(request.headers);
   const tags = getTagService();
   const tagger = tags.tagger({ model });
-  const upload = await tags.preparePhoto(source, { signal: request.signal, model: tagger.id });
-  const job = getJobs().start('tags', (report, signal) => tags.suggest({ uploadId: upload.id }, { signal, onProgress: report, model: tagger.id }));
+  const upload = await tags.preparePhoto(owner, source, { signal: request.signal, model: tagger.id });
+  const job = getJobs().start('tags', (report, signal) => tags.suggest(owner, { uploadId: upload.id }, { signal, onProgress: report, model: tagger.id }), {
+    ownerId: owner.ownerId,
+  });
   return Response.json({ job, upload, model: tagger.id }, { status: 202 });
 });

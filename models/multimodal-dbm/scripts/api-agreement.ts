@@ -32,6 +32,7 @@ import { prepareUpload, toModelInput, type ModelInput } from '@/lib/images';
 import { JobRegistry } from '@/lib/jobs';
 import { ModelServer } from '@/lib/model-server';
 import { MODELS } from '@/lib/model-server/registry';
+import type { Owner } from '@/lib/owners';
 import { vectorFromBytes } from '@/lib/similarity';
 import { BlobStore } from '@/lib/storage';
 import { TagService } from '@/lib/tags';
@@ -42,6 +43,9 @@ import { KNN_CONFIG, knnTagScores, type TaggedPhotos } from '../baselines';
 import { cachedImageFeatures, loadCorelFeatures, rowsOf, splitOf } from '../data';
 import { ANNOTATION_LENGTH, tagMetrics, topWords, type TagMetrics } from '../metrics';
 import { loadMultimodalDbm } from '../model';
+
+/** The person sending the photos, as a browser would (the route tags a photo for its owner). */
+const SENDER: Owner = { ownerId: 'agreement0000000000000000000001', admin: false, via: 'cookie' };
 
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 /** `POST /api/tags`'s `model` for the tagger this folder's checkpoint is (not the default where Flickr8k's is installed). */
@@ -95,8 +99,8 @@ async function throughTheService(files: string[], dbmWords: string[]): Promise<{
     for (let i = 0; i < files.length; i++) {
       // The route's two steps: store the photo (a refusal is the request's answer), then tag it.
       const bytes = new Uint8Array(await fsp.readFile(files[i]));
-      const upload = await service.preparePhoto({ bytes, name: path.basename(files[i]) }, { model: COREL_TAGGER });
-      const result = await service.suggest({ uploadId: upload.id }, { model: COREL_TAGGER });
+      const upload = await service.preparePhoto(SENDER, { bytes, name: path.basename(files[i]) }, { model: COREL_TAGGER });
+      const result = await service.suggest(SENDER, { uploadId: upload.id }, { model: COREL_TAGGER });
       // The words a person is offered first, best first: scored 5, 4, … so `topWords` picks them.
       result.tags.slice(0, ANNOTATION_LENGTH).forEach(({ word }, rank) => (scores[i * dbmWords.length + index.get(word)!] = ANNOTATION_LENGTH - rank));
       const row = await db.imageFeature.findFirst({ where: { uploadId: upload.id, modelName: 'image-features' } });

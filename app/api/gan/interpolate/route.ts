@@ -1,6 +1,7 @@
 import { getGanService, interpolateRequest } from '@/lib/gan';
 import { readJson } from '@/lib/http/body';
 import { handler, parse } from '@/lib/http/respond';
+import { ownerOf } from '@/lib/owners';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -12,5 +13,5 @@ export const dynamic = 'force-dynamic';
  */
 export const POST = handler(async (request: Request) => {
   const body = parse(interpolateRequest, await readJson(request, { maxBytes: 4096, example: '{ "model": "gan-mnist", "from": 7, "to": 12, "steps": 8 }' }));
-  return Response.json(await getGanService().interpolate(body));
+  return Response.json(await getGanService().interpolate(await ownerOf(request.headers), body, request.signal));
 });

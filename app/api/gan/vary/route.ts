@@ -1,6 +1,7 @@
 import { getGanService, varyRequest } from '@/lib/gan';
 import { readJson } from '@/lib/http/body';
 import { handler, parse } from '@/lib/http/respond';
+import { ownerOf } from '@/lib/owners';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -12,5 +13,5 @@ export const dynamic = 'force-dynamic';
  */
 export const POST = handler(async (request: Request) => {
   const body = parse(varyRequest, await readJson(request, { maxBytes: 4096, example: '{ "model": "gan-mnist", "latent": 7, "count": 8, "amount": 0.3 }' }));
-  return Response.json(await getGanService().vary(body));
+  return Response.json(await getGanService().vary(await ownerOf(request.headers), body, request.signal));
 });

@@ -1,6 +1,7 @@
 import { readJson } from '@/lib/http/body';
 import { handler, parse } from '@/lib/http/respond';
 import { getOneShotService, variantsRequest } from '@/lib/oneshot';
+import { ownerOf } from '@/lib/owners';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -18,6 +19,6 @@ const MAX_BODY_CHARS = 4 * 1024 * 1024;
 export const POST = handler(async (request: Request) => {
   const body = parse(variantsRequest, await readJson(request, { maxBytes: MAX_BODY_CHARS, example: '{ "strokes": [[[10, 20, 0], [50, 60, 120]]], "count": 9, "seed": 1 }' }));
   const oneshot = getOneShotService();
-  const started = await oneshot.startVariants(await oneshot.prepareVariants(body));
+  const started = await oneshot.startVariants(await ownerOf(request.headers), await oneshot.prepareVariants(body));
   return Response.json(started, { status: 202 });
 });

@@ -10,6 +10,7 @@ import { SavedVariants } from '@/app/oneshot/SavedVariants';
 import { SavedGan } from '@/app/gan/SavedGan';
 import { GENERATION_KIND as GAN_KIND, type GanGeneration } from '@/lib/gan';
 import { GenerationFacts } from '@/app/gallery/GenerationFacts';
+import { pageViewer } from '@/lib/owners/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Generated · Latent Studio' };
@@ -34,8 +35,9 @@ function drawAgainHref(generation: CaptionGeneration): string {
 
 export default async function GenerationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
+  const viewer = await pageViewer();
   const found = await getGenerationService()
-    .get(id)
+    .get(viewer, id)
     .catch((error) => {
       if (isAppError(error) && error.code === 'NOT_FOUND') notFound();
       throw error;
@@ -43,7 +45,7 @@ export default async function GenerationPage({ params }: { params: Promise<{ id:
   if (found.kind === ONESHOT_KIND) return <SavedVariants generation={found as unknown as OneShotGeneration} />;
   if (found.kind === GAN_KIND) return <SavedGan generation={found as unknown as GanGeneration} />;
   const generation = await getCaptionService()
-    .generation(id)
+    .generation(viewer, id)
     .catch((error) => {
       if (isAppError(error) && error.code === 'NOT_FOUND') notFound();
       throw error;

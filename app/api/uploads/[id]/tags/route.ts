@@ -3,6 +3,7 @@ import { readJson } from '@/lib/http/body';
 import { handler, params, parse } from '@/lib/http/respond';
 import { getTagService } from '@/lib/tags';
 import { correctionsRequest } from '@/lib/tags/requests';
+import { viewerOf } from '@/lib/owners';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -11,15 +12,15 @@ type Context = { params: Promise<{ id: string }> };
 const uploadId = z.object({ id: z.string().min(1).max(64) });
 
 /** The photo's tags (accepted, suggested, removed) and the model's latest suggestions for it. */
-export const GET = handler(async (_request: Request, context: Context) => {
+export const GET = handler(async (request: Request, context: Context) => {
   const { id } = await params(uploadId, context);
-  return Response.json(await getTagService().tagsOf(id));
+  return Response.json(await getTagService().tagsOf(await viewerOf(request.headers), id));
 });
 
-/** Stores corrections `{ accepted, removed, added }` → `{ tags }`, the photo's tags now. */
+/** Stores corrections `{ accepted, removed, added }` → `{ tags }`, the photo's tags now; the photo's owner only. */
 export const PUT = handler(async (request: Request, context: Context) => {
   const { id } = await params(uploadId, context);
   const json = await readJson(request, { maxBytes: 64 * 1024, example: '{ "accepted": ["sky"], "removed": ["tree"], "added": ["my garden"] }' });
   const body = parse(correctionsRequest, json);
-  return Response.json({ tags: await getTagService().saveTags(id, body) });
+  return Response.json({ tags: await getTagService().saveTags(await viewerOf(request.headers), id, body) });
 });
