@@ -77,3 +77,14 @@ export function toAppError(error: unknown): AppError {
     cause: error,
   });
 }
+
+/**
+ * `text` with every absolute file path in it replaced by `…` (a URL's path is kept): for what a
+ * person on the network reads of an error the server met.
+ */
+export function withoutPaths(text: string): string {
+  return text
+    .replace(/file:\/\/[^\s'"`,;()]+/g, '…')
+    .replace(/(?<![\w:/.])(?:\/[^\s/'"`:,;()]+)+\/?/g, '…')
+    .replace(/\b[A-Za-z]:\\[^\s'"`,;()]*/g, '…');
+}

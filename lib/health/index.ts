@@ -9,6 +9,7 @@ import path from 'node:path';
 import { getDb } from '@/lib/db';
 import { databaseKind } from '@/lib/db/adapter';
 import { env } from '@/lib/env';
+import { withoutPaths } from '@/lib/errors';
 import { getModelServer, type ModelServerHealth } from '@/lib/model-server';
 import { refeaturingStatus, type RefeatureProgress } from '@/lib/uploads/refeature';
 
@@ -21,14 +22,6 @@ export interface HealthReport {
   dataDir: { present: boolean };
   /** Stored photos re-featured for each upload feature model's current version (this process's last pass). */
   features: RefeatureProgress[];
-}
-
-/** `text` with every absolute file path in it replaced by `…` (URLs' paths are kept). */
-export function withoutPaths(text: string): string {
-  return text
-    .replace(/file:\/\/[^\s'"`,;()]+/g, '…')
-    .replace(/(?<![\w:/.])(?:\/[^\s/'"`:,;()]+)+\/?/g, '…')
-    .replace(/\b[A-Za-z]:\\[^\s'"`,;()]*/g, '…');
 }
 
 export async function checkHealth(): Promise<HealthReport> {

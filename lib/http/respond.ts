@@ -1,9 +1,22 @@
 /** Turning results and failures into HTTP responses, in one place. */
+import path from 'node:path';
 import { z } from 'zod';
-import { AppError, toAppError } from '@/lib/errors';
+import { AppError, toAppError, withoutPaths } from '@/lib/errors';
+
+/**
+ * What an answer may say of an error. A missing dataset names its full path for the scripts that
+ * train and evaluate; to a person on the network it is named inside DATA_DIR.
+ */
+function publicError(error: AppError): AppError {
+  if (error.code !== 'DATASET_MISSING') return error;
+  const { path: full, dataDir } = (error.details ?? {}) as { path?: unknown; dataDir?: unknown };
+  const name = typeof full === 'string' && typeof dataDir === 'string' ? path.relative(dataDir, full) : undefined;
+  const message = name && !name.startsWith('..') && !path.isAbsolute(name) ? `The dataset file ${name} is not installed on this server.` : withoutPaths(error.message);
+  return new AppError('DATASET_MISSING', message, { retryAfter: error.retryAfter });
+}
 
 export function errorResponse(error: unknown): Response {
-  const appError = toAppError(error);
+  const appError = publicError(toAppError(error));
   if (appError.code === 'INTERNAL') console.error('[latent-studio] unexpected error:', appError.cause ?? error);
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
   if (appError.retryAfter !== undefined) headers['retry-after'] = String(appError.retryAfter);
