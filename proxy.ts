@@ -3,6 +3,8 @@
  * cross-site check, rate limits, security headers) before it is rendered or routed. Under
  * `npm start`, requests with a body pass it in lib/http/server.ts instead, which marks them so
  * that this proxy skips them: Next would otherwise read their whole body into memory first.
+ * Under `next dev` (no Node server in front) nothing deletes the x-latent-* headers a client sends:
+ * a development server trusts its client.
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { CLIENT_HEADER, PROTO_HEADER, clientOf, frontDoor, refusalBody } from '@/lib/http/front-door';
