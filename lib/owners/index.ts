@@ -132,7 +132,7 @@ export async function viewerOf(headers: Headers): Promise<Viewer> {
 export async function ownerOf(headers: Headers): Promise<Owner> {
   const viewer = await viewerOf(headers);
   if (viewer.ownerId === null) {
-    throw new AppError('INVALID_TOKEN', 'This request names no owner: a browser gets one with its first page; an API client sends "Authorization: Bearer <token>" with a token from POST /api/tokens.');
+    throw new AppError('INVALID_TOKEN', 'This request names no owner: a browser is given one with its first request (is it refusing cookies?); a script sends "Authorization: Bearer <token>" with a token from POST /api/tokens.');
   }
   return viewer as Owner;
 }
