@@ -44,7 +44,7 @@ function paint(canvas: HTMLCanvasElement, strokes: PadStroke[]): void {
 /**
  * A canvas to draw one character on, with a mouse, a pen or a finger (pointer events). Strokes are
  * recorded in Omniglot's 105×105 frame whatever size the canvas is shown at, each point with the
- * milliseconds since the drawing began.
+ * milliseconds since the drawing began. Ctrl+Z or ⌘Z undoes the last stroke.
  */
 export function DrawingPad({ strokes, onChange, disabled }: { strokes: PadStroke[]; onChange: (strokes: PadStroke[]) => void; disabled?: boolean }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -55,6 +55,21 @@ export function DrawingPad({ strokes, onChange, disabled }: { strokes: PadStroke
     if (canvas.current) paint(canvas.current, strokes);
     if (strokes.length === 0) startedAt.current = null;
   }, [strokes]);
+
+  // Ctrl+Z (⌘Z on a Mac) takes back the last stroke, as the Undo button does, wherever the focus
+  // is, except in a field that has its own undo.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key.toLowerCase() !== 'z' || !(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable]:not([contenteditable="false"])')) return;
+      if (disabled || current.current || strokes.length === 0) return;
+      event.preventDefault();
+      onChange(strokes.slice(0, -1));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [strokes, onChange, disabled]);
 
   const pointAt = (event: PointerEvent<HTMLCanvasElement>): PadPoint => {
     const rect = event.currentTarget.getBoundingClientRect();

@@ -13,7 +13,7 @@ function DrawingPanel({ strokes, busy, onChange }: { strokes: PadStroke[]; busy:
       <h2 className={styles.panelHead}>Draw one character</h2>
       <DrawingPad strokes={strokes} onChange={onChange} disabled={busy} />
       <div className={styles.padTools}>
-        <button type="button" className="secondary" onClick={() => onChange(strokes.slice(0, -1))} disabled={busy || strokes.length === 0} data-testid="undo">
+        <button type="button" className="secondary" onClick={() => onChange(strokes.slice(0, -1))} disabled={busy || strokes.length === 0} aria-keyshortcuts="Control+Z Meta+Z" title="Undo stroke (Ctrl+Z)" data-testid="undo">
           Undo stroke
         </button>
         <button type="button" className="secondary" onClick={() => onChange([])} disabled={busy || strokes.length === 0} data-testid="clear">
@@ -23,7 +23,7 @@ function DrawingPanel({ strokes, busy, onChange }: { strokes: PadStroke[]; busy:
           {strokes.length} {strokes.length === 1 ? 'stroke' : 'strokes'}
         </span>
       </div>
-      <p className={styles.note}>Mouse, pen or finger. Draw it the way you would write it: the order and timing of your strokes are kept.</p>
+      <p className={styles.note}>Mouse, pen or finger. Draw it the way you would write it: the order and timing of your strokes are kept. Ctrl+Z (⌘Z) undoes a stroke.</p>
     </section>
   );
 }
