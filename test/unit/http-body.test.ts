@@ -188,16 +188,18 @@ describe('the API routes', () => {
   });
 
   // The JSON routes, with their caps; every one is refused as soon as its body passes the cap.
-  const JSON_ROUTES: { path: string; method: 'POST' | 'PUT'; cap: number; params?: Record<string, string> }[] = [
+  const JSON_ROUTES: { path: string; method: 'POST' | 'PUT' | 'PATCH'; cap: number; params?: Record<string, string> }[] = [
     { path: 'caption', method: 'POST', cap: 8192 },
     { path: 'foundations/figure', method: 'POST', cap: 1024 },
     { path: 'gan/interpolate', method: 'POST', cap: 4096 },
     { path: 'gan/samples', method: 'POST', cap: 4096 },
     { path: 'gan/vary', method: 'POST', cap: 4096 },
+    { path: 'generations/[id]', method: 'PATCH', cap: 1024, params: { id: 'some-drawing' } },
     { path: 'oneshot/classify', method: 'POST', cap: 4 * 1024 * 1024 },
     { path: 'oneshot/variants', method: 'POST', cap: 4 * 1024 * 1024 },
     { path: 'tags', method: 'POST', cap: 4096 },
     { path: 'tags/search', method: 'POST', cap: 16 * 1024 },
+    { path: 'uploads/[id]', method: 'PATCH', cap: 1024, params: { id: 'some-photo' } },
     { path: 'uploads/[id]/tags', method: 'PUT', cap: 64 * 1024, params: { id: 'some-photo' } },
     { path: 'uploads/samples', method: 'POST', cap: 1024 },
   ];

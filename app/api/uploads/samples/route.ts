@@ -15,9 +15,9 @@ export const dynamic = 'force-dynamic';
  * follow it at /api/jobs/:id/events.
  */
 export const POST = handler(async (request: Request) => {
-  const owner = await ownerOf(request.headers);
   const json = await readJson(request, { maxBytes: 1024, example: '{ "count": 24 }', whenEmpty: {} });
   const { count: asked } = parse(samplePhotosRequest, json);
+  const owner = await ownerOf(request.headers);
   await loadCorel5k(); // a missing dataset is a clear 404 now, not a failed job later
   const uploads = getUploadService();
   const count = await allowedSamples(uploads, owner, asked);
