@@ -27,6 +27,8 @@ export const API_ROUTES: Record<string, readonly RouteMethod[]> = {
   '/api/oneshot/runs/[run]': ['GET'],
   '/api/oneshot/variants': ['POST'],
   '/api/tags': ['POST'],
+  '/api/tags/batch': ['POST'],
+  '/api/tags/export': ['POST'],
   '/api/tags/search': ['POST'],
   '/api/tags/vocabulary': ['GET'],
   '/api/tokens': ['POST'],

@@ -198,6 +198,8 @@ describe('the API routes', () => {
     { path: 'oneshot/classify', method: 'POST', cap: 4 * 1024 * 1024 },
     { path: 'oneshot/variants', method: 'POST', cap: 4 * 1024 * 1024 },
     { path: 'tags', method: 'POST', cap: 4096 },
+    { path: 'tags/batch', method: 'POST', cap: 64 * 1024 },
+    { path: 'tags/export', method: 'POST', cap: 64 * 1024 },
     { path: 'tags/search', method: 'POST', cap: 16 * 1024 },
     { path: 'uploads/[id]', method: 'PATCH', cap: 1024, params: { id: 'some-photo' } },
     { path: 'uploads/[id]/tags', method: 'PUT', cap: 64 * 1024, params: { id: 'some-photo' } },
