@@ -1,6 +1,5 @@
 'use client';
 
-import { useMemo } from 'react';
 import type { TaggerOption } from './TaggerChooser';
 import styles from './tags.module.css';
 
@@ -86,20 +85,5 @@ export function SearchBox({
         Photos are ranked by how strongly the tagger generates your words for them (the distance d between the two, smaller is closer).
       </div>
     </form>
-  );
-}
-
-/** The tagger's whole vocabulary, folded away, in alphabetical order. */
-export function Vocabulary({ tagger }: { tagger: TaggerOption }) {
-  const alphabetical = useMemo(() => [...tagger.words].sort((a, b) => a.localeCompare(b)), [tagger]);
-  return (
-    <details className={styles.vocabulary} data-testid="vocabulary">
-      <summary>The {tagger.words.length.toLocaleString('en-GB')} words it knows</summary>
-      <ul>
-        {alphabetical.map((word) => (
-          <li key={word}>{word}</li>
-        ))}
-      </ul>
-    </details>
   );
 }

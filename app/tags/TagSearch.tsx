@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { SearchAnswer } from '@/lib/tags';
 import { ErrorNotice } from '@/app/components/ErrorNotice';
 import { useJob } from '@/app/components/useJob';
-import { SearchBox, Vocabulary } from './SearchBox';
+import { SearchBox } from './SearchBox';
+import { VocabularyBrowser } from './VocabularyBrowser';
 import { CorelStatus, SearchResults } from './SearchResults';
 import { useChosenTagger } from './TaggerChooser';
 import styles from './tags.module.css';
@@ -12,7 +13,7 @@ import styles from './tags.module.css';
 interface Failure {
   code: string;
   message: string;
-  details?: { unknown?: { word: string; suggestions: string[] }[] };
+  details?: { unknown?: { word: string; suggestions: string[] }[]; dropped?: string[] };
 }
 
 type Unknown = NonNullable<NonNullable<Failure['details']>['unknown']>;
@@ -45,6 +46,19 @@ function DidYouMean({ unknown, onReplace }: { unknown: Unknown; onReplace: (unkn
   );
 }
 
+const quoted = (words: string[]) => words.map((w) => `“${w}”`).join(', ');
+
+/** How the tagger read the words: the forms it knows them in, and the words it left out. */
+function HowRead({ answer }: { answer: SearchAnswer }) {
+  if (answer.folded.length === 0 && answer.dropped.length === 0) return null;
+  return (
+    <p className="status" data-testid="search-read">
+      {answer.folded.length > 0 && `Searched for ${answer.folded.map((f) => `“${f.word}” (you typed “${f.typed}”)`).join(', ')}. `}
+      {answer.dropped.length > 0 && `Left out ${quoted(answer.dropped)}: the tagger has no use for ${answer.dropped.length === 1 ? 'it' : 'them'}.`}
+    </p>
+  );
+}
+
 /** Tags → photos: the words typed, searched among the person's photos (and Corel-5k's, once indexed), nearest first. */
 export function TagSearch() {
   const { tagger } = useChosenTagger();
@@ -53,6 +67,7 @@ export function TagSearch() {
   const [answer, setAnswer] = useState<SearchAnswer | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [loading, setLoading] = useState(false);
+  const [browsing, setBrowsing] = useState(false);
   const latest = useRef(0);
   /** The words searched when Corel-5k's indexing began: searched again once it has finished. */
   const waiting = useRef<string[]>([]);
@@ -95,6 +110,8 @@ export function TagSearch() {
       }
       const found = body as SearchAnswer;
       setAnswer(found);
+      // The chips show the words as the tagger read them: its forms, without the words it left out.
+      if (found.words.join(' ') !== query.join(' ')) setWords(found.words);
       // Corel-5k's photos are being indexed: follow it, and search again once it has finished.
       if (found.corel.status === 'indexing') {
         waiting.current = query;
@@ -134,13 +151,41 @@ export function TagSearch() {
         onSubmit={() => void search(commit())}
         onRemove={(word) => searchWith(words.filter((w) => w !== word))}
       />
-      {tagger && <Vocabulary tagger={tagger} />}
+      {tagger && (
+        <VocabularyBrowser
+          tagger={tagger}
+          open={browsing}
+          onToggle={setBrowsing}
+          onPick={(word) => {
+            // A word picked while some are unknown takes their place.
+            const kept = words.filter((w) => !unknown.some((u) => u.word === w) && w !== word);
+            searchWith([...kept, word].slice(0, MAX_WORDS));
+          }}
+        />
+      )}
 
       {failure && (
         <ErrorNotice error={failure} testId="search-error">
           <DidYouMean unknown={unknown} onReplace={(word, replacement) => searchWith([...new Set(words.map((w) => (w === word ? replacement : w)))])} />
+          {unknown.length > 0 && tagger && (
+            <p>
+              <button
+                type="button"
+                className="secondary"
+                data-testid="browse-vocabulary"
+                onClick={() => {
+                  setBrowsing(true);
+                  document.getElementById('tag-vocabulary-browser')?.scrollIntoView({ block: 'nearest' });
+                }}
+              >
+                Browse the {tagger.words.length.toLocaleString('en-GB')} words it knows
+              </button>
+            </p>
+          )}
         </ErrorNotice>
       )}
+
+      {answer && <HowRead answer={answer} />}
 
       {answer && <CorelStatus corel={answer.corel} indexing={indexing.phase === 'done' ? null : indexing.progress} />}
       {answer && <SearchResults answer={answer} />}

@@ -103,7 +103,12 @@ export interface SearchHit {
 export interface SearchAnswer {
   /** The tagger whose vocabulary and codes were searched. */
   model: Tagger['id'];
+  /** The vocabulary's words searched for. */
   words: string[];
+  /** Typed words read as another form of a vocabulary word ("bird" → "birds"). */
+  folded: { typed: string; word: string }[];
+  /** Function words the tagger has no use for ("the", "of"), left out. */
+  dropped: string[];
   modelVersion: string;
   results: SearchHit[];
   uploadsSearched: number;
@@ -335,14 +340,16 @@ export class TagService {
   }
 
   /**
-   * Photos nearest to `words`: validated against the vocabulary (UNKNOWN_TAGS with close words
-   * otherwise), encoded by the DBM's text pathway, compared with each photo's image code.
+   * Photos nearest to `words`: read against the vocabulary forgivingly (another form of a word
+   * folded, function words dropped, both said in the answer; UNKNOWN_TAGS with close words for a
+   * word it knows in no form), encoded by the DBM's text pathway, compared with each photo's image code.
    */
   async search(viewer: Viewer, words: string[], options: { limit?: number; signal?: AbortSignal; corelWaitMs?: number } & TaggerChoice = {}): Promise<SearchAnswer> {
     const limit = options.limit ?? 24;
     const tagger = this.tagger(options);
     const dbm = this.dbmOf(tagger);
-    const clean = (await this.vocabulary({ model: tagger.id })).check(words);
+    const read = (await this.vocabulary({ model: tagger.id })).read(words, { label: tagger.label });
+    const clean = read.words;
     const text = await dbm.textCode(clean, { signal: options.signal });
     const version = text.modelVersion;
     await this.versions.record(tagger.servable.name, version, tagger.servable.checkpoint);
@@ -378,7 +385,7 @@ export class TagService {
       if (!row) return [];
       return [{ kind: 'upload', id: row.id, url: blobUrl(row.sha256), distance, tags: tagRows.filter((t) => t.uploadId === row.id).map((t) => t.word) }];
     });
-    return { model: tagger.id, words: clean, modelVersion: version, results, uploadsSearched: uploads.length, corel: corel.status };
+    return { model: tagger.id, words: clean, folded: read.folded, dropped: read.dropped, modelVersion: version, results, uploadsSearched: uploads.length, corel: corel.status };
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

@@ -8,6 +8,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { COREL_TAGGER } from '@/models/multimodal-dbm';
+import { closestWords, quotedList, readWords, type ReadWords } from '@/lib/text/word-forms';
+
+export { editDistance } from '@/lib/text/word-forms';
+
+export type { ReadWords } from '@/lib/text/word-forms';
 
 /** Shipped with each tagger's checkpoint: a JSON array of its words, index = the model's word id. */
 export const VOCABULARY_FILE = 'vocabulary.json';
@@ -28,45 +33,48 @@ export class Vocabulary {
     return this.known.has(word);
   }
 
-  /**
-   * Up to `limit` vocabulary words a person may have meant by `word`: its singular ("skies" →
-   * "sky"), words it starts (or that start it), then the fewest edits away (at most a third of
-   * the word's length, at least 1).
-   */
+  /** Up to `limit` vocabulary words a person may have meant by `word` (lib/text/word-forms.ts's `closestWords`). */
   closest(word: string, limit = 5): string[] {
-    const maxEdits = Math.max(1, Math.floor(word.length / 3));
-    const singulars = new Set([word.replace(/ies$/, 'y'), word.replace(/es$/, ''), word.replace(/s$/, '')].filter((w) => w !== word));
-    const scored: { word: string; score: number }[] = [];
-    for (const candidate of this.words) {
-      if (singulars.has(candidate)) {
-        scored.push({ word: candidate, score: 0 });
-        continue;
-      }
-      const prefix = word.length >= 2 && (candidate.startsWith(word) || (word.startsWith(candidate) && candidate.length >= 3));
-      const edits = editDistance(word, candidate, maxEdits);
-      if (prefix) scored.push({ word: candidate, score: Math.min(edits, 0.5) + Math.abs(candidate.length - word.length) / 100 });
-      else if (edits <= maxEdits) scored.push({ word: candidate, score: edits });
-    }
-    return scored.sort((a, b) => a.score - b.score || a.word.localeCompare(b.word)).slice(0, limit).map((s) => s.word);
+    return closestWords(word, this.words, limit);
   }
 
-  /** The words, cleaned; throws UNKNOWN_TAGS naming each unknown word with the words it is close to. */
-  check(words: readonly string[]): string[] {
-    const cleaned = [...new Set(words.map(normaliseWord).filter((w) => w.length > 0))];
+  /** The words, cleaned and read as the vocabulary's (see `read`); throws as `read` does. */
+  check(words: readonly string[], options: { label?: string } = {}): string[] {
+    return this.read(words, options).words;
+  }
+
+  /**
+   * A person's search words read forgivingly (lib/text/word-forms.ts): case folded, another form
+   * of a vocabulary word read as that word ("bird" → "birds", "mountains" → "mountain"), function
+   * words the vocabulary lacks ("the", "of") dropped; the answer says what was folded and dropped.
+   * UNKNOWN_TAGS names each word it knows in no form, with the vocabulary words it is close to;
+   * BAD_REQUEST when nothing is left to search for.
+   */
+  read(words: readonly string[], options: { label?: string } = {}): ReadWords {
+    const cleaned = words.map(normaliseWord).filter((w) => w.length > 0);
     if (cleaned.length === 0) throw new AppError('BAD_REQUEST', 'Type at least one tag to search for.');
-    const unknown = cleaned.filter((w) => !this.has(w)).map((word) => ({ word, suggestions: this.closest(word) }));
-    if (unknown.length > 0) {
+    const read = readWords(cleaned, (w) => this.has(w));
+    const tagger = options.label ? `The ${options.label} tagger` : 'The tagging model';
+    if (read.unknown.length > 0) {
+      const unknown = read.unknown.map((word) => ({ word, suggestions: this.closest(word) }));
       const parts = unknown.map(({ word, suggestions }) =>
         suggestions.length > 0 ? `"${word}" (did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?)` : `"${word}"`,
       );
       throw new AppError(
         'UNKNOWN_TAGS',
-        `The tagging model does not know ${unknown.length === 1 ? 'the word' : 'these words'} ${parts.join(', ')}. ` +
-          `It knows the ${this.words.length} words of the Corel-5k vocabulary; see /api/tags/vocabulary for the list.`,
-        { details: { unknown } },
+        `${tagger} does not know ${unknown.length === 1 ? 'the word' : 'these words'} ${parts.join(', ')}. ` +
+          `It knows ${this.words.length} words: choose a close one, or browse the words it knows.`,
+        { details: { unknown, dropped: read.dropped, folded: read.folded } },
       );
     }
-    return cleaned;
+    if (read.words.length === 0) {
+      throw new AppError(
+        'BAD_REQUEST',
+        `There is nothing to search for: ${quotedList(read.dropped)} ${read.dropped.length === 1 ? 'is a word' : 'are words'} a tagger has no use for. Type a tag, such as ${quotedList(this.words.slice(0, 3))}.`,
+        { details: { dropped: read.dropped } },
+      );
+    }
+    return read;
   }
 }
 
@@ -92,23 +100,6 @@ export function cleanPersonTag(raw: string): string {
     throw new AppError('INVALID_TAG', `The tag "${word}" can only contain letters, digits, spaces and hyphens, and must start with a letter or digit.`);
   }
   return word;
-}
-
-/** Levenshtein distance, giving up (returning max + 1) once it must exceed `max`. */
-export function editDistance(a: string, b: string, max = Infinity): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      rowMin = Math.min(rowMin, current[j]);
-    }
-    if (rowMin > max) return max + 1;
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 const vocabularySchema = z.array(z.string().min(1)).min(1);

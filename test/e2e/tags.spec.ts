@@ -27,7 +27,15 @@ test('the vocabulary and clear errors for unknown words', async ({ request }) =>
   const { error } = await unknown.json();
   expect(error.code).toBe('UNKNOWN_TAGS');
   expect(error.message).toContain('"watr"');
+  expect(error.message).not.toContain('/api/');
   expect(error.details.unknown[0]).toEqual({ word: 'watr', suggestions: expect.arrayContaining(['water']) });
+  // Plural and singular, case and function words: "the Bird" searches Corel-5k's "birds".
+  const folded = await request.post('/api/tags/search', { data: { tags: 'the Bird', limit: 1, model: COREL } });
+  expect(folded.status()).toBe(200);
+  expect(await folded.json()).toMatchObject({ words: ['birds'], folded: [{ typed: 'bird', word: 'birds' }], dropped: ['the'] });
+  const nothing = await request.post('/api/tags/search', { data: { tags: 'the of', model: COREL } });
+  expect(nothing.status()).toBe(400);
+  expect((await nothing.json()).error).toMatchObject({ code: 'BAD_REQUEST', details: { dropped: ['the', 'of'] } });
 
   expect((await request.post('/api/tags/search', { data: { tags: [] } })).status()).toBe(400);
   expect((await request.post('/api/tags/search', { data: { tags: 'sky', limit: 1000 } })).status()).toBe(400);
@@ -162,12 +170,46 @@ test('typing tags finds matching photos, with a clear message for unknown words'
   expect(corelTags.filter((tags) => tags.includes('water')).length).toBeGreaterThanOrEqual(corelTags.length / 3);
   await expect(hits.first().locator('img')).toHaveJSProperty('complete', true);
 
-  await input.fill('skies');
+  // Forgiving words: plural and singular folded, words a tagger has no use for left out, both said.
+  await input.fill('the skies');
   await input.press('Enter');
-  await expect(page.getByTestId('search-error')).toContainText('UNKNOWN_TAGS');
-  await expect(page.getByTestId('search-error')).toContainText('"skies" (did you mean "sky"');
-  await page.getByTestId('search-error').getByRole('button', { name: 'sky', exact: true }).click();
   await expect(page.getByTestId('search-error')).toHaveCount(0);
+  await expect(page.getByTestId('search-read')).toContainText('Searched for “sky” (you typed “skies”). Left out “the”: the tagger has no use for it.');
   await expect(page.getByTestId('search-words').getByRole('listitem')).toHaveText(['water×', 'sky×']);
   await expect(hits.first()).toBeVisible();
+
+  // A typo: the message first (no API address), close words to click.
+  await input.fill('tigr');
+  await input.press('Enter');
+  await expect(page.getByTestId('search-error')).toHaveAttribute('data-code', 'UNKNOWN_TAGS');
+  await expect(page.getByTestId('search-error-message')).toContainText('"tigr" (did you mean "tiger"');
+  await expect(page.getByTestId('search-error-message')).not.toContainText('/api/');
+  await page.getByTestId('search-error').getByRole('button', { name: 'tiger', exact: true }).click();
+  await expect(page.getByTestId('search-error')).toHaveCount(0);
+  await expect(page.getByTestId('search-words').getByRole('listitem')).toHaveText(['water×', 'sky×', 'tiger×']);
+  await expect(hits.first()).toBeVisible();
+});
+
+test('a word the tagger does not know: the message first, close words, and its vocabulary to browse and pick from', async ({ page }) => {
+  await page.goto('/tags');
+  await chooseCorel(page);
+  const input = page.getByLabel('Tags to look for');
+  await input.fill('xylofone');
+  await input.press('Enter');
+  const error = page.getByTestId('search-error');
+  await expect(error).toHaveAttribute('data-code', 'UNKNOWN_TAGS');
+  // The human message leads; the code follows it, small.
+  expect(await error.evaluate((el) => el.textContent!.trim().startsWith('The Stock photos (Corel-5k) tagger does not know the word "xylofone"'))).toBe(true);
+  await expect(error).not.toContainText('/api/');
+  await expect(page.getByTestId('vocabulary')).not.toHaveAttribute('open', '');
+  await error.getByTestId('browse-vocabulary').click();
+  const vocabulary = page.getByTestId('vocabulary');
+  await expect(vocabulary).toHaveAttribute('open', '');
+  await vocabulary.getByTestId('vocabulary-filter').fill('tig');
+  await expect(vocabulary.getByTestId('vocabulary-word')).toHaveText(['tiger']);
+  await expect(vocabulary.getByTestId('vocabulary-count')).toContainText('1 of 374 words match “tig”');
+  await vocabulary.getByTestId('vocabulary-word').click();
+  // The picked word takes the unknown one's place, and the search runs with it.
+  await expect(page.getByTestId('search-words').getByRole('listitem')).toHaveText(['tiger×']);
+  await expect(error).toHaveCount(0);
 });

@@ -150,23 +150,46 @@ describe('tags service', () => {
       expect(vocabulary.check(['Water', ' sky ', 'water'])).toEqual(['water', 'sky']);
     });
 
-    it('names unknown words and suggests close vocabulary words', () => {
+    it('names unknown words and suggests close vocabulary words, pointing at no API address', () => {
       let error: AppError | undefined;
       try {
-        vocabulary.check(['watr', 'skies', 'mountians', 'sky', 'xylophone']);
+        vocabulary.check(['watr', 'mountians', 'sky', 'xylophone'], { label: 'Corel-5k' });
       } catch (e) {
         error = e as AppError;
       }
       expect(error).toMatchObject({ code: 'UNKNOWN_TAGS', status: 422 });
+      expect(error!.message).toMatch(/^The Corel-5k tagger does not know/);
       expect(error!.message).toContain('"watr" (did you mean "water"');
       expect(error!.message).toContain('"xylophone"');
-      expect(error!.message).toContain('"skies" (did you mean "sky"?)');
+      expect(error!.message).not.toContain('/api/');
+      expect(error!.message).toContain('browse the words it knows');
       const unknown = (error!.details as { unknown: { word: string; suggestions: string[] }[] }).unknown;
-      expect(unknown.map((u) => u.word)).toEqual(['watr', 'skies', 'mountians', 'xylophone']);
+      expect(unknown.map((u) => u.word)).toEqual(['watr', 'mountians', 'xylophone']);
       expect(unknown[0].suggestions[0]).toBe('water');
-      expect(unknown[1].suggestions).toContain('sky');
-      expect(unknown[2].suggestions[0]).toBe('mountain');
-      expect(unknown[3].suggestions).toEqual([]);
+      expect(unknown[1].suggestions[0]).toBe('mountain');
+      expect(unknown[2].suggestions).toEqual([]);
+    });
+
+    it('folds plural and singular and case, and drops the words a tagger has no use for, saying so', () => {
+      // Corel-5k has "birds" and "mountain", "sky" and "tiger".
+      const read = vocabulary.read(['The', 'Bird', 'on', 'a', 'Mountains', 'skies', 'tigers', 'sky']);
+      expect(read.words).toEqual(['birds', 'mountain', 'sky', 'tiger']);
+      expect(read.folded).toEqual([
+        { typed: 'bird', word: 'birds' },
+        { typed: 'mountains', word: 'mountain' },
+        { typed: 'skies', word: 'sky' },
+        { typed: 'tigers', word: 'tiger' },
+      ]);
+      expect(read.dropped).toEqual(['the', 'on', 'a']);
+      expect(vocabulary.check(['bird'])).toEqual(['birds']);
+      let error: AppError | undefined;
+      try {
+        vocabulary.read(['the', 'of']);
+      } catch (e) {
+        error = e as AppError;
+      }
+      expect(error).toMatchObject({ code: 'BAD_REQUEST', status: 400, details: { dropped: ['the', 'of'] } });
+      expect(error!.message).toContain('“the” and “of” are words a tagger has no use for');
     });
 
     it('accepts a person’s own short words and refuses anything else', () => {
