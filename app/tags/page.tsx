@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { env } from '@/lib/env';
 import { isAppError, toAppError } from '@/lib/errors';
 import { getTagService, TAGGERS, type PhotoTags, type Tagger, type TagService } from '@/lib/tags';
+import { BatchTagger } from './BatchTagger';
 import { PhotoTagger } from './PhotoTagger';
 import { TagSearch } from './TagSearch';
 import { TaggerChooser, type TaggerOption } from './TaggerChooser';
@@ -61,6 +62,10 @@ export default async function TagsPage({ searchParams }: { searchParams: Promise
         <section aria-labelledby="photo-to-tags" className={styles.section}>
           <h2 id="photo-to-tags">Tag a photo</h2>
           <PhotoTagger maxBytes={env.UPLOAD_MAX_BYTES} initial={initial} />
+        </section>
+        <section aria-labelledby="tag-many" className={styles.section}>
+          <h2 id="tag-many">Tag many photos</h2>
+          <BatchTagger />
         </section>
         <section aria-labelledby="tags-to-photos" className={styles.section}>
           <h2 id="tags-to-photos">Find photos by tags</h2>

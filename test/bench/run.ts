@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { JSON_MODE, argValue, machine, note, round } from './common';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const BENCHMARKS = ['model-server', 'tags', 'caption', 'oneshot', 'oneshot-limits', 'gan', 'caption-training', 'uploads', 'features-backend', 'wasm-kernels', 'kernel-speedups'];
+const BENCHMARKS = ['model-server', 'tags', 'caption', 'oneshot', 'oneshot-limits', 'gan', 'caption-training', 'uploads', 'batch', 'features-backend', 'wasm-kernels', 'kernel-speedups'];
 
 interface Outcome {
   name: string;
