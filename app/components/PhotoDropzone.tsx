@@ -2,13 +2,32 @@
 
 /**
  * The photo drop zone the upload pages share: drag and drop or click (Enter/Space) to pick one
- * image, plus the progress bar of an upload under way.
+ * image (or several, with `onFiles`), plus the progress bar of an upload under way.
  */
 import { useRef, useState, type ReactNode } from 'react';
 
 export const ACCEPTED_IMAGES = 'image/jpeg,image/png,image/webp,image/gif,image/avif';
 
-export function PhotoDropzone({ label, busy, onFile, children }: { label: string; busy: boolean; onFile: (file: File) => void; children: ReactNode }) {
+export function PhotoDropzone({
+  label,
+  busy,
+  onFile,
+  onFiles,
+  children,
+}: {
+  label: string;
+  busy: boolean;
+  onFile: (file: File) => void;
+  /** Takes every file chosen or dropped at once (the picker then allows several). */
+  onFiles?: (files: File[]) => void;
+  children: ReactNode;
+}) {
+  const take = (files: FileList | null | undefined) => {
+    const chosen = [...(files ?? [])];
+    if (chosen.length === 0) return;
+    if (onFiles) onFiles(chosen);
+    else onFile(chosen[0]);
+  };
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
   return (
@@ -29,8 +48,7 @@ export function PhotoDropzone({ label, busy, onFile, children }: { label: string
       onDrop={(event) => {
         event.preventDefault();
         setOver(false);
-        const file = event.dataTransfer.files[0];
-        if (file && !busy) onFile(file);
+        if (!busy) take(event.dataTransfer.files);
       }}
     >
       {children}
@@ -38,12 +56,13 @@ export function PhotoDropzone({ label, busy, onFile, children }: { label: string
         ref={input}
         type="file"
         accept={ACCEPTED_IMAGES}
+        multiple={Boolean(onFiles)}
         hidden
         data-testid="file-input"
         onChange={(event) => {
-          const file = event.target.files?.[0];
+          const files = event.target.files;
+          take(files);
           event.target.value = '';
-          if (file) onFile(file);
         }}
       />
     </div>

@@ -27,6 +27,21 @@ export function GenerationFacts({ generation, seed = true, children }: { generat
         <dd>{new Date(generation.createdAt).toLocaleString('en-GB')}</dd>
         <dt>status</dt>
         <dd>{generation.status}</dd>
+        {generation.images.length > 0 && (
+          <>
+            <dt>download</dt>
+            <dd className={styles.downloads} data-testid="downloads">
+              <a href={`/api/generations/${generation.id}/zip`} download data-testid="download-zip">
+                all ({generation.images.length} PNG{generation.images.length === 1 ? '' : 's'}, ZIP)
+              </a>
+              {generation.images.map((image, i) => (
+                <a key={image.sha256 + i} href={image.url} download={`${generation.kind}-${generation.seed ?? generation.id}-${i + 1}.png`}>
+                  PNG {i + 1}
+                </a>
+              ))}
+            </dd>
+          </>
+        )}
       </dl>
       <OwnerControls api={`/api/generations/${generation.id}`} what="drawing" visibility={generation.visibility} yours={generation.yours} afterDelete="/gallery#generated" />
     </>

@@ -17,6 +17,7 @@
  * `referencedBlobs`). A row a dead process left `running` is ended `failed` by the same recovery
  * (`endAbandoned`). Every read and write of a `Generation` row is in this file.
  */
+import { strToU8, zipSync } from 'fflate';
 import sharp from 'sharp';
 import { getDb, type Db, type Generation } from '@/lib/db';
 import { AppError } from '@/lib/errors';
@@ -335,6 +336,27 @@ export class GenerationService {
       cursor = rows[rows.length - 1].id;
     }
   }
+}
+
+/**
+ * A generation as one ZIP: its images as PNGs, its film strips, and `generation.json` with what
+ * made it. Images no longer stored are left out (the JSON still names them).
+ */
+export async function generationArchive(generation: GenerationView, blobs: BlobStore = getBlobStore()): Promise<{ body: Uint8Array; name: string }> {
+  const stem = `${generation.kind}-${generation.seed ?? generation.id}`;
+  const files: Record<string, Uint8Array> = {};
+  for (const [i, image] of generation.images.entries()) {
+    const png = await blobs.get(image.sha256, 'png');
+    if (png) files[`${stem}-${i + 1}.png`] = new Uint8Array(png);
+  }
+  for (const [i, strip] of generation.strips.entries()) {
+    const png = await blobs.get(strip.sha256, 'png');
+    if (png) files[`${stem}-${i + 1}-steps.png`] = new Uint8Array(png);
+  }
+  const { id, kind, modelName, modelVersion, seed, params, createdAt, result } = generation;
+  files['generation.json'] = strToU8(JSON.stringify({ id, kind, modelName, modelVersion, seed, params, createdAt, result }, null, 2) + '\n');
+  // PNGs are compressed already: stored as they are.
+  return { body: zipSync(files, { level: 0 }), name: `${stem}.zip` };
 }
 
 const REFS_PAGE = 2000;

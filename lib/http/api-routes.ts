@@ -19,6 +19,7 @@ export const API_ROUTES: Record<string, readonly RouteMethod[]> = {
   '/api/gan/samples': ['POST'],
   '/api/gan/vary': ['POST'],
   '/api/generations/[id]': ['GET', 'PATCH', 'DELETE'],
+  '/api/generations/[id]/zip': ['GET'],
   '/api/health': ['GET'],
   '/api/jobs/[id]': ['GET', 'DELETE'],
   '/api/jobs/[id]/events': ['GET'],

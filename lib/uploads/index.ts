@@ -204,9 +204,12 @@ export class UploadService {
    * The photos `viewer` may see, newest first: their own and the public ones (`mine`: their own
    * only); everything for the administrator.
    */
-  async list(viewer: Viewer, options: { limit: number; cursor?: string; mine?: boolean }): Promise<{ uploads: UploadView[]; nextCursor: string | null }> {
+  async list(
+    viewer: Viewer,
+    options: { limit: number; cursor?: string; mine?: boolean; source?: 'upload' | 'sample'; tag?: string },
+  ): Promise<{ uploads: UploadView[]; nextCursor: string | null }> {
     const rows = await this.db.upload.findMany({
-      where: this.listed(viewer, options.mine),
+      where: this.listed(viewer, options),
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: options.limit + 1,
       ...(options.cursor ? { cursor: { id: options.cursor }, skip: 1 } : {}),
@@ -221,8 +224,8 @@ export class UploadService {
   }
 
   /** How many photos `viewer` may see (`mine`: of their own). */
-  async count(viewer: Viewer, options: { mine?: boolean } = {}): Promise<number> {
-    return this.db.upload.count({ where: this.listed(viewer, options.mine) });
+  async count(viewer: Viewer, options: { mine?: boolean; source?: 'upload' | 'sample'; tag?: string } = {}): Promise<number> {
+    return this.db.upload.count({ where: this.listed(viewer, options) });
   }
 
   /** How many sample photos (lib/uploads/samples.ts) `owner` holds. */
@@ -277,9 +280,15 @@ export class UploadService {
     return this.describe(await this.nearest(viewer, feature.modelName, feature.modelVersion, vectorFromBytes(feature.vector), k, id));
   }
 
-  private listed(viewer: Viewer, mine?: boolean) {
-    if (mine) return { ownerId: viewer.ownerId ?? '' };
-    return visibleTo(viewer);
+  /** The photos `viewer` may see (`mine`: their own), of one `source`, with an accepted `tag`. */
+  private listed(viewer: Viewer, options: { mine?: boolean; source?: 'upload' | 'sample'; tag?: string }) {
+    return {
+      AND: [
+        options.mine ? { ownerId: viewer.ownerId ?? '' } : visibleTo(viewer),
+        options.source ? { source: options.source } : {},
+        options.tag ? { tags: { some: { word: options.tag, status: 'accepted' } } } : {},
+      ],
+    };
   }
 
   /**
