@@ -1,5 +1,17 @@
 import Link from 'next/link';
-import { cardId, formatBytes, loadModelCards, type CheckpointInfo, type ModelCard, type TrainingCurve } from '@/lib/model-cards';
+import {
+  cardId,
+  formatBytes,
+  formatNumber,
+  humanise,
+  loadModelCards,
+  niceTicks,
+  tickLabel,
+  type CheckpointInfo,
+  type ModelCard,
+  type TrainingCurve,
+  type TrainingFact,
+} from '@/lib/model-cards';
 import { EvaluationTable } from '@/app/components/EvaluationTable';
 import styles from './models.module.css';
 
@@ -8,40 +20,68 @@ export const dynamic = 'force-dynamic';
 
 export const metadata = { title: 'Models · Latent Studio' };
 
-/** A small line chart of one logged training number against the epoch. */
+/** A small line chart of one logged training number against the epoch, on round ticks. */
 function CurveChart({ curve }: { curve: TrainingCurve }) {
   const width = 300;
-  const height = 110;
-  const pad = { left: 44, right: 8, top: 8, bottom: 22 };
+  const height = 130;
+  const pad = { left: 50, right: 14, top: 10, bottom: 24 };
   const xs = curve.points.map(([x]) => x);
   const ys = curve.points.map(([, y]) => y);
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
-  const px = (x: number) => pad.left + ((x - x0) / (x1 - x0 || 1)) * (width - pad.left - pad.right);
-  const py = (y: number) => pad.top + (1 - (y - y0) / (y1 - y0)) * (height - pad.top - pad.bottom);
-  const label = (v: number) => String(+v.toPrecision(3));
+  const x = niceTicks(Math.min(...xs), Math.max(...xs), 5, true);
+  const y = niceTicks(Math.min(...ys), Math.max(...ys), 4);
+  const [x0, x1] = [x.ticks[0], x.ticks.at(-1)!];
+  const [y0, y1] = [y.ticks[0], y.ticks.at(-1)!];
+  const px = (v: number) => pad.left + ((v - x0) / (x1 - x0 || 1)) * (width - pad.left - pad.right);
+  const py = (v: number) => pad.top + (1 - (v - y0) / (y1 - y0 || 1)) * (height - pad.top - pad.bottom);
+  const title = humanise(curve.label);
   return (
     <figure className={styles.curve}>
-      <svg width={width} height={height} role="img" aria-label={`${curve.label} by epoch`}>
+      <svg width={width} height={height} role="img" aria-label={`${title} by epoch, from ${formatNumber(ys[0])} at epoch ${formatNumber(xs[0])} to ${formatNumber(ys.at(-1)!)} at epoch ${formatNumber(xs.at(-1)!)}`}>
+        {y.ticks.map((t) => (
+          <g key={`y${t}`}>
+            <line x1={pad.left} y1={py(t)} x2={width - pad.right} y2={py(t)} className={styles.grid} />
+            <text x={pad.left - 6} y={py(t) + 3.5} textAnchor="end" data-axis="y">
+              {tickLabel(t, y.decimals)}
+            </text>
+          </g>
+        ))}
+        {x.ticks.map((t) => (
+          <text key={`x${t}`} x={px(t)} y={height - pad.bottom + 15} textAnchor="middle" data-axis="x">
+            {tickLabel(t, x.decimals)}
+          </text>
+        ))}
         <line x1={pad.left} y1={height - pad.bottom} x2={width - pad.right} y2={height - pad.bottom} className={styles.axis} />
         <line x1={pad.left} y1={pad.top} x2={pad.left} y2={height - pad.bottom} className={styles.axis} />
-        <text x={pad.left - 4} y={pad.top + 8} textAnchor="end">
-          {label(y1)}
-        </text>
-        <text x={pad.left - 4} y={height - pad.bottom} textAnchor="end">
-          {label(y0)}
-        </text>
-        <text x={pad.left} y={height - 6}>
-          {x0}
-        </text>
-        <text x={width - pad.right} y={height - 6} textAnchor="end">
-          epoch {x1}
-        </text>
-        <polyline points={curve.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')} className={styles.line} />
+        <polyline points={curve.points.map(([a, b]) => `${px(a).toFixed(1)},${py(b).toFixed(1)}`).join(' ')} className={styles.line} />
       </svg>
-      <figcaption>{curve.label}</figcaption>
+      <figcaption>{title}, by epoch</figcaption>
     </figure>
+  );
+}
+
+/** A fact's value: a command as code; a record as "key: value" lines with its JSON folded under "details". */
+function FactValue({ fact }: { fact: TrainingFact }) {
+  if (fact.label === 'Command') return <code>{fact.value}</code>;
+  return (
+    <>
+      {fact.lines ? (
+        <ul className={styles.lines}>
+          {fact.lines.map((line) => (
+            <li key={line.label}>
+              <span className={styles.key}>{line.label}:</span> {line.value}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        fact.value
+      )}
+      {fact.raw && (
+        <details className={styles.details}>
+          <summary>details</summary>
+          <pre tabIndex={0}>{fact.raw}</pre>
+        </details>
+      )}
+    </>
   );
 }
 
@@ -57,7 +97,7 @@ function Checkpoint({ checkpoint }: { checkpoint: CheckpointInfo }) {
           'How it was trained'
         )}
       </h3>
-      <dl className={styles.facts}>
+      <dl className={styles.facts} data-testid="training-facts">
         {checkpoint.version && (
           <>
             <dt>Version</dt>
@@ -69,7 +109,9 @@ function Checkpoint({ checkpoint }: { checkpoint: CheckpointInfo }) {
         {checkpoint.training.map((fact) => (
           <div key={fact.label} style={{ display: 'contents' }}>
             <dt>{fact.label}</dt>
-            <dd>{fact.label === 'Command' ? <code>{fact.value}</code> : fact.value}</dd>
+            <dd>
+              <FactValue fact={fact} />
+            </dd>
           </div>
         ))}
         <dt>Checkpoint size</dt>

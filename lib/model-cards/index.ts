@@ -11,16 +11,24 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MODEL_CATALOG, type CatalogEntry } from './catalog';
 import { EVALUATION_FILE, evaluationSchema, type Evaluation } from './evaluation';
+import { formatDate, formatNumber, humanise, rawJson, summaryLines, type SummaryLine } from './format';
 
 export * from './catalog';
 export * from './evaluation';
+export * from './format';
 
 export const META_FILE = 'meta.json';
 
-/** One line of "how it was trained": a label and a value as text. */
+/**
+ * One line of "how it was trained": a label and a value as text. A record (an object or a list in
+ * meta.json) comes as its summary, `lines` ("key: value"), and the record itself as JSON in `raw`,
+ * which the page folds under "details"; its `value` then says how many fields it has.
+ */
 export interface TrainingFact {
   label: string;
   value: string;
+  lines?: SummaryLine[];
+  raw?: string;
 }
 
 /** A number a model logged per epoch while training (e.g. validation precision). */
@@ -64,10 +72,15 @@ const KNOWN_FACTS: Array<{ keys: string[]; label: string; show?: (v: unknown) =>
   { keys: ['backend'], label: 'Backend' },
   { keys: ['architecture'], label: 'Architecture' },
   { keys: ['featureVersion'], label: 'Image features' },
-  { keys: ['date', 'trainedAt', 'created'], label: 'Trained' },
+  { keys: ['date', 'trainedAt', 'created'], label: 'Trained', show: dateText },
   { keys: ['fineTuning'], label: 'Fine-tuning', show: fineTuningText },
   { keys: ['ranking'], label: 'Ranking', show: rankingText },
 ];
+
+/** An ISO 8601 time as "2026-11-24 03:31 UTC"; anything else as it is. */
+function dateText(value: unknown): string {
+  return (typeof value === 'string' ? formatDate(value) : undefined) ?? text(value);
+}
 
 /** A tag ranking `{ alpha, frequency: [...] }` as its formula (the frequencies are one per word). */
 function rankingText(value: unknown): string {
@@ -86,12 +99,40 @@ const VERSION_KEYS = ['version', 'modelVersion'];
 /** Shown elsewhere on the card (the catalog's name and paper, the curves), not as facts. */
 const NOT_FACTS = ['model', 'paper', 'history'];
 
+/** A plain value as text; a record (object or list) as a count of its fields, summarised in the fact's lines. */
 function text(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(+value.toPrecision(4));
-  if (typeof value === 'boolean') return String(value);
-  const json = JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? +v.toPrecision(4) : v));
-  return json.length > 240 ? `${json.slice(0, 237)}…` : json;
+  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return `${value.length} ${value.length === 1 ? 'value' : 'values'}`;
+  if (typeof value === 'object' && value !== null) return `${Object.keys(value).length} fields`;
+  return String(value);
+}
+
+const isStructured = (value: unknown) => typeof value === 'object' && value !== null;
+
+/** A fact; a record gets its summary lines and its JSON for "details". */
+function fact(label: string, value: unknown, show: (v: unknown) => string = text): TrainingFact {
+  const shown = show(value);
+  if (!isStructured(value)) return { label, value: shown };
+  // A record said in a sentence (fine-tuning, ranking) needs no lines; its JSON is still there.
+  return shown === text(value) ? { label, value: shown, lines: summaryLines(value), raw: rawJson(value) } : { label, value: shown, raw: rawJson(value) };
+}
+
+/**
+ * Scratch folders (`/tmp/…`, `/var/tmp/…`) in what a checkpoint records, replaced by the
+ * checkpoint's own folder: a command first run with `--out /tmp/dbm-final-gen` reads as the same
+ * command writing where the checkpoint is kept (`models/multimodal-dbm/checkpoint`).
+ */
+const SCRATCH_PATH = /(?<![\w.~-])\/(?:var\/)?tmp\/[^\s"'`,;)]*/g;
+
+export function withoutScratchPaths<T>(value: T, checkpointFolder: string): T {
+  if (typeof value === 'string') return value.replace(SCRATCH_PATH, checkpointFolder) as T;
+  if (Array.isArray(value)) return value.map((v) => withoutScratchPaths(v, checkpointFolder)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutScratchPaths(v, checkpointFolder)])) as T;
+  }
+  return value;
 }
 
 export function formatDuration(seconds: number): string {
@@ -106,29 +147,24 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** The training facts of a meta.json, known fields first in a fixed order, then the rest. */
-export function trainingFacts(meta: Record<string, unknown>): TrainingFact[] {
+/**
+ * The training facts of a meta.json, known fields first in a fixed order, then the rest. Scratch
+ * paths in it read as `checkpointFolder` (see withoutScratchPaths).
+ */
+export function trainingFacts(meta: Record<string, unknown>, checkpointFolder = 'the checkpoint folder'): TrainingFact[] {
+  meta = withoutScratchPaths(meta, checkpointFolder);
   const used = new Set<string>([...VERSION_KEYS, ...NOT_FACTS]);
   const facts: TrainingFact[] = [];
-  for (const fact of KNOWN_FACTS) {
-    const key = fact.keys.find((k) => meta[k] !== undefined && meta[k] !== null);
-    fact.keys.forEach((k) => used.add(k));
-    if (key !== undefined && !facts.some((f) => f.label === fact.label)) facts.push({ label: fact.label, value: (fact.show ?? text)(meta[key]) });
+  for (const known of KNOWN_FACTS) {
+    const key = known.keys.find((k) => meta[k] !== undefined && meta[k] !== null);
+    known.keys.forEach((k) => used.add(k));
+    if (key !== undefined && !facts.some((f) => f.label === known.label)) facts.push(fact(known.label, meta[key], known.show));
   }
   for (const [key, value] of Object.entries(meta)) {
     if (used.has(key) || value === null || value === undefined) continue;
-    facts.push({ label: humanise(key), value: text(value) });
+    facts.push(fact(humanise(key), value));
   }
   return facts;
-}
-
-/** `meanFieldSteps` → `Mean field steps`. */
-function humanise(key: string): string {
-  const words = key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/[-_]+/g, ' ')
-    .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**
@@ -199,7 +235,7 @@ export async function loadModelCard(entry: CatalogEntry, modelsDir: string): Pro
       card.checkpoints.push({
         part,
         version: versionKey ? (meta[versionKey] as string) : undefined,
-        training: trainingFacts(meta),
+        training: trainingFacts(meta, path.join('models', path.relative(modelsDir, partDir))),
         curves: trainingCurves(meta),
         bytes: await folderBytes(partDir),
       });
@@ -212,7 +248,7 @@ export async function loadModelCard(entry: CatalogEntry, modelsDir: string): Pro
     const raw = await readJson(path.join(dir, EVALUATION_FILE));
     if (raw !== undefined) {
       const parsed = evaluationSchema.safeParse(raw);
-      if (parsed.success) card.evaluation = parsed.data;
+      if (parsed.success) card.evaluation = withoutScratchPaths(parsed.data, path.join('models', path.relative(modelsDir, dir)));
       else card.problems.push(`${EVALUATION_FILE} is not in the model-card format (lib/model-cards/evaluation.ts), so its numbers are not shown here.`);
     }
   } catch (error) {

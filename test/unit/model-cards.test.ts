@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatDuration, loadModelCards, MODEL_CATALOG, trainingFacts, type Evaluation } from '@/lib/model-cards';
+import { formatDuration, formatNumber, humanise, loadModelCards, MODEL_CATALOG, niceTicks, summaryLines, tickLabel, trainingFacts, withoutScratchPaths, type Evaluation } from '@/lib/model-cards';
 
 let models: string;
 beforeEach(() => {
@@ -177,3 +177,80 @@ describe('the committed checkpoints', () => {
     }
   });
 });
+
+describe('numbers, records and axes as a person reads them', () => {
+  it('writes numbers with at most 4 decimals, the smallest in scientific notation', () => {
+    expect(formatNumber(0.191780821917808)).toBe('0.1918');
+    expect(formatNumber(3.5215555)).toBe('3.522');
+    expect(formatNumber(0.007842)).toBe('0.0078');
+    expect(formatNumber(0.0005149)).toBe('5.15e-4');
+    expect(formatNumber(0.0002)).toBe('2e-4');
+    expect(formatNumber(-107.75900073399379)).toBe('-107.8');
+    expect(formatNumber(1018400)).toBe('1018400');
+    expect(humanise('validationPrecisionAt5')).toBe('Validation precision at 5');
+    expect(humanise('logZInterval')).toBe('Log z interval');
+  });
+
+  it('puts axis ticks on round numbers: epochs 0.19 … 19.95 read 0, 5, 10, 15, 20', () => {
+    expect(niceTicks(0.1917808219178082, 19.945205479452056, 5, true).ticks).toEqual([0, 5, 10, 15, 20]);
+    expect(niceTicks(1, 3, 5, true).ticks).toEqual([1, 2, 3]);
+    expect(niceTicks(1, 100, 5, true).ticks).toEqual([0, 20, 40, 60, 80, 100]);
+    const y = niceTicks(0.1484, 0.1696, 4);
+    expect(y.ticks.map((t) => tickLabel(t, y.decimals))).toEqual(['0.14', '0.15', '0.16', '0.17']);
+    const flat = niceTicks(2, 2, 4);
+    expect(flat.ticks.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('summarises a record as "key: value" lines and keeps its JSON for the details, cutting no sentence', () => {
+    const facts = trainingFacts({
+      config: { latent: 64, learningRate: 0.0002, beta1: 0.5 },
+      snapshots: { latentSeeds: [0, 1, 2, 3, 4, 5], afterEpochs: [0, 5, 20] },
+      note: 'x'.repeat(400),
+    });
+    const config = facts.find((f) => f.label === 'Config')!;
+    expect(config.lines).toEqual([
+      { label: 'Latent', value: '64' },
+      { label: 'Learning rate', value: '2e-4' },
+      { label: 'Beta 1', value: '0.5' },
+    ]);
+    expect(JSON.parse(config.raw!)).toEqual({ latent: 64, learningRate: 0.0002, beta1: 0.5 });
+    expect(facts.find((f) => f.label === 'Snapshots')!.lines).toEqual([
+      { label: 'Latent seeds', value: '0 to 5' },
+      { label: 'After epochs', value: '0, 5, 20' },
+    ]);
+    expect(facts.find((f) => f.label === 'Note')!.value).toHaveLength(400);
+    expect(summaryLines([{ k: 1, epochs: 25 }, { k: 3, epochs: 7 }])).toEqual([
+      { label: '1', value: 'k 1, epochs 25' },
+      { label: '2', value: 'k 3, epochs 7' },
+    ]);
+  });
+
+  it('shows a command first run in a scratch folder as writing into the checkpoint folder', () => {
+    const meta = {
+      command: 'npx tsx models/multimodal-dbm/train.ts --out /tmp/dbm-final-gen',
+      fineTuning: { method: 'multi-prediction', command: 'npx tsx fine-tune.ts --checkpoint /tmp/dbm-final-gen --out=/tmp/dbm-final', epochs: 60 },
+    };
+    const facts = trainingFacts(meta, 'models/multimodal-dbm/checkpoint');
+    expect(facts.find((f) => f.label === 'Command')!.value).toBe('npx tsx models/multimodal-dbm/train.ts --out models/multimodal-dbm/checkpoint');
+    expect(facts.find((f) => f.label === 'Fine-tuning')!.value).toBe(
+      '60 epochs, multi-prediction. Command: npx tsx fine-tune.ts --checkpoint models/multimodal-dbm/checkpoint --out=models/multimodal-dbm/checkpoint',
+    );
+    expect(JSON.stringify(facts)).not.toContain('/tmp/');
+    expect(withoutScratchPaths('data in /work/tmp/x and ./tmp/y', 'ck')).toBe('data in /work/tmp/x and ./tmp/y');
+  });
+
+  it('no committed checkpoint shows a scratch path or a number with more than 4 decimals outside its details', async () => {
+    const cards = await loadModelCards(path.resolve('models'));
+    for (const card of cards) {
+      for (const checkpoint of card.checkpoints) {
+        for (const fact of checkpoint.training) {
+          const shown = [fact.value, ...(fact.lines ?? []).map((l) => l.value)].join(' | ');
+          expect(shown, `${card.name}: ${fact.label}`).not.toMatch(/\d\.\d{5,}/);
+          expect(`${shown} ${fact.raw ?? ''}`, `${card.name}: ${fact.label}`).not.toContain('/tmp/');
+        }
+      }
+      expect(JSON.stringify(card.evaluation ?? {}), card.name).not.toContain('/tmp/');
+    }
+  });
+});
+
