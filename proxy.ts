@@ -39,8 +39,9 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
 export const config = {
   matcher: [
     {
-      // Static files carry the same headers from lib/http/server.ts; they need no identity.
-      source: '/((?!_next/static|_next/image|favicon.ico).*)',
+      // Next's static files carry the same headers from lib/http/server.ts; they need no identity.
+      // public/'s files (the icon) come through, for their locked-down policy (front-door.ts's PUBLIC_FILES).
+      source: '/((?!_next/static|_next/image).*)',
       missing: [{ type: 'header', key: 'x-latent-front-door' }],
     },
   ],

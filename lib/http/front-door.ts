@@ -50,9 +50,16 @@ export const NEEDS_NODE_DOOR = (method: string) => method !== 'GET' && method !=
 
 export type AnswerKind = 'page' | 'api' | 'asset';
 
+/**
+ * The files of public/, served as they are: the site's icon. Like Next's static files they need no
+ * identity (no owner cookie is minted for them); an SVG opened on its own could run script, so they
+ * carry the locked-down policy of API answers. proxy.ts's matcher lets them through for that.
+ */
+export const PUBLIC_FILES: ReadonlySet<string> = new Set(['/favicon.ico', '/icon.svg']);
+
 export function kindOf(pathname: string): AnswerKind {
   if (pathname === '/api' || pathname.startsWith('/api/')) return 'api';
-  if (pathname.startsWith('/_next/static/') || pathname.startsWith('/_next/image')) return 'asset';
+  if (pathname.startsWith('/_next/static/') || pathname.startsWith('/_next/image') || PUBLIC_FILES.has(pathname)) return 'asset';
   return 'page';
 }
 
@@ -330,6 +337,8 @@ export async function frontDoor(arrival: Arrival, options: FrontDoorOptions = {}
     responseHeaders.push(['content-security-policy', csp]);
   } else if (kind === 'api') {
     responseHeaders.push(['content-security-policy', API_CSP], ['cross-origin-resource-policy', 'same-origin']);
+  } else if (PUBLIC_FILES.has(pathname)) {
+    responseHeaders.push(['content-security-policy', API_CSP]);
   }
   const refuse = (refusal: AppError, viewer: Viewer = { ownerId: null, admin: false, via: 'none' }): Verdict => {
     if (refusal.retryAfter !== undefined) responseHeaders.push(['retry-after', String(refusal.retryAfter)]);

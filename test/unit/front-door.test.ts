@@ -283,6 +283,17 @@ describe('headers', () => {
     expect(header(refused, 'x-content-type-options')).toEqual(['nosniff']);
     expect(csp(refused)).toBe(API_CSP);
   });
+
+  it("serves public/'s icon with no owner cookie and the locked-down policy (an SVG opened on its own runs nothing)", async () => {
+    for (const path of ['/favicon.ico', '/icon.svg']) {
+      const verdict = await frontDoor(arrival('GET', path), NO_LIMITS);
+      expect(verdict.refusal, path).toBeUndefined();
+      expect(header(verdict, 'set-cookie'), path).toEqual([]);
+      expect(verdict.requestHeaders, path).toEqual({});
+      expect(csp(verdict), path).toBe(API_CSP);
+      expect(header(verdict, 'x-content-type-options'), path).toEqual(['nosniff']);
+    }
+  });
 });
 
 describe('the Node front door (lib/http/server.ts)', () => {
