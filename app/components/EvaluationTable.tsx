@@ -1,4 +1,5 @@
 import type { Evaluation, EvaluationColumn, EvaluationRow } from '@/lib/model-cards/evaluation';
+import { ScrollBox } from './ScrollBox';
 import styles from './evaluationTable.module.css';
 
 const KIND_LABEL: Record<EvaluationRow['kind'], string> = {
@@ -23,7 +24,7 @@ export function EvaluationTable({ evaluation, id }: { evaluation?: Evaluation; i
   return (
     <>
       <h3 className={styles.section}>How well it does</h3>
-      <div className={styles.tableWrap}>
+      <ScrollBox label={`How well it does: ${id}`} className={styles.tableWrap}>
         <table className={styles.table} data-testid={`evaluation-${id}`}>
           <thead>
             <tr>
@@ -50,7 +51,7 @@ export function EvaluationTable({ evaluation, id }: { evaluation?: Evaluation; i
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       {noted.length > 0 && (
         <ol className={styles.notes}>
           {noted.map((row) => (

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { FigureView } from '@/lib/foundations';
 import { ErrorNotice } from '@/app/components/ErrorNotice';
+import { ScrollBox } from '@/app/components/ScrollBox';
 import { postJson, type Failure } from '@/app/components/postJson';
 import styles from './foundations.module.css';
 
@@ -16,6 +17,13 @@ export interface FigureChoice {
 /** Pixels shown per image pixel: small patches are blown up more than 28×28 digits. */
 const scaleFor = (width: number) => (width <= 12 ? 5 : width <= 32 ? 2 : 1);
 
+/**
+ * The narrowest a grid's column gets on a narrow screen, in CSS pixels: pictures shrink to fit the
+ * screen down to this, and a grid still wider than that scrolls inside its own box.
+ */
+const minColumn = (pictures: FigureView['panels'][number]['pictures']) =>
+  Math.min(32, ...pictures.map((picture) => picture.width * scaleFor(picture.width)));
+
 /** A figure as the model server drew it: its panels of pictures, its caption and its facts (faded while the next one is drawn). */
 function Figure({ figure, stale }: { figure: FigureView; stale: boolean }) {
   return (
@@ -23,15 +31,17 @@ function Figure({ figure, stale }: { figure: FigureView; stale: boolean }) {
       {figure.panels.map((panel) => (
         <section key={panel.title} className={styles.panel}>
           <h4>{panel.title}</h4>
-          <ul className={styles.grid} style={{ gridTemplateColumns: `repeat(${panel.columns}, max-content)` }}>
-            {panel.pictures.map((picture, i) => (
-              <li key={i}>
-                {/* eslint-disable-next-line @next/next/no-img-element */}
-                <img src={picture.image} alt={picture.label ?? `${panel.title} ${i + 1}`} width={picture.width * scaleFor(picture.width)} height={picture.height * scaleFor(picture.width)} />
-                {picture.label && <span>{picture.label}</span>}
-              </li>
-            ))}
-          </ul>
+          <ScrollBox label={panel.title}>
+            <ul className={styles.grid} style={{ gridTemplateColumns: `repeat(${panel.columns}, minmax(${minColumn(panel.pictures)}px, max-content))` }}>
+              {panel.pictures.map((picture, i) => (
+                <li key={i}>
+                  {/* eslint-disable-next-line @next/next/no-img-element */}
+                  <img src={picture.image} alt={picture.label ?? `${panel.title} ${i + 1}`} width={picture.width * scaleFor(picture.width)} height={picture.height * scaleFor(picture.width)} />
+                  {picture.label && <span>{picture.label}</span>}
+                </li>
+              ))}
+            </ul>
+          </ScrollBox>
           {panel.note && <p className={styles.note}>{panel.note}</p>}
         </section>
       ))}
