@@ -1,5 +1,5 @@
 /**
- * Every page on a 390 px phone and on a desktop: the page never scrolls sideways (wide tables and
+ * Every page on a 390 px phone, a 768 px tablet and a desktop: the page never scrolls sideways (wide tables and
  * grids scroll inside their own box), and the navigation folds into a menu on the phone. Each page's
  * screenshot, whole, is saved under test-results/screens/ for a person to look at.
  */
@@ -9,6 +9,7 @@ import { everyPage, visit } from './pages';
 const SCREENS = 'test-results/screens';
 const SIZES = [
   { label: 'phone', width: 390, height: 844 },
+  { label: 'tablet', width: 768, height: 1024 },
   { label: 'desktop', width: 1280, height: 800 },
 ] as const;
 
@@ -29,7 +30,7 @@ const widths = (page: Page) =>
     return { innerWidth, scrollWidth, sticking };
   });
 
-test('every page fits a 390 px phone and a desktop without scrolling sideways, screenshots saved', async ({ page }) => {
+test('every page fits a 390 px phone, a tablet and a desktop without scrolling sideways, screenshots saved', async ({ page }) => {
   test.setTimeout(360_000);
   const pages = await everyPage(page);
   for (const size of SIZES) {
