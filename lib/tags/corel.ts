@@ -7,7 +7,8 @@
  * `dataset.items[i]`, float32, one feature vector a row). When that file is missing it is built
  * here, through the model server's image-features model, in the same format and atomically; the
  * codes are then cached beside it, keyed by the DBM's version. Building runs as a job the page can
- * follow; until it ends, search answers from the person's uploads alone.
+ * follow; until it ends, search answers from the person's uploads alone. The committed checkpoint
+ * ships its codes (shipped-index.ts), so a fresh install answers at once with nothing to build.
  */
 import { ANONYMOUS } from '@/lib/owners';
 import fs from 'node:fs';
@@ -20,6 +21,7 @@ import type { JobRegistry } from '@/lib/jobs';
 import type { ModelClient, ProgressEvent } from '@/lib/model-server';
 import { IMAGE_FEATURES } from '@/models/image-features';
 import { mapLimit, type MultimodalDbm } from './dbm';
+import { readShippedIndex } from './shipped-index';
 
 export const FEATURE_MODEL = IMAGE_FEATURES.name;
 /** Requests in flight at once while indexing: enough to fill batches, well under the queue limit. */
@@ -78,7 +80,7 @@ export class CorelIndex {
     private readonly models: ModelClient,
     private readonly dbm: MultimodalDbm,
     private readonly jobs: JobRegistry,
-    private readonly options: { dataDir: string; cacheDir: string },
+    private readonly options: { dataDir: string; cacheDir: string; /** The tagger's checkpoint folder, where its shipped index is. */ checkpointDir?: string },
   ) {}
 
   /** Corel-5k from DATA_DIR, or null when it is not there (search then uses uploads alone). */
@@ -105,8 +107,14 @@ export class CorelIndex {
    */
   async codes(modelVersion: string, waitMs: number): Promise<{ codes: CorelCodes | null; status: CorelIndexStatus }> {
     if (this.ready?.modelVersion === modelVersion) return { codes: this.ready, status: { status: 'ready', photos: this.ready.items.length } };
-    if (!(await this.dataset())) {
+    const dataset = await this.dataset();
+    if (!dataset) {
       return { codes: null, status: { status: 'unavailable', message: 'Corel-5k is not in DATA_DIR on this server, so only your uploads are searched.' } };
+    }
+    const shipped = await this.shipped(dataset, modelVersion);
+    if (shipped) {
+      this.ready = shipped;
+      return { codes: shipped, status: { status: 'ready', photos: shipped.items.length } };
     }
     if (this.lastFailure?.modelVersion === modelVersion && !this.building) {
       const { code, message } = this.lastFailure;
@@ -135,6 +143,14 @@ export class CorelIndex {
     }
     if (this.lastFailure?.modelVersion === modelVersion) return { status: 'failed', code: this.lastFailure.code, message: this.lastFailure.message };
     return { status: 'unavailable', message: 'Corel-5k photos are not indexed yet; search again to start.' };
+  }
+
+  /** The codes shipped with the checkpoint, when they are this DBM's and these photos'. */
+  private async shipped(dataset: Corel5k, modelVersion: string): Promise<CorelCodes | null> {
+    if (!this.options.checkpointDir) return null;
+    const items = dataset.items.filter((item) => item.split === 'train');
+    const index = await readShippedIndex(this.options.checkpointDir, modelVersion, items.map((item) => item.id));
+    return index ? { modelVersion, items, dims: index.dims, codes: index.codes } : null;
   }
 
   private start(modelVersion: string) {

@@ -190,6 +190,7 @@ export class TagService {
     this.corel = new CorelIndex(models, this.dbm, options.jobs ?? getJobs(), {
       dataDir: options.dataDir ?? env.DATA_DIR,
       cacheDir: options.cacheDir ?? env.CACHE_DIR,
+      checkpointDir: path.join(this.root, taggerById('multimodal-dbm-corel').servable.checkpoint),
     });
   }
 
