@@ -7,6 +7,7 @@ import { DEFAULT_AMOUNT, DEFAULT_MODEL, DEFAULT_SAMPLES, DEFAULT_STEPS, GAN_MODE
 import { GanStudio } from './GanStudio';
 import { TrainingGame } from './TrainingGame';
 import { ErrorNotice } from '@/app/components/ErrorNotice';
+import { RecentRuns } from '@/app/components/RecentRuns';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'GAN · Latent Studio' };
@@ -50,6 +51,7 @@ export default async function GanPage({ searchParams }: { searchParams: Promise<
           limits={{ maxSamples: MAX_SAMPLES, maxSteps: MAX_STEPS, defaultSteps: DEFAULT_STEPS, defaultAmount: DEFAULT_AMOUNT, maxSeed: MAX_SEED }}
         />
       )}
+      <RecentRuns kind="gan" />
       {chosen && <TrainingGame key={chosen.name} model={chosen} />}
     </>
   );

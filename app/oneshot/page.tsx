@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { DEFAULT_VARIANTS, MAX_VARIANTS, MIN_INK_PX, RUN_COUNT } from '@/lib/oneshot';
+import { RecentRuns } from '@/app/components/RecentRuns';
 import { OneShotStudio } from './OneShotStudio';
 
 export const dynamic = 'force-dynamic';
@@ -17,6 +18,7 @@ export default function OneShotPage() {
         Drawings and their variants are saved in the <Link href="/gallery#generated">gallery</Link> with their seed and model version.
       </p>
       <OneShotStudio maxVariants={MAX_VARIANTS} defaultCount={DEFAULT_VARIANTS} runCount={RUN_COUNT} />
+      <RecentRuns kind="oneshot" />
     </>
   );
 }

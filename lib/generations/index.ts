@@ -263,10 +263,10 @@ export class GenerationService {
     return toGenerationView<P, R>(seen, viewer);
   }
 
-  /** The most recent finished generations `viewer` may see (their own and the public ones), newest first. */
-  async list<P = Record<string, unknown>, R = Record<string, unknown>>(viewer: Viewer, options: { kind: string; limit: number }): Promise<GenerationView<P, R>[]> {
+  /** The most recent finished generations `viewer` may see (their own and the public ones; `mine`: their own), newest first. */
+  async list<P = Record<string, unknown>, R = Record<string, unknown>>(viewer: Viewer, options: { kind: string; limit: number; mine?: boolean }): Promise<GenerationView<P, R>[]> {
     const rows = await this.db.generation.findMany({
-      where: { kind: options.kind, status: 'done', ...visibleTo(viewer) },
+      where: { kind: options.kind, status: 'done', ...(options.mine ? { ownerId: viewer.ownerId ?? '' } : visibleTo(viewer)) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: options.limit,
     });
