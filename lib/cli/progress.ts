@@ -2,6 +2,8 @@
  * Progress bars and flags for the training and evaluation scripts. Bars go to stderr, so that
  * `--json` output on stdout stays clean; without a terminal they print a line every 10%.
  */
+import { Console } from 'node:console';
+
 export class ProgressBar {
   private readonly started = Date.now();
   private lastDecile = -1;
@@ -66,3 +68,17 @@ export function checkpointCommand(script: string, argv: string[] = process.argv.
 
 /** Log to stderr (stdout is for results). */
 export const log = (...parts: unknown[]) => process.stderr.write(`${parts.join(' ')}\n`);
+
+/** A console whose every method (log, table, …) writes to stderr: tables and notes beside a result on stdout. */
+export const stderrConsole = new Console({ stdout: process.stderr, stderr: process.stderr });
+
+const CONSOLE_OUTPUT = ['log', 'info', 'debug', 'table', 'dir', 'dirxml', 'group', 'groupCollapsed', 'groupEnd', 'count', 'countReset', 'time', 'timeLog', 'timeEnd', 'trace'] as const;
+
+/**
+ * `--json`: stdout carries the JSON and nothing else. Every console method that would write to
+ * stdout (log, info, table, …) writes to stderr from now on, whoever calls it (the script, a
+ * library it loads); the result itself goes out with `process.stdout.write`.
+ */
+export function jsonOnlyOnStdout(): void {
+  for (const method of CONSOLE_OUTPUT) (console as unknown as Record<string, unknown>)[method] = stderrConsole[method].bind(stderrConsole);
+}

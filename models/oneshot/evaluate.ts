@@ -23,7 +23,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { log, parseFlags, ProgressBar } from '@/lib/cli/progress';
+import { log, parseFlags, ProgressBar, stderrConsole } from '@/lib/cli/progress';
 import { renderDrawing, type Drawing } from '@/lib/strokes';
 import { initBackend } from '@/lib/tfjs/backend';
 import { mean } from '@/models/blocks/statistics';
@@ -166,11 +166,11 @@ const rows = [
   { what: `discriminator accuracy, people vs copies of exemplars (mean of ${DISCRIMINATORS})`, value: `${pct(discriminatorAccuracyCopies)} (${spreadOf(turingCopies.accuracies)})` },
 ];
 console.error(`\nOne-shot model on Lake's 20 runs (goals: error ≤ 8%, consistency ≥ 90%, discriminator ≤ 60%)`);
-console.table(rows);
+stderrConsole.table(rows);
 log(`evaluated in ${Math.round((Date.now() - started) / 1000)} s`);
 
 const result = { classificationError, classConsistency, diversity, discriminatorAccuracy: discriminatorAccuracyVariants };
-if (flags.has('json')) console.log(JSON.stringify(result));
+if (flags.has('json')) process.stdout.write(`${JSON.stringify(result)}\n`);
 if (flags.has('write')) {
   // In the model-card format (lib/model-cards/evaluation.ts), so /models shows it.
   const evaluation: Evaluation = {
