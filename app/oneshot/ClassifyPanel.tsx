@@ -57,14 +57,22 @@ export function useClassifier() {
   return { run, setRun, characters, classification, classifying, failure, classify, forget };
 }
 
-/** The model's three best guesses, with their probabilities. */
+/** The model's answer — a character, or none of them — and its three best guesses, with their probabilities. */
 function Ranking({ classification, characters }: { classification: Classification; characters: RunCharacter[] | null }) {
   const top = classification.ranking.slice(0, 3);
+  const details = `${classification.ms} ms · model version ${classification.modelVersion}`;
   return (
     <div className={styles.section} data-testid="ranking">
-      <p className="status" data-testid="classify-answer">
-        Most likely <strong>{top[0]?.name}</strong> ({percent(top[0]?.probability ?? 0)}) · {classification.ms} ms · model version {classification.modelVersion}
-      </p>
+      {classification.noneOfThese ? (
+        <p className="status" data-testid="classify-answer" data-none="true">
+          <strong>None of these:</strong> no character of run {classification.run} fits your drawing well enough. The closest is {top[0]?.name}, with{' '}
+          {percent(top[0]?.probability ?? 0)} of the probability shared among the 20, but its fit is poor. · {details}
+        </p>
+      ) : (
+        <p className="status" data-testid="classify-answer" data-none="false">
+          Most likely <strong>{classification.answer?.name ?? top[0]?.name}</strong> ({percent(top[0]?.probability ?? 0)}) · {details}
+        </p>
+      )}
       <ol className={styles.ranking}>
         {top.map((r, position) => (
           <li key={r.index} className={styles.rankRow} data-testid="ranking-row">
@@ -89,11 +97,13 @@ function RunCharacters({ run, characters, classification }: { run: number; chara
     <ol className={styles.characters} aria-label={`The 20 characters of run ${run}`} data-testid="run-characters">
       {characters.map((c) => {
         const ranked = rankOf.get(c.index);
-        const tone = ranked ? (ranked.position === 0 ? styles.top1 : ranked.position < 3 ? styles.top3 : styles.faded) : '';
+        // "None of these": no character is marked as the answer, only the three closest.
+        const answered = classification?.noneOfThese !== true;
+        const tone = ranked ? (ranked.position === 0 && answered ? styles.top1 : ranked.position < 3 ? styles.top3 : styles.faded) : '';
         return (
           <li key={c.index} className={`${styles.character} ${tone}`} data-testid="run-character" data-name={c.name} data-rank={ranked ? ranked.position + 1 : undefined}>
             {/* eslint-disable-next-line @next/next/no-img-element */}
-            <img src={c.image} alt={`${c.name} of run ${run}`} />
+            <img src={c.image} alt={c.name} />
             {ranked && (
               <span className={styles.rank}>
                 <span>#{ranked.position + 1}</span>
@@ -130,7 +140,7 @@ export function ClassifyPanel({ classifier, runCount, onClassify }: { classifier
       </div>
       <p className={styles.note}>
         Each run of Lake et al.&apos;s one-shot test has 20 characters from alphabets the model never saw, each drawn once. The model scores your
-        drawing as another drawing of each and ranks them.
+        drawing as another drawing of each and ranks them; when none fits well enough, it says &ldquo;none of these&rdquo;.
       </p>
       {failure && <ErrorNotice error={failure} testId="classify-error" />}
       {classification && <Ranking classification={classification} characters={characters} />}

@@ -38,6 +38,8 @@ export function OneShotStudio({ maxVariants, defaultCount, runCount }: { maxVari
     setStrokes(next);
     classifier.forget();
     variants.job.setFailure(null);
+    // Cleared: the variants of the drawing that was there go with it.
+    if (next.length === 0) variants.reset();
   };
 
   return (

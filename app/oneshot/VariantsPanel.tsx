@@ -36,7 +36,17 @@ export function useVariants(defaultCount: number) {
     },
   });
 
+  /** Forgets the variants shown (the drawing they were made of is gone, or new ones are asked for). */
+  function reset() {
+    job.stop();
+    job.clear();
+    setStarted(null);
+    setBitmaps([]);
+  }
+
   function make(strokes: PadStroke[]) {
+    // The last drawing's variants go first: a refused drawing must not leave them on screen as if they were its own.
+    reset();
     const seedValue = seed.trim() === '' ? undefined : Number(seed);
     // The server checks everything (an empty canvas, too little ink, count and seed) and says what is wrong.
     const request = { strokes, count: count.trim() === '' ? undefined : Number(count), ...(seedValue === undefined ? {} : { seed: seedValue }) };
@@ -50,7 +60,7 @@ export function useVariants(defaultCount: number) {
     );
   }
 
-  return { count, setCount, seed, setSeed, started, bitmaps, job, make };
+  return { count, setCount, seed, setSeed, started, bitmaps, job, make, reset };
 }
 
 function VariantCanvas({ bitmap, label }: { bitmap: Uint8Array; label: string }) {

@@ -50,12 +50,13 @@ import {
   type ClassifyOutput,
   type OneShotInput,
   type OneShotOutput as OneShotAnswer,
+  type NoneOfThese,
   type RankedCharacter,
   type VariantPreview,
   type VariantsOutput,
 } from '@/models/oneshot';
 
-export { MAX_VARIANTS, RUN_COUNT, RUN_CHARACTERS, IMAGE_SIZE, MAX_INK_PX, MAX_STROKES, MAX_POINTS, type RankedCharacter };
+export { MAX_VARIANTS, RUN_COUNT, RUN_CHARACTERS, IMAGE_SIZE, MAX_INK_PX, MAX_STROKES, MAX_POINTS, type NoneOfThese, type RankedCharacter };
 
 export const MODEL_NAME = ONESHOT.name;
 export const GENERATION_KIND = 'oneshot';
@@ -154,14 +155,25 @@ export interface Classification {
   run: number;
   modelVersion: string;
   source: DrawingSource;
-  /** All 20 characters, most probable first. */
+  /** All 20 characters, most probable first; `name` reads "run 3, character 15". */
   ranking: (RankedCharacter & { name: string })[];
+  /**
+   * The character the drawing is: the first of the ranking, or null when it is none of them (no
+   * character fits well enough; see `abstention`).
+   */
+  answer: (RankedCharacter & { name: string }) | null;
+  noneOfThese: boolean;
+  /** How "none of these" was decided (the model's rule, chosen on background characters); null: the model always answers. */
+  abstention: NoneOfThese | null;
   ms: number;
 }
 
 export interface RunCharacter {
   index: number;
+  /** "run 3, character 15" (the runs name no alphabet). */
   name: string;
+  /** The run's own file name for it ("class15"). */
+  file: string;
   /** data:image/png;base64,… */
   image: string;
 }
@@ -238,7 +250,10 @@ export class OneShotService {
     }
   }
 
-  /** Which of run `run`'s 20 characters the drawing is: all 20, most probable first. */
+  /**
+   * Which of run `run`'s 20 characters the drawing is: all 20, most probable first, and the answer,
+   * or "none of these" when no character fits well enough (the model's rule).
+   */
   async classify(request: ClassifyRequest): Promise<Classification> {
     const prepared = await prepareDrawing(request);
     const started = performance.now();
@@ -246,11 +261,17 @@ export class OneShotService {
     const ranking = run.output?.ranking;
     if (!Array.isArray(ranking) || ranking.length !== RUN_CHARACTERS) throw new AppError('MODEL_FAILED', 'The one-shot model did not rank the run’s 20 characters.');
     await this.versions.record(MODEL_NAME, run.modelVersion, CHECKPOINT_DIR);
+    const named = ranking.map((r) => ({ index: r.index, name: characterName(request.run, r.index), logScore: round(r.logScore, 4), probability: round(r.probability, 6) }));
+    const abstention = run.output.abstention ?? null;
+    const noneOfThese = abstention?.noneOfThese === true;
     return {
       run: request.run,
       modelVersion: run.modelVersion,
       source: prepared.source,
-      ranking: ranking.map((r) => ({ index: r.index, name: characterName(r.index), logScore: round(r.logScore, 4), probability: round(r.probability, 6) })),
+      ranking: named,
+      answer: noneOfThese ? null : named[0],
+      noneOfThese,
+      abstention: abstention && { ...abstention, confidence: round(abstention.confidence, 4), threshold: round(abstention.threshold, 4) },
       ms: round(performance.now() - started, 1),
     };
   }
@@ -265,7 +286,7 @@ export class OneShotService {
     if (!found) throw new AppError('NOT_FOUND', `There is no one-shot run ${run}.`);
     return {
       run,
-      characters: found.training.map((image, index) => ({ index, name: image.name, image: `data:image/png;base64,${Buffer.from(image.png).toString('base64')}` })),
+      characters: found.training.map((image, index) => ({ index, name: characterName(run, index), file: image.name, image: `data:image/png;base64,${Buffer.from(image.png).toString('base64')}` })),
     };
   }
 
@@ -297,8 +318,8 @@ function unavailable(error: unknown): never {
   throw error;
 }
 
-/** `class01` … `class20`, the run's own names. */
-export const characterName = (index: number) => `class${String(index + 1).padStart(2, '0')}`;
+/** "run 3, character 15": a run's characters by their place in it (the runs' files say "class15" and name no alphabet). */
+export const characterName = (run: number, index: number) => `run ${run}, character ${index + 1}`;
 
 /** A request's strokes or PNG → a drawing with enough ink to be a character. */
 export async function prepareDrawing(request: { strokes?: unknown; png?: string }): Promise<PreparedDrawing> {

@@ -48,10 +48,23 @@ export interface RankedCharacter {
   probability: number;
 }
 
+/** Whether the drawing is any of the run's characters at all (models/oneshot/abstention.ts). */
+export interface NoneOfThese {
+  /** True: no character fits well enough; the ranking is still given. */
+  noneOfThese: boolean;
+  /** What is compared: the best score, the best share, or the best score's margin over the median. */
+  statistic: 'score' | 'probability' | 'margin';
+  /** The drawing's value of it, and the value below which it is "none of these" (chosen on background characters). */
+  confidence: number;
+  threshold: number;
+}
+
 export interface ClassifyOutput {
   task: 'classify';
   run: number;
   ranking: RankedCharacter[];
+  /** Null where the checkpoint has no abstention.json: the model always answers. */
+  abstention: NoneOfThese | null;
 }
 
 export type OneShotOutput = VariantsOutput | ClassifyOutput;

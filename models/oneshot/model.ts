@@ -14,6 +14,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { mulberry32 } from '@/lib/random';
 import { CANVAS_SIZE, PEN_WIDTH, renderDrawing, type Drawing } from '@/lib/strokes';
+import { loadAbstention, type Abstention } from './abstention';
 import { affinePrior, argmax, fitScore, fitScores, type FitSettings } from './classify';
 import { centred, pathPoints } from './distance';
 import { sampleVariant, type DrawingStyle, type VariationModel } from './variation';
@@ -44,6 +45,8 @@ export class OneShotModel {
   constructor(
     readonly variation: VariationModel,
     readonly settings: OneShotSettings,
+    /** When a drawing is "none of these" (abstention.ts; the checkpoint's abstention.json); null: always answer. */
+    readonly abstention: Abstention | null = null,
   ) {}
 
   /** `count` new drawings of the character, reproducible from `seed`. */
@@ -111,5 +114,5 @@ export async function oneShotModelVersion(dir: string = CHECKPOINT_DIR): Promise
 
 export async function loadOneShotModel(dir: string = CHECKPOINT_DIR): Promise<OneShotModel> {
   const meta = JSON.parse(await fs.readFile(path.join(dir, 'meta.json'), 'utf8')) as { variation: VariationModel; settings: OneShotSettings };
-  return new OneShotModel(meta.variation, meta.settings);
+  return new OneShotModel(meta.variation, meta.settings, await loadAbstention(dir));
 }

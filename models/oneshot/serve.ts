@@ -10,6 +10,7 @@ import { decodeOmniglotPng, loadOneShotRuns, OMNIGLOT_SIZE, type OneShotRun } fr
 import type { BatchContext, ServableModel } from '@/lib/model-server/types';
 import type { Drawing } from '@/lib/strokes';
 import { MAX_VARIANTS, packBitmap, RUN_COUNT, type ClassifyOutput, type OneShotInput, type OneShotOutput, type VariantPreview, type VariantsOutput } from './contract';
+import { abstains, confidenceOf } from './abstention';
 import { MAX_INK_PX, MAX_STROKES, modelDrawing, overLimits } from './limits';
 import { CHECKPOINT_DIR, loadOneShotModel, oneShotModelVersion, type OneShotModel } from './model';
 import { parseImage } from './parse';
@@ -75,7 +76,10 @@ export async function makeVariants(
   return { task: 'variants', bitmaps, strokes };
 }
 
-/** Ranks the run's 20 characters for the drawing; stops between characters when `cancelled()`. */
+/**
+ * Ranks the run's 20 characters for the drawing, and says whether it is none of them (the
+ * checkpoint's abstention rule); stops between characters when `cancelled()`.
+ */
 export async function classifyDrawing(
   model: OneShotModel,
   runs: RunCharacters,
@@ -88,7 +92,10 @@ export async function classifyDrawing(
     await new Promise((resolve) => setImmediate(resolve)); // lets a cancel message arrive
     if (options.cancelled?.()) throw failure('CANCELLED', 'Classifying the drawing was cancelled.');
   });
-  return { task: 'classify', run: input.run, ranking };
+  const scores = ranking.map((r) => r.logScore);
+  const rule = model.abstention;
+  const abstention = rule ? { noneOfThese: abstains(scores, rule), statistic: rule.statistic, confidence: confidenceOf(scores, rule.statistic), threshold: rule.threshold } : null;
+  return { task: 'classify', run: input.run, ranking, abstention };
 }
 
 /**

@@ -81,9 +81,29 @@ test('draw a character, watch its variants appear, save them, and ask which char
   await expect(page.getByTestId('run-character')).toHaveCount(20);
   await page.getByTestId('classify').click();
   await expect(page.getByTestId('ranking-row')).toHaveCount(3, { timeout: 30_000 });
-  await expect(page.getByTestId('classify-answer')).toContainText(/Most likely class\d\d \(\d/);
+  // Characters are named by run and place; a letter that is none of run 2's characters is said to be none of them.
+  await expect(page.getByTestId('classify-answer')).toHaveAttribute('data-none', 'true');
+  await expect(page.getByTestId('classify-answer')).toContainText(/None of these: no character of run 2 fits your drawing well enough\. The closest is run 2, character \d+, with \d/);
+  await expect(page.getByTestId('run-character').first()).toHaveAttribute('data-name', 'run 2, character 1');
   await expect(page.locator('[data-testid="run-character"][data-rank="1"]')).toHaveCount(1);
   await expect(page.locator('[data-testid="run-character"][data-rank]')).toHaveCount(20);
+
+  // Cleared, then a tap: too little ink (not an empty canvas), and the last drawing's variants go.
+  await page.getByTestId('clear').click();
+  await expect(page.getByTestId('variant-grid')).toHaveCount(0);
+  await expect(page.getByTestId('variants-progress')).toHaveCount(0);
+  const pad = (await page.getByTestId('drawing-pad').boundingBox())!;
+  await page.mouse.click(pad.x + pad.width / 2, pad.y + pad.height / 2);
+  await expect(page.getByTestId('stroke-count')).toHaveText('1 stroke');
+  await page.getByTestId('make-variants').click();
+  await expect(page.getByTestId('variants-error')).toHaveAttribute('data-code', 'TOO_LITTLE_INK');
+  await expect(page.getByTestId('variants-error-message')).toContainText('There is too little ink to be a character');
+  await expect(page.getByTestId('variant-grid')).toHaveCount(0);
+  // Drawn again, and asked again: variants as before.
+  await page.getByTestId('clear').click();
+  await draw(page, LETTER_A);
+  await page.getByTestId('make-variants').click();
+  await expect(page.getByTestId('variants-progress')).toContainText('variant 6 of 6 · done · seed 7', { timeout: 60_000 });
 
   // Saved to the gallery: the drawing and its 6 variants, with the seed.
   await page.getByTestId('saved-link').click();

@@ -237,7 +237,21 @@ describe('which character is it', () => {
     expect(new Set(result.ranking.map((r) => r.index)).size).toBe(20);
     expect(result.ranking.reduce((s, r) => s + r.probability, 0)).toBeCloseTo(1, 3);
     for (let i = 1; i < 20; i++) expect(result.ranking[i].logScore).toBeLessThanOrEqual(result.ranking[i - 1].logScore);
-    expect(result.ranking[0]).toMatchObject({ index: answer, name: run.training[answer].name });
+    expect(result.ranking[0]).toMatchObject({ index: answer, name: `run 1, character ${answer + 1}` });
+    // One of the run's own characters, fitting well: answered, not "none of these".
+    expect(result.abstention).toMatchObject({ statistic: expect.any(String), noneOfThese: false });
+    expect(result.abstention!.confidence).toBeGreaterThanOrEqual(result.abstention!.threshold);
+    expect(result).toMatchObject({ noneOfThese: false, answer: result.ranking[0] });
+  });
+
+  it('says "none of these" for a letter that is none of a run’s characters, still ranking them', async () => {
+    // Run 1's alphabet has no A; its closest character fits the letter poorly (score about −7.2,
+    // below the −5.48 chosen on background characters).
+    const result = await classify(service(), { strokes: LETTER_A, run: 1 });
+    expect(result).toMatchObject({ noneOfThese: true, answer: null, abstention: { noneOfThese: true, statistic: 'score' } });
+    expect(result.abstention!.confidence).toBeLessThan(result.abstention!.threshold);
+    expect(result.ranking).toHaveLength(20);
+    expect(result.ranking[0].name).toMatch(/^run 1, character \d+$/);
   });
 
   it.each([
@@ -259,7 +273,7 @@ describe('which character is it', () => {
     const { run, characters } = await runCharacters(service(), '3');
     expect(run).toBe(3);
     expect(characters).toHaveLength(20);
-    expect(characters[0]).toMatchObject({ index: 0, name: 'class01', image: expect.stringMatching(/^data:image\/png;base64,iVBORw0KGgo/) });
+    expect(characters[0]).toMatchObject({ index: 0, name: 'run 3, character 1', file: 'class01', image: expect.stringMatching(/^data:image\/png;base64,iVBORw0KGgo/) });
     for (const bad of ['0', '21', 'x', '1.5']) expect((await errorOf(runCharacters(service(), bad))).code).toBe('BAD_REQUEST');
   });
 });
