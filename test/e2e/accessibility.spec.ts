@@ -64,6 +64,13 @@ test('axe finds no WCAG 2 A or AA violation on any page, on a desktop or a phone
     for (const { path } of pages) {
       await visit(page, path);
       for (const violation of await axeViolations(page)) found.push(`${path} at ${width} px — ${violation}`);
+      // What is folded away under "details" is read too, once unfolded.
+      const unfolded = await page.evaluate(() => {
+        const folded = [...document.querySelectorAll('details:not([open])')] as HTMLDetailsElement[];
+        for (const details of folded) details.open = true;
+        return folded.length;
+      });
+      if (unfolded > 0) for (const violation of await axeViolations(page)) found.push(`${path} at ${width} px, details unfolded — ${violation}`);
     }
   }
   expect(found, `${found.length} violations:\n\n${found.join('\n\n')}`).toEqual([]);
