@@ -54,3 +54,16 @@ test('sample a grid, walk between two samples, vary one, and find them in the ga
   await expect(page.getByTestId('generation-seed')).toHaveText('21');
   await expect(page.getByTestId('result-image')).toHaveCount(8);
 });
+
+test('the GAN page shows the person’s own recent runs, linking to their saved pages, and they download as a ZIP', async ({ page }) => {
+  await page.goto('/gan');
+  await expect(page.getByTestId('recent-runs')).toHaveCount(0);
+  const drawn = await (await page.request.post('/api/gan/samples', { data: { count: 4, seed: 11 } })).json();
+  await page.reload();
+  const runs = page.getByTestId('recent-runs').getByTestId('generation-tile');
+  await expect(runs).toHaveCount(1);
+  await runs.first().click();
+  await expect(page).toHaveURL(new RegExp(`/gallery/generations/${drawn.generationId}$`));
+  const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
+  expect(zip.suggestedFilename()).toBe('gan-11.zip');
+});
