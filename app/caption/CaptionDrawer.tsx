@@ -28,7 +28,11 @@ export interface DrawSettings {
 interface Started {
   job: { id: string };
   generationId: string;
+  /** What the model draws (a tag model: the tags it knows in what was typed). */
   caption: string;
+  typed: string;
+  folded: { typed: string; word: string }[];
+  leftOut: string[];
   samples: number;
   seed: number;
   temperature: number;
@@ -135,6 +139,13 @@ export function CaptionDrawer({
       {started && (
         <section className={styles.output} aria-label="The drawing" data-testid="drawing">
           <CaptionHeading caption={started.caption} seed={started.seed} temperature={started.temperature} reading={started.reading} />
+          {(started.leftOut.length > 0 || started.folded.length > 0) && (
+            <p className="status" data-testid="caption-read">
+              Drew “{started.caption}” from “{started.typed}”
+              {started.folded.length > 0 && `, reading ${started.folded.map((f) => `“${f.typed}” as “${f.word}”`).join(', ')}`}
+              {started.leftOut.length > 0 && `, leaving out ${started.leftOut.map((w) => `“${w}”`).join(', ')}: the model knows only its tags`}.
+            </p>
+          )}
           <JobProgress
             shown={job.busy || job.phase === 'done'}
             label="Drawing steps"

@@ -1,8 +1,9 @@
 'use client';
 
-import type { FormEvent } from 'react';
+import { useMemo, type FormEvent } from 'react';
 import type { ExampleCaption } from '@/lib/caption';
-import { CaptionField } from './CaptionField';
+import { readCaptionWords } from '@/lib/caption/read';
+import { CaptionField, type CouldDraw } from './CaptionField';
 import { ExampleCaptions } from './ExampleCaptions';
 import styles from './caption.module.css';
 
@@ -10,8 +11,10 @@ export interface ModelChoice {
   name: string;
   label: string;
   description: string;
-  /** Word-level vocabulary (MNIST), for a hint before drawing; null for word pieces. */
+  /** Word-level vocabulary (MNIST's grammar, Corel-5k's tags), for a hint before drawing; null for word pieces. */
   vocabulary: string[] | null;
+  /** Whether it reads whole sentences of a grammar (MNIST), not tags. */
+  grammar: boolean;
   /** The temperature a drawing starts from on this model. */
   defaultTemperature: number;
 }
@@ -54,14 +57,35 @@ export function CaptionForm({
   onDraw: (event?: FormEvent) => void;
 }) {
   const chosen = models.find((m) => m.name === values.model) ?? models[0];
+  const readBy = (m: ModelChoice) => (m.vocabulary ? readCaptionWords(values.caption, m.vocabulary, m.grammar) : null);
+  const read = useMemo(() => (chosen ? readBy(chosen) : null), [chosen, values.caption]);
+  // A caption the chosen model cannot draw: Draw waits, and another model that could is offered.
+  const blocked = values.caption.trim() !== '' && read !== null && !read.drawable;
+  const couldDraw = useMemo((): CouldDraw | null => {
+    if (!blocked) return null;
+    for (const m of models) {
+      if (m.name === chosen?.name) continue;
+      const other = readBy(m);
+      if (!other || other.drawable) return { name: m.name, label: m.label, caption: other?.caption ?? values.caption.trim() };
+    }
+    return null;
+  }, [blocked, models, chosen, values.caption]);
+  const switchTo = (name: string) => {
+    const next = models.find((m) => m.name === name);
+    onChange({ model: name, ...(next ? { temperature: String(next.defaultTemperature) } : {}) });
+  };
   return (
     <form className={styles.form} onSubmit={onDraw} aria-label="Draw a caption" noValidate>
       <CaptionField
         caption={values.caption}
+        read={read}
+        modelLabel={chosen?.label ?? 'chosen'}
         vocabulary={chosen?.vocabulary ?? null}
+        couldDraw={couldDraw}
         maxChars={maxChars}
         onChange={(caption) => onChange({ caption })}
-        onEnter={() => !busy && onDraw()}
+        onEnter={() => !busy && !blocked && onDraw()}
+        onSwitch={switchTo}
       />
       <ExampleCaptions examples={examples.filter((e) => e.model === chosen?.name)} onPick={(caption) => onChange({ caption })} />
 
@@ -114,10 +138,7 @@ export function CaptionForm({
             <span>Model</span>
             <select
               value={values.model}
-              onChange={(event) => {
-                const next = models.find((m) => m.name === event.target.value);
-                onChange({ model: event.target.value, ...(next ? { temperature: String(next.defaultTemperature) } : {}) });
-              }}
+              onChange={(event) => switchTo(event.target.value)}
               className={styles.input}
               data-testid="model-select"
             >
@@ -133,7 +154,7 @@ export function CaptionForm({
             Model: {chosen?.label}
           </span>
         )}
-        <button type="submit" disabled={busy || models.length === 0} data-testid="draw">
+        <button type="submit" disabled={busy || models.length === 0 || blocked} title={blocked ? 'The chosen model cannot draw this caption: see the note under it.' : undefined} data-testid="draw">
           {busy ? 'Drawing…' : 'Draw'}
         </button>
       </div>

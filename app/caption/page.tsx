@@ -38,7 +38,14 @@ export default async function CaptionPage({ searchParams }: { searchParams: Prom
       (models) => ({ models }),
       (error) => ({ models: [] as ServedCaptionModel[], error: toAppError(error).toJSON() }),
     );
-  const models = served.models.map(({ name, label, description, vocabulary, defaultTemperature }) => ({ name, label, description, vocabulary, defaultTemperature }));
+  const models = served.models.map(({ name, label, description, vocabulary, defaultTemperature, grammar }) => ({
+    name,
+    label,
+    description,
+    vocabulary,
+    defaultTemperature,
+    grammar: grammar === 'mnist',
+  }));
   const names = new Set(models.map((m) => m.name));
   const examples = EXAMPLE_CAPTIONS.filter((e) => names.has(e.model));
   const wanted = queryField(FIELDS.model, query.model) ?? DEFAULT_CAPTION_MODEL;

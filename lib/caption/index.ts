@@ -36,9 +36,11 @@ import {
   type DrawingStep,
 } from '@/models/align-draw';
 import { CAPTION_MODEL_INFO, CAPTION_MODELS, DEFAULT_CAPTION_MODEL, type CaptionModel, type CaptionModelInfo } from './models';
+import { closeWords, readCaptionWords } from './read';
 
 export { CAPTION_MODEL_INFO, CAPTION_MODELS, DEFAULT_CAPTION_MODEL, type CaptionModel, type CaptionModelInfo } from './models';
 export { EXAMPLE_CAPTIONS, mnistSceneKind, type ExampleCaption, type ExampleKind } from './examples';
+export { captionWordsOf, closeWords, readCaptionWords, type CaptionWords } from './read';
 export { MAX_CAPTION_CHARS, MAX_SAMPLES };
 
 export const GENERATION_KIND = 'caption';
@@ -87,7 +89,14 @@ export type CaptionReading =
   | { kind: 'free-text' };
 
 export interface PreparedCaption {
+  /** What the model draws: the caption, or (a tag model) the tags it knows in it. */
   caption: string;
+  /** The caption as typed. */
+  typed: string;
+  /** Typed words a tag model read as another form of a tag ("dogs" → "dog"). */
+  folded: { typed: string; word: string }[];
+  /** Typed words a tag model left out ("a", "running", "on", "the"): it knows them in no form. */
+  leftOut: string[];
   samples: number;
   seed: number;
   /** 0–1: the request's, or the model's default. */
@@ -188,7 +197,10 @@ export class CaptionService {
 
   /**
    * Checks a request (its fields already checked by `captionRequest`) without drawing:
-   * MODEL_UNAVAILABLE for a model not served here, UNKNOWN_WORDS for words the model cannot read.
+   * MODEL_UNAVAILABLE for a model not served here; for a tag model, the tags it knows in the caption
+   * (the other words left out and named); UNKNOWN_WORDS for a caption the model cannot draw (a
+   * grammar model's unknown words, a tag model's caption without a tag it knows), with a few close
+   * words and which served model could draw it.
    */
   async prepare(request: CheckedCaptionRequest): Promise<PreparedCaption> {
     const served = await this.servedModels();
@@ -200,15 +212,19 @@ export class CaptionService {
           (served.length ? ` Served: ${served.map((m) => m.name).join(', ')}.` : ' No caption model is served yet; please try again later.'),
       );
     }
-    const words = await this.words(request.model, request.caption);
+    const read = await this.read(request.model, request.caption);
+    if (!read.ok) throw await this.cannotDraw(request.model, request.caption, read.unknown, served);
     return {
-      caption: request.caption,
+      caption: read.caption,
+      typed: request.caption,
+      folded: read.folded,
+      leftOut: read.leftOut,
       samples: request.samples,
       seed: request.seed ?? randomInt(0, MAX_SEED + 1),
       temperature: request.temperature ?? CAPTION_MODEL_INFO[request.model].defaultTemperature,
       model: request.model,
-      words,
-      reading: readCaption(request.model, request.caption),
+      words: read.words,
+      reading: readCaption(request.model, read.caption),
     };
   }
 
@@ -278,16 +294,69 @@ export class CaptionService {
 
   /** The caption's tokens, or UNKNOWN_WORDS naming the words the model cannot read. */
   async words(model: CaptionModel, caption: string): Promise<string[]> {
+    const read = await this.read(model, caption);
+    if (!read.ok) throw await this.cannotDraw(model, caption, read.unknown, []);
+    return read.words;
+  }
+
+  /**
+   * How `model` reads a caption (read.ts): a tag model the tags it knows (none: not drawable), a
+   * grammar model every word (one unknown: not drawable).
+   */
+  private async read(
+    model: CaptionModel,
+    caption: string,
+  ): Promise<{ ok: true; caption: string; words: string[]; folded: PreparedCaption['folded']; leftOut: string[] } | { ok: false; unknown: string[] }> {
+    const tokenizer = this.tokenizer(model);
+    if (tokenizer.modelType === 'WordLevel' && CAPTION_MODEL_INFO[model].grammar === null) {
+      const read = readCaptionWords(caption, this.knownWords(model)!, false);
+      if (!read.drawable) return { ok: false, unknown: read.unknown };
+      return { ok: true, caption: read.caption, words: (await tokenizer.encode(read.caption)).words, folded: read.folded, leftOut: read.leftOut };
+    }
     try {
-      return (await this.tokenizer(model).encode(caption)).words;
+      return { ok: true, caption, words: (await tokenizer.encode(caption)).words, folded: [], leftOut: [] };
     } catch (error) {
-      if (error instanceof UnknownWordsError) {
-        const tokenizer = this.tokenizer(model);
-        const known = tokenizer.modelType === 'WordLevel' ? tokenizer.vocabulary.filter((t) => !t.startsWith('[')) : null;
-        throw new AppError('UNKNOWN_WORDS', error.message, { details: { unknown: error.words, known } });
-      }
+      if (error instanceof UnknownWordsError) return { ok: false, unknown: error.words };
       throw error;
     }
+  }
+
+  /**
+   * UNKNOWN_WORDS for a caption `model` cannot draw: the words it does not know, a few close ones
+   * (never its whole vocabulary in the message; `details.known` has it), and which of the `served`
+   * models could draw the caption, and how it would read it.
+   */
+  private async cannotDraw(model: CaptionModel, caption: string, unknown: string[], served: ServedCaptionModel[]): Promise<AppError> {
+    const info = CAPTION_MODEL_INFO[model];
+    const known = this.knownWords(model);
+    const close = known ? closeWords(unknown, known.filter((w) => w !== '.')) : [];
+    let otherModel: { model: CaptionModel; label: string; caption: string } | null = null;
+    for (const other of served) {
+      if (other.name === model) continue;
+      const read = await this.read(other.name, caption).catch(() => null);
+      if (read?.ok) {
+        otherModel = { model: other.name, label: other.label, caption: read.caption };
+        break;
+      }
+    }
+    const list = unknown.map((w) => `"${w}"`).join(', ');
+    const suggestions = close.filter((c) => c.suggestions.length > 0).map((c) => `${c.suggestions.map((s) => `"${s}"`).join(' or ')} for "${c.word}"`);
+    const knows =
+      info.grammar === 'mnist'
+        ? `It reads only the ${known?.length ?? 0} words of its grammar: ${known?.filter((w) => w !== '.').join(' ')} (and a full stop)`
+        : `It draws from the ${known?.length ?? 0} Corel-5k tags it knows and found none of them here${suggestions.length ? `; close ones: ${suggestions.join(', ')}` : ''}. Browse the tags it knows to choose some`;
+    const could = otherModel
+      ? ` The ${otherModel.label} model could draw it${otherModel.caption !== caption.trim() ? ` (as “${otherModel.caption}”)` : ''}.`
+      : '';
+    return new AppError('UNKNOWN_WORDS', `The ${info.label} model does not know the word${unknown.length === 1 ? '' : 's'} ${list}. ${knows}.${could}`, {
+      details: { unknown, close, known, otherModel },
+    });
+  }
+
+  /** A word-level model's words (no [PAD], [UNK]); null for word pieces. */
+  private knownWords(model: CaptionModel): string[] | null {
+    const tokenizer = this.tokenizer(model);
+    return tokenizer.modelType === 'WordLevel' ? tokenizer.vocabulary.filter((t) => !t.startsWith('[')) : null;
   }
 
   private tokenizerFile(model: CaptionModel): string {

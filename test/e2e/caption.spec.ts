@@ -14,6 +14,27 @@ test('clear errors for captions the model cannot draw', async ({ request }) => {
   expect(error.message).toContain('"next", "to", "a", "cat"');
   expect(error.details.unknown).toEqual(['next', 'to', 'a', 'cat']);
   expect(error.details.known).toEqual(expect.arrayContaining(['digit', 'left', 'image']));
+  // Which model could draw it instead.
+  expect(error.message).toContain('The Corel-5k photos model could draw it (as “cat”).');
+  expect(error.details.otherModel).toMatchObject({ model: 'align-draw-corel', caption: 'cat' });
+
+  // The Corel-5k model draws the tags it knows in a sentence, and says which words it left out.
+  const sentence = await request.post('/api/caption', { data: { caption: 'A dog running on the beach', samples: 1, model: 'align-draw-corel' } });
+  expect(sentence.status()).toBe(202);
+  expect(await sentence.json()).toMatchObject({
+    caption: 'dog run beach',
+    typed: 'A dog running on the beach',
+    folded: [{ typed: 'running', word: 'run' }],
+    leftOut: ['a', 'on', 'the'],
+    words: ['dog', 'run', 'beach'],
+  });
+  // No tag it knows: a short message with a few close tags (the full list stays in the JSON).
+  const none = await request.post('/api/caption', { data: { caption: 'the bananna', model: 'align-draw-corel' } });
+  expect(none.status()).toBe(422);
+  const noneError = (await none.json()).error;
+  expect(noneError.code).toBe('UNKNOWN_WORDS');
+  expect(noneError.message.length).toBeLessThan(400);
+  expect(noneError.details.known).toHaveLength(374);
 
   for (const data of [{ caption: '   ' }, { caption: 'x'.repeat(201) }, { caption: CAPTION, samples: 17 }, { caption: CAPTION, samples: 0 }, { caption: CAPTION, seed: -1 }, { caption: 42 }]) {
     const response = await request.post('/api/caption', { data });
@@ -39,8 +60,12 @@ test('a caption is drawn step by step, its alignment shown, saved to the gallery
   await page.getByTestId('caption-input').fill('');
   await page.getByTestId('caption-input').pressSequentially('the digit 3 is on the left of the cat');
   await expect(page.getByTestId('unknown-hint')).toContainText('“cat”');
+  // MNIST cannot draw it: Draw waits, and the model that could is offered.
+  await expect(page.getByTestId('draw')).toBeDisabled();
+  await expect(page.getByTestId('switch-model')).toHaveText('Draw it with Corel-5k photos instead (as “cat”)');
   await page.getByTestId('caption-input').fill(CAPTION);
   await expect(page.getByTestId('unknown-hint')).toHaveCount(0);
+  await expect(page.getByTestId('draw')).toBeEnabled();
   await page.getByTestId('samples-input').fill('4');
   await page.getByTestId('seed-input').fill('');
   // MNIST starts at its default temperature; this drawing asks for another.
@@ -122,13 +147,28 @@ test('the Corel-5k model draws a caption of tags as colour pictures', async ({ p
   // Its own examples replace the MNIST ones; a hyphenated tag is known, a made-up word is not.
   await expect(page.getByTestId('example-caption').filter({ hasText: 'sky water tree' })).toHaveAttribute('data-kind', 'example');
   await page.getByTestId('caption-input').fill('close-up flowers banana');
-  await expect(page.getByTestId('unknown-hint')).toContainText('“banana”');
-  await expect(page.getByTestId('unknown-hint')).not.toContainText('close-up');
+  await expect(page.getByTestId('caption-will-draw')).toHaveText('It will draw “close-up flowers”, leaving out “banana”: the Corel-5k photos model knows only its tags.');
+  await expect(page.getByTestId('draw')).toBeEnabled();
+  // No tag it knows: Draw waits; close tags to click, and every tag to browse, not a list of 374 words.
+  await page.getByTestId('caption-input').fill('the bananna');
+  await expect(page.getByTestId('unknown-hint')).toContainText('it does not know “the”, “bananna”');
+  await expect(page.getByTestId('draw')).toBeDisabled();
+  expect((await page.getByTestId('unknown-hint').textContent())!.length).toBeLessThan(400);
+  await page.getByTestId('browse-words').click();
+  const tags = page.getByTestId('caption-vocabulary');
+  await expect(tags).toHaveAttribute('open', '');
+  await tags.getByTestId('caption-vocabulary-filter').fill('tig');
+  await tags.getByTestId('caption-vocabulary-word').filter({ hasText: /^tiger$/ }).click();
+  await expect(page.getByTestId('caption-input')).toHaveValue('tiger');
+  await expect(page.getByTestId('draw')).toBeEnabled();
   await page.getByTestId('example-caption').filter({ hasText: 'sky water tree' }).click();
   await expect(page.getByTestId('caption-input')).toHaveValue('sky water tree');
+  // A sentence: it draws the tags it knows and says which words it left out.
+  await page.getByTestId('caption-input').fill('A cat sleeping on the grass');
   await page.getByTestId('samples-input').fill('2');
   await page.getByTestId('seed-input').fill('7');
   await page.getByTestId('draw').click();
+  await expect(page.getByTestId('caption-read')).toHaveText('Drew “cat grass” from “A cat sleeping on the grass”, leaving out “a”, “sleeping”, “on”, “the”: the model knows only its tags.');
   await expect(page.getByTestId('draw-steps')).toContainText(/step (\d+) of \1 · done/, { timeout: 120_000 });
   const images = page.getByTestId('result-image');
   await expect(images).toHaveCount(2);

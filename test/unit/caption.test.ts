@@ -143,12 +143,25 @@ describe('checking a caption', () => {
     const error = await errorOf(prepare(service(), { caption: 'the digit 3 is next to the cat' }));
     expect(error.code).toBe('UNKNOWN_WORDS');
     expect(error.status).toBe(422);
-    expect(error.message).toContain('"next", "to", "cat"');
-    expect(error.message).toContain('It knows: 0 1 2 3 4 5 6 7 8 9 the digit is on at left right bottom top of image .');
-    expect(error.details).toEqual({
+    expect(error.message).toMatch(/^The MNIST with Captions model does not know the words "next", "to", "cat"\./);
+    expect(error.message).toContain('It reads only the 22 words of its grammar: 0 1 2 3 4 5 6 7 8 9 the digit is on at left right bottom top of image (and a full stop).');
+    expect(error.details).toMatchObject({
       unknown: ['next', 'to', 'cat'],
       known: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'the', 'digit', 'is', 'on', 'at', 'left', 'right', 'bottom', 'top', 'of', 'image', '.'],
     });
+  });
+
+  it('says which served model could draw a caption the chosen one cannot', async () => {
+    // MNIST's grammar cannot draw a beach; the Corel-5k model draws the tags it knows in it
+    // (Corel-5k has the tag "run").
+    const error = await errorOf(prepare(service(), { caption: 'a dog running on the beach' }));
+    expect(error).toMatchObject({ code: 'UNKNOWN_WORDS', status: 422 });
+    expect(error.message).toContain('The Corel-5k photos model could draw it (as “dog run beach”).');
+    expect(error.details).toMatchObject({ unknown: ['a', 'dog', 'running', 'beach'], otherModel: { model: 'align-draw-corel', caption: 'dog run beach' } });
+    // And the other way round: Corel-5k's tags hold no digit.
+    const back = await errorOf(prepare(service(), { caption: 'the digit 3 is on the left of the digit 5', model: 'align-draw-corel' }));
+    expect(back.message).toContain('The MNIST with Captions model could draw it.');
+    expect(back.details).toMatchObject({ otherModel: { model: 'align-draw-mnist' } });
   });
 
   it.each([
@@ -315,8 +328,27 @@ describe('drawing a caption', () => {
     for (const example of EXAMPLE_CAPTIONS.filter((e) => e.model === 'align-draw-corel')) {
       expect((await prepare(captions, { caption: example.caption, model: 'align-draw-corel' })).words, example.caption).toEqual(example.caption.split(' '));
     }
-    const error = await errorOf(prepare(captions, { caption: 'sky banana', model: 'align-draw-corel' }));
-    expect(error).toMatchObject({ code: 'UNKNOWN_WORDS', status: 422, details: { unknown: ['banana'] } });
+    // A sentence: the tags it knows, folded to their form, the other words left out and named.
+    const sentence = await prepare(captions, { caption: 'A dog running on the Beach', model: 'align-draw-corel' });
+    expect(sentence).toMatchObject({
+      caption: 'dog run beach',
+      typed: 'A dog running on the Beach',
+      words: ['dog', 'run', 'beach'],
+      leftOut: ['a', 'on', 'the'],
+      folded: [{ typed: 'running', word: 'run' }],
+    });
+    expect(await prepare(captions, { caption: 'a cat sleeping on the grass', model: 'align-draw-corel' })).toMatchObject({ caption: 'cat grass', leftOut: ['a', 'sleeping', 'on', 'the'] });
+    expect(await prepare(captions, { caption: 'mountains and skies', model: 'align-draw-corel' })).toMatchObject({
+      caption: 'mountain sky',
+      folded: [{ typed: 'mountains', word: 'mountain' }, { typed: 'skies', word: 'sky' }],
+      leftOut: ['and'],
+    });
+    // No tag it knows at all: UNKNOWN_WORDS with a few close tags, never the whole list in the message.
+    const error = await errorOf(prepare(captions, { caption: 'the bananna', model: 'align-draw-corel' }));
+    expect(error).toMatchObject({ code: 'UNKNOWN_WORDS', status: 422, details: { unknown: ['the', 'bananna'] } });
+    expect(error.message).toContain('Browse the tags it knows');
+    expect(error.message.length).toBeLessThan(400);
+    expect((error.details as { known: string[] }).known).toHaveLength(374);
   });
 
   it('a worker that crashes mid-way fails the job with its code and records why', async () => {
