@@ -34,11 +34,12 @@ function SearchHit({ hit, words }: { hit: Hit; words: string[] }) {
       {/* eslint-disable-next-line @next/next/no-img-element */}
       <img src={hit.kind === 'upload' ? `${hit.url}?w=320` : hit.url} alt={hit.tags.length ? hit.tags.join(', ') : 'a photo'} loading="lazy" />
       <div className={styles.hitMeta}>
-        <span className={styles.kind}>{hit.kind === 'corel' ? 'Corel-5k' : 'your upload'}</span>
+        <span className={styles.kind}>{hit.kind === 'corel' ? 'Corel-5k' : hit.yours ? 'your photo' : 'shared photo'}</span>
         <span title="distance between the codes of your words and of this photo">d = {hit.distance.toFixed(3)}</span>
       </div>
       <div className={styles.hitTags}>
-        {hit.tags.length === 0 && <span className="muted">no tags kept yet</span>}
+        {hit.tags.length === 0 && <span className="muted">not tagged yet</span>}
+        {hit.suggested && <span className="muted">suggested:</span>}
         {hit.tags.map((tag) => (
           <span key={tag} className={words.includes(tag) ? styles.match : undefined}>
             {tag}

@@ -96,8 +96,12 @@ export interface SearchHit {
   url: string;
   /** Euclidean distance between the words' code and the photo's code; smaller is closer. */
   distance: number;
-  /** Corel: its true tags; upload: the tags its owner accepted. */
+  /** Corel: its true tags; upload: the tags its owner kept, else the model's suggestions not removed (then `suggested`). */
   tags: string[];
+  /** True when `tags` are the model's suggestions, not yet kept by the photo's owner. */
+  suggested?: boolean;
+  /** An upload: whether it is the searcher's own (else shared by someone). */
+  yours?: boolean;
 }
 
 export interface SearchAnswer {
@@ -373,7 +377,7 @@ export class TagService {
     const uploadIds = nearest.filter((c) => c.kind === 'upload').map((c) => c.key);
     const [rows, tagRows] = await Promise.all([
       this.db.upload.findMany({ where: { id: { in: uploadIds } } }),
-      this.db.photoTag.findMany({ where: { uploadId: { in: uploadIds }, status: 'accepted' }, orderBy: [{ probability: 'desc' }, { word: 'asc' }] }),
+      this.db.photoTag.findMany({ where: { uploadId: { in: uploadIds }, status: { in: ['accepted', 'suggested'] } }, orderBy: [{ probability: 'desc' }, { word: 'asc' }] }),
     ]);
     const uploadRows = new Map(rows.map((row) => [row.id, row]));
     const results = nearest.flatMap((c): SearchHit[] => {
@@ -384,7 +388,11 @@ export class TagService {
       }
       const row = uploadRows.get(c.key);
       if (!row) return [];
-      return [{ kind: 'upload', id: row.id, url: blobUrl(row.sha256), distance, tags: tagRows.filter((t) => t.uploadId === row.id).map((t) => t.word) }];
+      const own = tagRows.filter((t) => t.uploadId === row.id);
+      const kept = own.filter((t) => t.status === 'accepted').map((t) => t.word);
+      const hit = { kind: 'upload' as const, id: row.id, url: blobUrl(row.sha256), distance, yours: viewer.admin || row.ownerId === viewer.ownerId };
+      if (kept.length > 0 || own.length === 0) return [{ ...hit, tags: kept }];
+      return [{ ...hit, tags: own.map((t) => t.word), suggested: true }];
     });
     return { model: tagger.id, words: clean, folded: read.folded, dropped: read.dropped, modelVersion: version, results, uploadsSearched: uploads.length, corel: corel.status };
   }

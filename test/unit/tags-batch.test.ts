@@ -152,6 +152,21 @@ describe('tagging a batch', () => {
     for (const row of rows) expect(row.features.length).toBeGreaterThan(0);
   });
 
+  it('shows a tagged photo found by search with its suggested words until its owner keeps some', async () => {
+    const result = await tagBatch(tags, ALICE, [{ name: 'tiger.jpg', bytes: photo('108000') }], {
+      model: 'multimodal-dbm-flickr',
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    });
+    const { uploadId, tags: words } = result.photos[0];
+    const hitOf = async () => (await tags.search(ALICE, [words[0].word], { limit: 100 })).results.find((r) => r.id === uploadId)!;
+    expect(await hitOf()).toMatchObject({ suggested: true, yours: true, tags: expect.arrayContaining([words[0].word]) });
+    await tags.saveTags(ALICE, uploadId!, { accepted: [words[1].word] });
+    const kept = await hitOf();
+    expect(kept.suggested).toBeUndefined();
+    expect(kept.tags).toEqual([words[1].word]);
+  });
+
   it('exports the person’s photos’ tags as sidecars, CSV and JSON, naming the tagger', async () => {
     const result = await tagBatch(tags, ALICE, [{ name: 'bear.jpg', bytes: photo('100010') }, { name: 'bear.png', bytes: photo('100011') }], {
       model: 'multimodal-dbm-flickr',
