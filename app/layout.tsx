@@ -23,13 +23,18 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
+        <a href="#main" className="skip-link">
+          Skip to the page
+        </a>
         <header className="site">
           <Link href="/" className="brand">
             Latent Studio
           </Link>
           <SiteNav links={[...MODEL_PAGES.map((page) => ({ href: page.path, label: page.nav })), { href: '/models', label: 'Models' }]} />
         </header>
-        <main>{children}</main>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
         <footer className="site">Every model here runs on this server, trained by this project's own code on public datasets.</footer>
       </body>
     </html>

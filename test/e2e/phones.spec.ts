@@ -68,6 +68,13 @@ test('on a phone the navigation is a menu a button opens and closes, by touch or
   await expect(button).toHaveAttribute('aria-expanded', 'true');
   await page.keyboard.press('Tab');
   await expect(links.first()).toBeFocused();
+  // The first Tab stop of a page skips the navigation.
+  await page.reload();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to the page' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main')).toBeFocused();
+  await button.click();
 
   // A link followed closes the menu, and the new page is marked as the current one.
   await page.locator('header nav').getByRole('link', { name: 'Foundations' }).click();
