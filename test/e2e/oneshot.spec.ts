@@ -115,3 +115,16 @@ test('draw a character, watch its variants appear, save them, and ask which char
   await page.goto('/gallery');
   await expect(page.getByTestId('generation-tile').first()).toContainText('One-shot');
 });
+
+test.describe('on a phone', () => {
+  test.use({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 844 } });
+
+  test('a tap with a finger is too little ink, not an empty canvas', async ({ page }) => {
+    await page.goto('/oneshot');
+    const pad = (await page.getByTestId('drawing-pad').boundingBox())!;
+    await page.touchscreen.tap(pad.x + pad.width / 2, pad.y + pad.height / 2);
+    await expect(page.getByTestId('stroke-count')).toHaveText('1 stroke');
+    await page.getByTestId('make-variants').click();
+    await expect(page.getByTestId('variants-error')).toHaveAttribute('data-code', 'TOO_LITTLE_INK');
+  });
+});
