@@ -28,11 +28,13 @@ describe('after kill -9', () => {
     const finished = await fetch(`${app.url}/api/gan/samples`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 4, seed: 5 }) });
     expect(finished.status).toBe(200);
     const kept = (await finished.json()) as { generationId: string };
+    // The drawings are private to the browser that asked (its owner cookie): it asks for the rest too.
+    const cookie = finished.headers.getSetCookie().find((c) => c.startsWith('latent_owner='))!.split(';')[0];
 
     // Twenty drawings queued, and the server killed while they are being drawn.
     const started = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        fetch(`${app!.url}/api/caption`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ caption: CAPTION, samples: 16, seed: i }) }).then(
+        fetch(`${app!.url}/api/caption`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ caption: CAPTION, samples: 16, seed: i }) }).then(
           async (response) => ({ status: response.status, body: (await response.json()) as { job: { id: string }; generationId: string } }),
         ),
       ),
@@ -64,7 +66,7 @@ describe('after kill -9', () => {
         if (row.status === 'failed') expect(JSON.parse(row.error!)).toMatchObject({ code: 'INTERRUPTED', message: expect.stringContaining('restarted or it crashed') });
       }
       // The job the dead process was running is unknown now, and the answer says why.
-      const lost = await fetch(`${app.url}/api/jobs/${started[19].body.job.id}`);
+      const lost = await fetch(`${app.url}/api/jobs/${started[19].body.job.id}`, { headers: { cookie } });
       expect(lost.status).toBe(404);
       expect(((await lost.json()) as { error: { message: string } }).error.message).toMatch(/lost when the server restarts/);
 
@@ -75,7 +77,7 @@ describe('after kill -9', () => {
       expect((await fetch(`${app.url}/api/blobs/${orphanSha}`)).status).toBe(404);
       const claimed = [(await db.generation.findUniqueOrThrow({ where: { id: kept.generationId } })).blobRefs, ...rows.map((r) => r.blobRefs)].flatMap((refs) => JSON.parse(refs) as string[]);
       expect(claimed.length).toBeGreaterThan(0);
-      for (const sha of claimed) expect((await fetch(`${app.url}/api/blobs/${sha}`)).status, sha).toBe(200);
+      for (const sha of claimed) expect((await fetch(`${app.url}/api/blobs/${sha}`, { headers: { cookie } })).status, sha).toBe(200);
     } finally {
       await db.$disconnect();
     }
