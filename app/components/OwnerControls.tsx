@@ -50,7 +50,7 @@ export function OwnerControls({ api, what, visibility, yours, afterDelete }: { a
       <button type="button" onClick={share} disabled={busy} data-testid="share">
         {shown === 'public' ? 'Make private' : 'Share with everyone'}
       </button>{' '}
-      <button type="button" onClick={remove} disabled={busy} data-testid="delete">
+      <button type="button" className="secondary" onClick={remove} disabled={busy} data-testid="delete">
         Delete
       </button>
       {failure && <ErrorNotice error={failure} />}

@@ -73,9 +73,11 @@ export function BatchTagger() {
           Choose a folder
           <input type="file" multiple data-testid="batch-folder" {...{ webkitdirectory: '' }} onChange={(e) => e.target.files && void batch.add([...e.target.files])} disabled={batch.busy} />
         </label>
-        <button type="button" onClick={() => void batch.start(tagger?.id)} disabled={batch.busy || waiting === 0 || !tagger} data-testid="batch-start">
-          Tag {waiting} photo{waiting === 1 ? '' : 's'}
-        </button>
+        {(waiting > 0 || batch.items.length === 0) && (
+          <button type="button" onClick={() => void batch.start(tagger?.id)} disabled={batch.busy || waiting === 0 || !tagger} data-testid="batch-start">
+            {waiting === 0 ? 'Tag the photos' : `Tag ${waiting} photo${waiting === 1 ? '' : 's'}`}
+          </button>
+        )}
         {batch.busy && (
           <button type="button" onClick={batch.cancel} data-testid="batch-cancel">
             Cancel
@@ -87,7 +89,7 @@ export function BatchTagger() {
           </button>
         )}
         {!batch.busy && batch.items.length > 0 && (
-          <button type="button" onClick={batch.clear}>
+          <button type="button" className="secondary" onClick={batch.clear}>
             Clear
           </button>
         )}
