@@ -16,6 +16,7 @@ import {
 import { toAppError } from '@/lib/errors';
 import { CaptionDrawer, type DrawSettings } from './CaptionDrawer';
 import { ErrorNotice } from '@/app/components/ErrorNotice';
+import { RecentRuns } from '@/app/components/RecentRuns';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Caption → images · Latent Studio' };
@@ -77,6 +78,7 @@ export default async function CaptionPage({ searchParams }: { searchParams: Prom
         <ErrorNotice error={unavailable} testId="model-unavailable" />
       )}
       <CaptionDrawer models={models} examples={examples} initial={initial} maxChars={MAX_CAPTION_CHARS} maxSamples={MAX_SAMPLES} />
+      <RecentRuns kind="caption" />
     </>
   );
 }
