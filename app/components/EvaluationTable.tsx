@@ -1,4 +1,5 @@
 import type { Evaluation, EvaluationColumn, EvaluationRow } from '@/lib/model-cards/evaluation';
+import { formatNumber } from '@/lib/model-cards/format';
 import { ScrollBox } from './ScrollBox';
 import styles from './evaluationTable.module.css';
 
@@ -12,7 +13,7 @@ function formatValue(value: number | null | undefined, column: EvaluationColumn)
   if (value === null || value === undefined) return '—';
   if (column.format === 'percent') return `${(100 * value).toFixed(1)}%`;
   if (column.format === 'count') return String(Math.round(value));
-  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+  return formatNumber(value);
 }
 
 /** A model's measured numbers (its evaluation.json): rows of ours, baselines and published figures, the goal, and how they were measured. */
