@@ -279,6 +279,26 @@ export async function checkRateLimits(
   );
 }
 
+/**
+ * Counts `points` more against an owner's write budget, for a request that does the work of many
+ * (a batch of photos counts each photo, not one request); RATE_LIMITED, with nothing spent, when
+ * the budget cannot cover them.
+ */
+export async function spendOwnerBudget(ownerId: string, points: number, limiters: Limiters = sharedLimiters()): Promise<void> {
+  if (!limiters || points <= 0) return;
+  const limiter = limiters.writesPerOwner;
+  const key = `o:${ownerId}`;
+  const used = (await limiter.get(key))?.consumedPoints ?? 0;
+  if (used + points <= limiter.points) return void (await limiter.consume(key, points).catch(() => undefined));
+  const res = await limiter.get(key);
+  const retryAfter = Math.max(1, Math.ceil((res?.msBeforeNext ?? limiter.duration * 1000) / 1000));
+  throw new AppError(
+    'RATE_LIMITED',
+    `This batch would take ${points.toLocaleString('en-US')} of the ${limiter.points.toLocaleString('en-US')} ${WHAT.writesPerOwner} allowed per ${wait(limiter.duration)}, and ${Math.max(0, limiter.points - used).toLocaleString('en-US')} are left. Send fewer photos, or try again in ${wait(retryAfter)}.`,
+    { retryAfter, details: { limit: 'writesPerOwner', points: limiter.points, seconds: limiter.duration } },
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Identity
 

@@ -14,6 +14,7 @@ import {
   clientOf,
   createLimiters,
   frontDoor,
+  spendOwnerBudget,
   type Arrival,
   type Budget,
   type BudgetName,
@@ -160,6 +161,22 @@ describe('rate limits', () => {
     expect(over.refusal?.message).toMatch(/at most 3 .*this browser.* per 10 min\. Try again in \d+ (s|min)\./);
     // Another owner is not held back.
     expect((await frontDoor(arrival('POST', '/api/tags', { cookie: `${OWNER_COOKIE}=${await sealCookie(newOwnerId())}` }), { limiters })).refusal).toBeUndefined();
+  });
+
+  it('counts each photo of a batch against the owner’s budget, refusing a batch it cannot cover and spending nothing then', async () => {
+    const limiters = small({ writesPerOwner: 10 });
+    const owner = newOwnerId();
+    await spendOwnerBudget(owner, 6, limiters);
+    const refused = await spendOwnerBudget(owner, 5, limiters).then(
+      () => null,
+      (error: AppError) => error,
+    );
+    expect(refused?.code).toBe('RATE_LIMITED');
+    expect(refused?.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(refused?.message).toMatch(/would take 5 of the 10 .* and 4 are left/);
+    await spendOwnerBudget(owner, 4, limiters);
+    const cookie = `${OWNER_COOKIE}=${await sealCookie(owner)}`;
+    expect((await frontDoor(arrival('POST', '/api/tags', { cookie }), { limiters })).refusal?.code).toBe('RATE_LIMITED');
   });
 
   it('counts by address too, so clients that never keep a cookie are held back', async () => {

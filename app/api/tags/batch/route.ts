@@ -1,5 +1,6 @@
 import { AppError } from '@/lib/errors';
 import { readJson } from '@/lib/http/body';
+import { spendOwnerBudget } from '@/lib/http/front-door';
 import { readUploadedFiles } from '@/lib/http/multipart';
 import { handler, parse } from '@/lib/http/respond';
 import { getJobs } from '@/lib/jobs';
@@ -18,7 +19,8 @@ export const dynamic = 'force-dynamic';
  * (to tag again, or resume a batch) → 202 `{ job, model, photos: [{ name }], refused: [{ name,
  * code, message }] }`. Everything is checked before the job starts: at most 500 photos and 200 MB;
  * each photo refused (too large, not an image, a bad path in a ZIP, not yours) is named with its
- * reason while the rest go on. Follow the job at /api/jobs/:id/events: a `progress` event per photo
+ * reason while the rest go on. Each photo counts against the person's rate limit as a request of
+ * its own would (RATE_LIMITED, 429, when the batch would pass it). Follow the job at /api/jobs/:id/events: a `progress` event per photo
  * (`preview: { index, photo: { name, status, uploadId, url, tags, error } }`), then `end`.
  */
 export const POST = handler(async (request: Request) => {
@@ -48,6 +50,8 @@ export const POST = handler(async (request: Request) => {
   if (photos.length === 0) {
     throw new AppError('NO_PHOTOS', `None of the ${refused.length} files can be tagged: ${refused.slice(0, 3).map((r) => `${r.name} (${r.message})`).join('; ')}${refused.length > 3 ? '; …' : ''}`, { details: { refused } });
   }
+  // Each photo is stored and tagged: it counts against the person's limits as its own request would.
+  await spendOwnerBudget(owner.ownerId, photos.length - 1);
   const job = getJobs().start('tags-batch', (report, signal) => tagBatch(tags, owner, photos, { model: tagger.id, signal, onProgress: report }), { ownerId: owner.ownerId });
   return Response.json({ job, model: tagger.id, photos: photos.map((p) => ({ name: p.name })), refused }, { status: 202 });
 });
