@@ -80,7 +80,7 @@ export function SearchBox({
         Press Enter after each tag.{' '}
         {tagger &&
           `It searches with the ${vocabulary.length.toLocaleString('en-GB')} words of the ${tagger.label} tagger, among ${
-            tagger.searchesCorel ? "your photos and Corel-5k's training photos" : 'your photos only'
+            tagger.searchesCorel ? "your photos, those others shared, and Corel-5k's training photos" : 'your photos and those others shared only'
           }. `}
         Photos are ranked by how strongly the tagger generates your words for them (the distance d between the two, smaller is closer).
       </div>

@@ -362,7 +362,7 @@ export class TagService {
     const corelSearched: Promise<{ codes?: CorelCodes | null; status: CorelIndexStatus }> =
       tagger.searchesDataset === 'corel5k'
         ? this.corel.codes(version, options.corelWaitMs ?? COREL_WAIT_MS)
-        : Promise.resolve({ status: { status: 'unavailable', message: `Searched: your photos only (${tagger.label} has no photo collection to search here).` } });
+        : Promise.resolve({ status: { status: 'unavailable', message: `Searched: your photos and those others shared only (${tagger.label} has no photo collection to search here).` } });
     const [uploads, corel] = await Promise.all([this.codesOfUploads(viewer, tagger, version, options.signal), corelSearched]);
     type Candidate = { kind: 'upload' | 'corel'; key: string; distance: number };
     const candidates: Candidate[] = uploads.map(({ uploadId, code }) => ({ kind: 'upload', key: uploadId, distance: euclidean(text.code, code) }));

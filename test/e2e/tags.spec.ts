@@ -64,7 +64,7 @@ test('the page offers the installed taggers, the default first, and says what ea
   }
   await chooseCorel(page);
   await expect(page.getByTestId('dropzone')).toContainText('tagged with the 374 words of the Stock photos (Corel-5k) tagger');
-  await expect(page.getByTestId('search-scope')).toContainText("among your photos and Corel-5k's training photos");
+  await expect(page.getByTestId('search-scope')).toContainText("among your photos, those others shared, and Corel-5k's training photos");
   const words = page.getByTestId('vocabulary');
   await words.getByText('The 374 words it knows').click();
   await expect(words.getByRole('listitem')).toHaveCount(374);
@@ -72,15 +72,15 @@ test('the page offers the installed taggers, the default first, and says what ea
   await expect(page.locator('#tag-vocabulary option')).toHaveCount(374);
 
   if (FLICKR) {
-    // The Flickr8k tagger has its own words, and searches the person's photos only.
+    // The Flickr8k tagger has its own words, and searches the photos the person may see only.
     await page.getByRole('radio', { name: 'Everyday photos (Flickr8k)' }).check();
     await expect(page.getByTestId('dropzone')).toContainText('words of the Everyday photos (Flickr8k) tagger');
-    await expect(page.getByTestId('search-scope')).toContainText('among your photos only');
+    await expect(page.getByTestId('search-scope')).toContainText('among your photos and those others shared only');
     const known = (await words.getByRole('listitem').allTextContents())[0];
     await expect(page.locator(`#tag-vocabulary option[value="${known}"]`)).toHaveCount(1);
     await page.getByLabel('Tags to look for').fill(known);
     await page.getByLabel('Tags to look for').press('Enter');
-    await expect(page.getByTestId('corel-status')).toContainText('your photos only');
+    await expect(page.getByTestId('corel-status')).toContainText('your photos and those others shared only');
     await expect(page.getByTestId('search-error')).toHaveCount(0);
   }
 });
