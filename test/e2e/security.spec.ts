@@ -67,9 +67,14 @@ test('every page is served under a nonce policy, reports no violation, and hydra
 test('a control that only React runs works under the policy', async ({ page }) => {
   const violations = await watchViolations(page);
   await page.goto('/gan');
-  // The training game's slider is client state: moving it to 0 shows the untrained samples.
-  await page.getByTestId('snapshot-slider').fill('0');
-  await expect(page.getByText('Before training')).toBeVisible();
+  // The training game's slider is client state: moving it to 0 shows the untrained samples. A
+  // move made before React has hydrated the page changes the bare input only, so it is made again
+  // until React answers (a page that never hydrates never does).
+  await expect(async () => {
+    await page.getByTestId('snapshot-slider').fill('1');
+    await page.getByTestId('snapshot-slider').fill('0');
+    await expect(page.getByText('Before training')).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
   expect(await violations()).toEqual([]);
 });
 
