@@ -41,13 +41,13 @@ export function dequantise(bytes: Uint8Array): Float32Array {
  * The shipped codes in `checkpointDir` when they are for DBM `modelVersion` and the photos `ids`
  * (the training photos as DATA_DIR has them, in order); null otherwise (or when there are none).
  */
-export async function readShippedIndex(checkpointDir: string, modelVersion: string, ids: string[]): Promise<{ dims: number; codes: Float32Array; featureVersion: string } | null> {
+export async function readShippedIndex(checkpointDir: string, modelVersion: string, ids: string[]): Promise<{ dims: number; codes: Float32Array } | null> {
   try {
     const meta = shippedIndexMeta.parse(JSON.parse(await fsp.readFile(path.join(checkpointDir, SHIPPED_INDEX.meta), 'utf8')));
     if (meta.modelVersion !== modelVersion || meta.ids.length !== ids.length || meta.ids.some((id, i) => id !== ids[i])) return null;
     const bytes = new Uint8Array(await fsp.readFile(path.join(checkpointDir, SHIPPED_INDEX.codes)));
     if (bytes.length !== ids.length * meta.dims) return null;
-    return { dims: meta.dims, codes: dequantise(bytes), featureVersion: meta.featureVersion };
+    return { dims: meta.dims, codes: dequantise(bytes) };
   } catch {
     return null;
   }

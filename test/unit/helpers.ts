@@ -1,9 +1,20 @@
 /** Helpers shared by the service tests (not a test file itself). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { z } from 'zod';
+import { createDb, type Db } from '@/lib/db';
+import { migrateDatabase } from '@/lib/db/migrate';
 import type { AppError } from '@/lib/errors';
 import { parse } from '@/lib/http/respond';
+import { GenerationService } from '@/lib/generations';
+import { JobRegistry } from '@/lib/jobs';
 import { ModelServer } from '@/lib/model-server';
+import { MODELS } from '@/lib/model-server/registry';
 import { OWNER_COOKIE, sealCookie, type Owner } from '@/lib/owners';
+import { BlobStore } from '@/lib/storage';
+import { TagService } from '@/lib/tags';
+import { UploadService } from '@/lib/uploads';
 
 /** Two anonymous owners (a browser each) and the administrator, for the service tests. */
 export const ALICE: Owner = { ownerId: 'alice0000000000000000000000000001', admin: false, via: 'cookie' };
@@ -39,4 +50,35 @@ export async function asRoute<S extends z.ZodType, R>(schema: S, body: unknown, 
 /** The headers of a browser request from `owner` (their sealed owner cookie), as a route reads them. */
 export async function ownerHeaders(owner: Owner): Promise<{ cookie: string }> {
   return { cookie: `${OWNER_COOKIE}=${await sealCookie(owner.ownerId)}` };
+}
+
+/** The upload, generation and tag services on a fresh migrated SQLite file and the real model server (one WASM worker). */
+export interface RealServices {
+  db: Db;
+  server: ModelServer;
+  /** Blob store, data and cache directory, removed by `close`. */
+  dir: string;
+  uploads: UploadService;
+  generations: GenerationService;
+  tags: TagService;
+  close(): Promise<void>;
+}
+
+export async function realServices(dbFile: string): Promise<RealServices> {
+  fs.rmSync(dbFile, { force: true });
+  fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+  await migrateDatabase(`file:./${dbFile}`);
+  const db = createDb(`file:./${dbFile}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'services-'));
+  const server = new ModelServer({ models: MODELS, workers: 1, backend: 'wasm', defaults: { maxBatch: 8, maxWaitMs: 2, queueLimit: 64, timeoutMs: 60_000 } });
+  const blobs = new BlobStore(dir);
+  const uploads = new UploadService(db, blobs, server);
+  const generations = new GenerationService(db, blobs);
+  const tags = new TagService({ db, models: server, uploads, blobs, generations, jobs: new JobRegistry(), dataDir: dir, cacheDir: path.join(dir, 'cache') });
+  const close = async () => {
+    await server.close();
+    await db.$disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { db, server, dir, uploads, generations, tags, close };
 }

@@ -7,56 +7,35 @@
  * owner alone.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '@/lib/db';
-import { migrateDatabase } from '@/lib/db/migrate';
-import { GenerationService } from '@/lib/generations';
-import { JobRegistry } from '@/lib/jobs';
-import { ModelServer } from '@/lib/model-server';
-import { MODELS } from '@/lib/model-server/registry';
-import { ANONYMOUS, LEGACY_OWNER, OWNER_COOKIE, sealCookie, sealToken, viewerOf, type Owner, type Viewer } from '@/lib/owners';
-import { BlobStore } from '@/lib/storage';
-import { TagService } from '@/lib/tags';
-import { displayName, UploadService } from '@/lib/uploads';
+import type { Db } from '@/lib/db';
+import type { GenerationService } from '@/lib/generations';
+import { ANONYMOUS, LEGACY_OWNER, OWNER_COOKIE, sealCookie, sealToken, viewerOf, type Viewer } from '@/lib/owners';
+import type { TagService } from '@/lib/tags';
+import { displayName, type UploadService } from '@/lib/uploads';
 import { canSeeBlob } from '@/lib/uploads/blobs';
 import { allowedSamples, SAMPLE_PHOTOS_PER_OWNER } from '@/lib/uploads/samples';
-import { errorOf } from './helpers';
+import { ADMIN, ALICE, BOB, errorOf, realServices, type RealServices } from './helpers';
 
 const DB_FILE = 'test/.tmp/owners.db';
 const photo = (id: string) => fs.readFileSync(path.resolve('../shared/data/corel5k/images', `${id}.jpg`));
 
-const alice: Owner = { ownerId: 'alice0000000000000000000000000001', admin: false, via: 'cookie' };
-const bob: Owner = { ownerId: 'bob00000000000000000000000000002', admin: false, via: 'cookie' };
-const admin: Owner = { ownerId: 'admin', admin: true, via: 'admin' };
+const [alice, bob, admin] = [ALICE, BOB, ADMIN];
 
 describe('owners', () => {
+  let services: RealServices;
   let db: Db;
-  let server: ModelServer;
-  let blobDir: string;
   let uploads: UploadService;
   let generations: GenerationService;
   let tags: TagService;
 
   beforeAll(async () => {
-    fs.rmSync(DB_FILE, { force: true });
-    fs.mkdirSync(path.dirname(DB_FILE), { recursive: true });
-    await migrateDatabase(`file:./${DB_FILE}`);
-    db = createDb(`file:./${DB_FILE}`);
-    blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'owners-blobs-'));
-    server = new ModelServer({ models: MODELS, workers: 1, backend: 'wasm', defaults: { maxBatch: 8, maxWaitMs: 2, queueLimit: 64, timeoutMs: 60_000 } });
-    const blobs = new BlobStore(blobDir);
-    uploads = new UploadService(db, blobs, server);
-    generations = new GenerationService(db, blobs);
-    tags = new TagService({ db, models: server, uploads, blobs, generations, jobs: new JobRegistry(), dataDir: blobDir, cacheDir: path.join(blobDir, 'cache') });
+    services = await realServices(DB_FILE);
+    ({ db, uploads, generations, tags } = services);
   });
 
-  afterAll(async () => {
-    await server.close();
-    await db.$disconnect();
-    fs.rmSync(blobDir, { recursive: true, force: true });
-  });
+  afterAll(() => services.close());
 
   it('gives each owner their own record of the same photo, with their own tags', async () => {
     const mine = await uploads.create(alice, photo('100000'), 'bear.jpg', { similar: 0 });

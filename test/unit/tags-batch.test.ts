@@ -6,23 +6,16 @@
  * export writes the sidecars, CSV and JSON that tagging tools read, naming the tagger.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '@/lib/db';
-import { migrateDatabase } from '@/lib/db/migrate';
-import { GenerationService } from '@/lib/generations';
-import { JobRegistry } from '@/lib/jobs';
-import { ModelServer, type ProgressEvent } from '@/lib/model-server';
-import { MODELS } from '@/lib/model-server/registry';
-import { BlobStore } from '@/lib/storage';
-import { TagService } from '@/lib/tags';
+import type { Db } from '@/lib/db';
+import type { ProgressEvent } from '@/lib/model-server';
+import type { TagService } from '@/lib/tags';
 import { checkBatch, photosFromZip, tagBatch, type BatchProgress } from '@/lib/tags/batch';
 import { exportedPhotos, exportFile } from '@/lib/tags/export';
-import { UploadService } from '@/lib/uploads';
 import { truncatedJpeg } from '../e2e/hostile';
-import { ALICE, BOB, errorOf } from './helpers';
+import { ALICE, BOB, errorOf, realServices, type RealServices } from './helpers';
 
 const DB_FILE = 'test/.tmp/tags-batch.db';
 const photo = (id: string) => new Uint8Array(fs.readFileSync(path.resolve('../shared/data/corel5k/images', `${id}.jpg`)));
@@ -79,28 +72,16 @@ describe('checking a batch before work starts', () => {
 });
 
 describe('tagging a batch', () => {
+  let services: RealServices;
   let db: Db;
-  let server: ModelServer;
-  let dir: string;
   let tags: TagService;
 
   beforeAll(async () => {
-    fs.rmSync(DB_FILE, { force: true });
-    fs.mkdirSync(path.dirname(DB_FILE), { recursive: true });
-    await migrateDatabase(`file:./${DB_FILE}`);
-    db = createDb(`file:./${DB_FILE}`);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-'));
-    server = new ModelServer({ models: MODELS, workers: 1, backend: 'wasm', defaults: { maxBatch: 8, maxWaitMs: 2, queueLimit: 64, timeoutMs: 60_000 } });
-    const blobs = new BlobStore(dir);
-    const generations = new GenerationService(db, blobs);
-    tags = new TagService({ db, models: server, uploads: new UploadService(db, blobs, server), blobs, generations, jobs: new JobRegistry(), dataDir: dir, cacheDir: dir });
+    services = await realServices(DB_FILE);
+    ({ db, tags } = services);
   });
 
-  afterAll(async () => {
-    await server.close();
-    await db.$disconnect();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => services.close());
 
   it('stores and tags every photo as the person’s own, a damaged one failing alone, with one progress', async () => {
     const events: ProgressEvent[] = [];
