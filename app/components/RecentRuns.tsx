@@ -15,10 +15,11 @@ export async function RecentRuns({ kind, limit = 4 }: { kind: 'caption' | 'gan' 
   if (runs.length === 0) return null;
   return (
     <section aria-labelledby="recent-runs" data-testid="recent-runs">
-      <h2 id="recent-runs">
-        Your recent runs <Link href="/gallery?show=drawings" className="muted">all in the gallery →</Link>
-      </h2>
+      <h2 id="recent-runs">Your recent runs</h2>
       <GeneratedGrid generations={runs as unknown as (CaptionGeneration | GanGeneration | OneShotGeneration)[]} />
+      <p>
+        <Link href="/gallery?show=drawings">All your drawings in the gallery →</Link>
+      </p>
     </section>
   );
 }
