@@ -2,12 +2,14 @@ import Link from 'next/link';
 import {
   cardId,
   formatBytes,
+  formatDate,
   formatNumber,
   humanise,
   loadModelCards,
   niceTicks,
   tickLabel,
   type CheckpointInfo,
+  type Figures,
   type ModelCard,
   type TrainingCurve,
   type TrainingFact,
@@ -128,6 +130,42 @@ function Checkpoint({ checkpoint }: { checkpoint: CheckpointInfo }) {
   );
 }
 
+/** The model's qualitative figures: each sentence, what it drew, and the nearest training sentence when named. */
+function FigureGroups({ figures }: { figures: Figures }) {
+  return (
+    <div data-testid="model-figures">
+      {figures.groups.map((group) => (
+        <figure key={group.title} className={styles.figure}>
+          <figcaption>
+            <h3 className={styles.section}>{group.title}</h3>
+            {group.note && <p className={styles.small}>{group.note}</p>}
+          </figcaption>
+          <ul className={styles.figureRows}>
+            {group.rows.map((row) => (
+              <li key={row.sentence} data-testid="figure-row">
+                <p className={styles.figureSentence}>“{row.sentence}”</p>
+                {/* eslint-disable-next-line @next/next/no-img-element */}
+                <img src={row.image} alt={row.alt} className={styles.figureStrip} />
+                {row.nearest && (
+                  <p className={styles.small}>
+                    Nearest training sentence: “{row.nearest.sentence}” (similarity {formatNumber(row.nearest.similarity)})
+                  </p>
+                )}
+              </li>
+            ))}
+          </ul>
+        </figure>
+      ))}
+      <p className={styles.small}>
+        Drawn by <code>{figures.command}</code>
+        {figures.modelVersion && <> with {figures.modelVersion}</>}
+        {figures.temperature !== undefined && <> at temperature {figures.temperature}</>}
+        {formatDate(figures.date) && <>, {formatDate(figures.date)}</>}.
+      </p>
+    </div>
+  );
+}
+
 function Card({ card }: { card: ModelCard }) {
   const version = card.checkpoints.length === 1 ? card.checkpoints[0].version : undefined;
   return (
@@ -170,6 +208,7 @@ function Card({ card }: { card: ModelCard }) {
             <Checkpoint key={checkpoint.part ?? ''} checkpoint={checkpoint} />
           ))}
           <EvaluationTable evaluation={card.evaluation} id={cardId(card)} />
+          {card.figures && <FigureGroups figures={card.figures} />}
           {!card.evaluation && card.evaluate && (
             <p className={styles.pending}>
               Not measured yet: <code>{card.evaluate}</code> measures it.

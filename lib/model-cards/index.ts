@@ -11,11 +11,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MODEL_CATALOG, type CatalogEntry } from './catalog';
 import { EVALUATION_FILE, evaluationSchema, type Evaluation } from './evaluation';
+import { loadFigures, type Figures } from './figures';
 import { formatDate, formatNumber, humanise, rawJson, summaryLines, type SummaryLine } from './format';
 
 export * from './catalog';
 export * from './evaluation';
 export * from './format';
+export * from './figures';
 
 export const META_FILE = 'meta.json';
 
@@ -53,6 +55,8 @@ export interface ModelCard extends CatalogEntry {
   trained: boolean;
   checkpoints: CheckpointInfo[];
   evaluation?: Evaluation;
+  /** Qualitative figures (figures.json), when the model has them. */
+  figures?: Figures;
   /** Why a meta.json or the evaluation could not be shown, for a person. */
   problems: string[];
 }
@@ -254,6 +258,9 @@ export async function loadModelCard(entry: CatalogEntry, modelsDir: string): Pro
   } catch (error) {
     card.problems.push(`${EVALUATION_FILE} could not be read: ${(error as Error).message.split('\n')[0]}`);
   }
+  const { figures, problem } = await loadFigures(dir, path.join(path.dirname(modelsDir), 'public'));
+  if (figures) card.figures = figures;
+  if (problem) card.problems.push(problem);
   return card;
 }
 

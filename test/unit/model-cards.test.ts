@@ -140,6 +140,47 @@ describe('model cards', () => {
   });
 });
 
+describe('a model’s figures', () => {
+  const figures = {
+    command: 'npx tsx models/x/scripts/figures.ts',
+    date: '2026-12-07T00:00:00.000Z',
+    groups: [{ title: 'One word changed', rows: [{ sentence: 'a dog on the snow', image: '/figures/x/snow.png', alt: '8 drawings', nearest: { sentence: 'a dog runs in the snow', similarity: 0.8 } }] }],
+  };
+  /** A project folder with models/ and public/ side by side, as the app has them. */
+  function project(files: Record<string, string>, pictures: string[]): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'model-figures-'));
+    const dir = path.join(root, 'models', 'multimodal-dbm', 'checkpoint');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    for (const picture of pictures) {
+      fs.mkdirSync(path.dirname(path.join(root, 'public', picture)), { recursive: true });
+      fs.writeFileSync(path.join(root, 'public', picture), 'png');
+    }
+    return root;
+  }
+  const card = async (root: string) => (await loadModelCards(path.join(root, 'models'))).find((c) => c.folder === 'multimodal-dbm')!;
+
+  it('shows figures.json’s rows when every picture it names is in public/', async () => {
+    const root = project({ 'meta.json': '{}', 'figures.json': JSON.stringify(figures) }, ['/figures/x/snow.png']);
+    const shown = await card(root);
+    expect(shown.problems).toEqual([]);
+    expect(shown.figures?.groups[0].rows[0]).toMatchObject({ sentence: 'a dog on the snow', nearest: { similarity: 0.8 } });
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('says so on the card instead of showing a missing picture, a path outside /figures or a malformed file', async () => {
+    const missing = project({ 'meta.json': '{}', 'figures.json': JSON.stringify(figures) }, []);
+    expect((await card(missing)).problems).toEqual(['figures.json names pictures that are not in public/: /figures/x/snow.png.']);
+    const outside = JSON.stringify({ ...figures, groups: [{ ...figures.groups[0], rows: [{ ...figures.groups[0].rows[0], image: '/../../etc/passwd' }] }] });
+    const escaping = project({ 'meta.json': '{}', 'figures.json': outside }, []);
+    expect((await card(escaping)).problems[0]).toMatch(/^figures\.json is not in the figure format/);
+    const broken = project({ 'meta.json': '{}', 'figures.json': '{ nope' }, []);
+    expect((await card(broken)).problems[0]).toMatch(/^figures\.json is not JSON/);
+    expect((await card(broken)).figures).toBeUndefined();
+    for (const root of [missing, escaping, broken]) fs.rmSync(root, { recursive: true, force: true });
+  });
+});
+
 describe('the committed checkpoints', () => {
   it('each shows on its card without problems, with its evaluation where one was written', async () => {
     const cards = await loadModelCards(path.resolve('models'));
