@@ -38,11 +38,14 @@ export const UNK = '[UNK]';
 export const TOKENIZER_FILE = 'tokenizer.json';
 /** Where the MNIST-with-captions checkpoint (and its tokenizer) lives. */
 export const MNIST_CHECKPOINT_DIR = 'models/align-draw/checkpoint';
-/** Where the free-text (COCO) checkpoint (and its WordPiece tokenizer) lives. */
 /** The Corel-5k model's checkpoint and its tag tokenizer. */
 export const COREL_CHECKPOINT_DIR = 'models/align-draw/checkpoint-corel';
 /** The WordPiece tokenizer of the caption corpora. */
 export const COCO_CHECKPOINT_DIR = 'models/align-draw/checkpoint-coco';
+/** The Flickr8k model's checkpoint and its WordPiece tokenizer, learned from Flickr8k's training sentences. */
+export const FLICKR_CHECKPOINT_DIR = 'models/align-draw/checkpoint-flickr';
+/** Word pieces of the Flickr8k tokenizer (with [PAD] and [UNK]): its 6,000 photos' 30,000 sentences use about 7,000 words. */
+export const FLICKR_VOCABULARY_SIZE = 2000;
 /** Word pieces kept after training (with [PAD] and [UNK]). */
 export const WORDPIECE_VOCABULARY_SIZE = 4000;
 
@@ -66,6 +69,16 @@ export interface EncodedCaption {
   ids: number[];
   /** The token of each id ("the", "digit", "3", … or word pieces like "skate", "##board"). */
   words: string[];
+  /** With `dropUnknown`: what was left out because no piece spells it (e.g. "🐱"), each once, in order. */
+  dropped: string[];
+}
+
+export interface EncodeOptions {
+  /**
+   * Leave out what the tokenizer cannot spell instead of refusing the caption (free text: a
+   * sentence with an emoji still draws). A caption with nothing else left is still refused.
+   */
+  dropUnknown?: boolean;
 }
 
 export interface EncodedCaptionBatch {
@@ -131,27 +144,33 @@ export class CaptionTokenizer {
    * Ids of a caption (not padded). Throws `UnknownWordsError` for words the model cannot read
    * and `AppError('BAD_REQUEST')` for a caption without any word.
    */
-  async encode(caption: string): Promise<EncodedCaption> {
+  async encode(caption: string, options: EncodeOptions = {}): Promise<EncodedCaption> {
     const encoding = await this.tokenizer.encode(caption);
     const ids = encoding.getIds();
     const tokens = encoding.getTokens();
     const special = encoding.getSpecialTokensMask();
     if (special.every((s) => s === 1)) throw new AppError('BAD_REQUEST', 'The caption is empty: write a sentence describing the image.');
-    if (ids.includes(this.unkId)) {
-      // Offsets count Unicode code points, not UTF-16 units.
-      const characters = [...caption];
-      const offsets = encoding.getOffsets();
-      const unknown = [
-        ...new Set(ids.flatMap((id, i) => (id === this.unkId ? [characters.slice(offsets[i][0], offsets[i][1]).join('')] : []))),
-      ];
-      throw new UnknownWordsError(unknown, this.knownWords());
+    // Offsets count Unicode code points, not UTF-16 units.
+    const characters = [...caption];
+    const offsets = encoding.getOffsets();
+    const unknown = [...new Set(ids.flatMap((id, i) => (id === this.unkId ? [characters.slice(offsets[i][0], offsets[i][1]).join('')] : [])))];
+    if (!options.dropUnknown) {
+      if (unknown.length > 0) throw new UnknownWordsError(unknown, this.knownWords());
+      return { ids, words: tokens, dropped: [] };
     }
-    return { ids, words: tokens };
+    const kept = ids.flatMap((id, i) => (id === this.unkId ? [] : [i]));
+    // Free text: what is left must hold a word, not only punctuation.
+    if (!kept.some((i) => special[i] === 0 && /[\p{L}\p{N}]/u.test(tokens[i]))) {
+      throw new AppError('BAD_REQUEST', 'The caption has no letters or numbers the model can read: write a sentence in English words, such as “a dog runs on the beach”.', {
+        details: { dropped: unknown },
+      });
+    }
+    return { ids: kept.map((i) => ids[i]), words: kept.map((i) => tokens[i]), dropped: unknown };
   }
 
   /** Captions as one padded block; `length` defaults to the longest. */
-  async encodeBatch(captions: readonly string[], length?: number): Promise<EncodedCaptionBatch> {
-    const encoded = await Promise.all(captions.map((c) => this.encode(c)));
+  async encodeBatch(captions: readonly string[], length?: number, options: EncodeOptions = {}): Promise<EncodedCaptionBatch> {
+    const encoded = await Promise.all(captions.map((c) => this.encode(c, options)));
     const longest = Math.max(0, ...encoded.map((e) => e.ids.length));
     const width = length ?? longest;
     if (longest > width) throw new AppError('BAD_REQUEST', `A caption is ${longest} tokens long; the model reads at most ${width}.`);
