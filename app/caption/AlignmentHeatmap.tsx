@@ -1,24 +1,28 @@
 'use client';
 
+import { wholeWords } from '@/lib/caption/pieces';
 import styles from './caption.module.css';
 
 /**
  * Which words each drawing step attended to: one row per step, one column per word of the caption
- * (as the model read it), colour intensity = the alignment weight α_t,i (each row sums to 1).
+ * (as the model read it; word pieces joined back into the typed word, their attention added up),
+ * colour intensity = the alignment weight α_t,i (each row sums to 1).
  */
 export function AlignmentHeatmap({
-  words,
-  alignment,
+  words: pieces,
+  alignment: pieceAlignment,
   activeStep,
   onStep,
 }: {
+  /** The tokens the model read (words, or word pieces such as "kick", "##fl", "##ip"). */
   words: string[];
-  /** steps × words */
+  /** steps × tokens */
   alignment: number[][];
   /** 1-based step to highlight. */
   activeStep?: number;
   onStep?: (step: number) => void;
 }) {
+  const { words, alignment } = wholeWords(pieces, pieceAlignment);
   const max = Math.max(1e-6, ...alignment.flat());
   return (
     <div className={styles.heatmapWrap}>

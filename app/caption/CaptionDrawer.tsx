@@ -141,9 +141,10 @@ export function CaptionDrawer({
           <CaptionHeading caption={started.caption} seed={started.seed} temperature={started.temperature} reading={started.reading} />
           {(started.leftOut.length > 0 || started.folded.length > 0) && (
             <p className="status" data-testid="caption-read">
-              Drew “{started.caption}” from “{started.typed}”
+              {started.caption === started.typed.trim() ? `Drew “${started.caption}”` : `Drew “${started.caption}” from “${started.typed}”`}
               {started.folded.length > 0 && `, reading ${started.folded.map((f) => `“${f.typed}” as “${f.word}”`).join(', ')}`}
-              {started.leftOut.length > 0 && `, leaving out ${started.leftOut.map((w) => `“${w}”`).join(', ')}: the model knows only its tags`}.
+              {started.leftOut.length > 0 &&
+                `, leaving out ${started.leftOut.map((w) => `“${w}”`).join(', ')}: ${models.find((m) => m.name === started.model)?.freeText ? 'no word piece the model learned spells them' : 'the model knows only its tags'}`}.
             </p>
           )}
           <JobProgress

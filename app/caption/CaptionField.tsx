@@ -47,10 +47,17 @@ function Hint({
   if (read.drawable) {
     if (read.leftOut.length === 0 && read.folded.length === 0) return count;
     return (
-      <span data-testid="caption-will-draw">
-        It will draw “{read.caption}”
-        {read.folded.length > 0 && ` (${read.folded.map((f) => `“${f.typed}” as “${f.word}”`).join(', ')})`}
-        {read.leftOut.length > 0 && `, leaving out ${quoted(read.leftOut)}: the ${modelLabel} model knows only its tags`}.
+      <span>
+        <span data-testid="caption-will-draw">
+          It will draw “{read.caption}”
+          {read.folded.length > 0 && ` (${read.folded.map((f) => `“${f.typed}” as “${f.word}”`).join(', ')})`}
+          {read.leftOut.length > 0 && `, leaving out ${quoted(read.leftOut)}: the ${modelLabel} model knows only its tags`}.
+        </span>{' '}
+        {couldDraw && (
+          <button type="button" className="secondary" onClick={() => onSwitch(couldDraw.name)} data-testid="switch-model">
+            Draw the whole sentence with {couldDraw.label}
+          </button>
+        )}
       </span>
     );
   }

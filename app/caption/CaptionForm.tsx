@@ -15,6 +15,8 @@ export interface ModelChoice {
   vocabulary: string[] | null;
   /** Whether it reads whole sentences of a grammar (MNIST), not tags. */
   grammar: boolean;
+  /** Whether it reads any sentence in word pieces (Flickr8k). */
+  freeText: boolean;
   /** The temperature a drawing starts from on this model. */
   defaultTemperature: number;
 }
@@ -62,14 +64,23 @@ export function CaptionForm({
   // A caption the chosen model cannot draw: Draw waits, and another model that could is offered.
   const blocked = values.caption.trim() !== '' && read !== null && !read.drawable;
   const couldDraw = useMemo((): CouldDraw | null => {
-    if (!blocked) return null;
-    for (const m of models) {
-      if (m.name === chosen?.name) continue;
-      const other = readBy(m);
-      if (!other || other.drawable) return { name: m.name, label: m.label, caption: other?.caption ?? values.caption.trim() };
+    // A tag model leaving words out: the model that reads whole sentences is offered beside it.
+    if (read?.drawable && read.leftOut.length > 0) {
+      const sentences = models.find((m) => m.freeText && m.name !== chosen?.name);
+      return sentences ? { name: sentences.name, label: sentences.label, caption: values.caption.trim() } : null;
     }
-    return null;
-  }, [blocked, models, chosen, values.caption]);
+    if (!blocked) return null;
+    // As the server proposes: a model that reads every word as typed, then free text, then a tag model's part.
+    const readers = models.flatMap((m) => {
+      if (m.name === chosen?.name) return [];
+      const other = readBy(m);
+      if (other && !other.drawable) return [];
+      const whole = other !== null && other.leftOut.length === 0 && other.folded.length === 0;
+      return [{ m, caption: other?.caption ?? values.caption.trim(), rank: whole && !m.freeText ? 0 : m.freeText ? 1 : 2 }];
+    });
+    const best = readers.sort((a, b) => a.rank - b.rank)[0];
+    return best ? { name: best.m.name, label: best.m.label, caption: best.caption } : null;
+  }, [blocked, read, models, chosen, values.caption]);
   const switchTo = (name: string) => {
     const next = models.find((m) => m.name === name);
     onChange({ model: name, ...(next ? { temperature: String(next.defaultTemperature) } : {}) });

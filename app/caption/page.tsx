@@ -39,13 +39,14 @@ export default async function CaptionPage({ searchParams }: { searchParams: Prom
       (models) => ({ models }),
       (error) => ({ models: [] as ServedCaptionModel[], error: toAppError(error).toJSON() }),
     );
-  const models = served.models.map(({ name, label, description, vocabulary, defaultTemperature, grammar }) => ({
+  const models = served.models.map(({ name, label, description, vocabulary, defaultTemperature, grammar, freeText }) => ({
     name,
     label,
     description,
     vocabulary,
     defaultTemperature,
     grammar: grammar === 'mnist',
+    freeText,
   }));
   const names = new Set(models.map((m) => m.name));
   const examples = EXAMPLE_CAPTIONS.filter((e) => names.has(e.model));

@@ -28,12 +28,23 @@ const NOVEL = [0, 7, 21, 34, 45].map((i) => HELD_OUT_CAPTIONS[i]);
 
 const COREL = ['sky water tree', 'sun clouds sea', 'grass tiger', 'snow mountain sky', 'beach sand water', 'flowers garden', 'people street buildings'];
 
+/** Everyday sentences for the Flickr8k model: each of its scenes' kinds (dogs, snow, beaches, sport, streets). */
+const FLICKR = [
+  'A dog runs across the grass',
+  'A child in a red coat plays in the snow',
+  'Two people walk on the beach at sunset',
+  'A man rides a bike down a dirt road',
+  'A surfer rides a big wave',
+  'A crowd of people on a city street',
+];
+
 const strip = (caption: string) => caption.replace(/\.$/, '');
 
 export const EXAMPLE_CAPTIONS: readonly ExampleCaption[] = [
   ...SEEN.filter((s) => !isHeldOut(s)).map((s): ExampleCaption => ({ caption: strip(captionText(s)), model: 'align-draw-mnist', kind: 'seen' })),
   ...NOVEL.filter((s) => s && isHeldOut(s)).map((s): ExampleCaption => ({ caption: strip(captionText(s)), model: 'align-draw-mnist', kind: 'novel' })),
   ...COREL.map((caption): ExampleCaption => ({ caption, model: 'align-draw-corel', kind: 'example' })),
+  ...FLICKR.map((caption): ExampleCaption => ({ caption, model: 'align-draw-flickr', kind: 'example' })),
 ];
 
 /** Whether an MNIST caption's scene is of a kind drawn in training, or held out; null when outside the grammar. */

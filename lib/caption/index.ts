@@ -70,7 +70,8 @@ export const captionRequest = z.object({
     .min(0, 'must be a number from 0 to 1')
     .max(1, 'must be a number from 0 to 1 (1 samples the model’s own prior)')
     .optional(),
-  model: z.enum(CAPTION_MODELS, { error: `must be one of ${CAPTION_MODELS.join(', ')}` }).default(DEFAULT_CAPTION_MODEL),
+  /** Absent: MNIST with Captions for a caption of its grammar's words, otherwise the Flickr8k model (`chooseModel`). */
+  model: z.enum(CAPTION_MODELS, { error: `must be one of ${CAPTION_MODELS.join(', ')}` }).optional(),
 });
 
 /** A caption request as a page sends it, and as `prepare` takes it once checked. */
@@ -95,7 +96,10 @@ export interface PreparedCaption {
   typed: string;
   /** Typed words a tag model read as another form of a tag ("dogs" → "dog"). */
   folded: { typed: string; word: string }[];
-  /** Typed words a tag model left out ("a", "running", "on", "the"): it knows them in no form. */
+  /**
+   * Typed words a tag model left out ("a", "running", "on", "the"): it knows them in no form; for
+   * free text, what no word piece spells ("🐱").
+   */
   leftOut: string[];
   samples: number;
   seed: number;
@@ -204,16 +208,17 @@ export class CaptionService {
    */
   async prepare(request: CheckedCaptionRequest): Promise<PreparedCaption> {
     const served = await this.servedModels();
-    if (!served.some((m) => m.name === request.model)) {
-      const info = CAPTION_MODEL_INFO[request.model];
+    const model = request.model ?? (await this.chooseModel(request.caption, served));
+    if (!served.some((m) => m.name === model)) {
+      const info = CAPTION_MODEL_INFO[model];
       throw new AppError(
         'MODEL_UNAVAILABLE',
-        `The ${info.label} model (${request.model}) is not served here yet, so it cannot draw captions.` +
+        `The ${info.label} model (${model}) is not served here yet, so it cannot draw captions.` +
           (served.length ? ` Served: ${served.map((m) => m.name).join(', ')}.` : ' No caption model is served yet; please try again later.'),
       );
     }
-    const read = await this.read(request.model, request.caption);
-    if (!read.ok) throw await this.cannotDraw(request.model, request.caption, read.unknown, served);
+    const read = await this.read(model, request.caption);
+    if (!read.ok) throw await this.cannotDraw(model, request.caption, read.unknown, served);
     return {
       caption: read.caption,
       typed: request.caption,
@@ -221,11 +226,39 @@ export class CaptionService {
       leftOut: read.leftOut,
       samples: request.samples,
       seed: request.seed ?? randomInt(0, MAX_SEED + 1),
-      temperature: request.temperature ?? CAPTION_MODEL_INFO[request.model].defaultTemperature,
-      model: request.model,
+      temperature: request.temperature ?? CAPTION_MODEL_INFO[model].defaultTemperature,
+      model,
       words: read.words,
-      reading: readCaption(request.model, read.caption),
+      reading: readCaption(model, read.caption),
     };
+  }
+
+  /**
+   * The model for a request that names none: MNIST with Captions when every word is one of its
+   * grammar's, otherwise the served model that reads the most of what was typed (`couldDraw`'s
+   * order: every word read, then free text, then a tag model's part). With none served, MNIST
+   * (whose refusal then names what it knows).
+   */
+  private async chooseModel(caption: string, served: ServedCaptionModel[]): Promise<CaptionModel> {
+    return (await this.couldDraw(caption, served))?.model ?? DEFAULT_CAPTION_MODEL;
+  }
+
+  /**
+   * Which of `served` (other than `except`) could draw the caption, and what it would draw: first
+   * a model that reads every typed word as typed (MNIST's grammar, Corel tags), then one that
+   * reads free text, then a tag model that reads part of it.
+   */
+  private async couldDraw(caption: string, served: ServedCaptionModel[], except?: CaptionModel): Promise<{ model: CaptionModel; label: string; caption: string } | null> {
+    const readers: { model: ServedCaptionModel; caption: string; rank: number }[] = [];
+    for (const other of served) {
+      if (other.name === except) continue;
+      const read = await this.read(other.name, caption).catch(() => null);
+      if (!read?.ok) continue;
+      const whole = read.leftOut.length === 0 && read.folded.length === 0;
+      readers.push({ model: other, caption: read.caption, rank: whole && !other.freeText ? 0 : other.freeText ? 1 : 2 });
+    }
+    const best = readers.sort((a, b) => a.rank - b.rank)[0];
+    return best ? { model: best.model.name, label: best.model.label, caption: best.caption } : null;
   }
 
   /**
@@ -314,7 +347,9 @@ export class CaptionService {
       return { ok: true, caption: read.caption, words: (await tokenizer.encode(read.caption)).words, folded: read.folded, leftOut: read.leftOut };
     }
     try {
-      return { ok: true, caption, words: (await tokenizer.encode(caption)).words, folded: [], leftOut: [] };
+      // Free text leaves out only what no word piece spells (an emoji), and says so.
+      const { words, dropped } = await tokenizer.encode(caption, { dropUnknown: CAPTION_MODEL_INFO[model].freeText });
+      return { ok: true, caption, words, folded: [], leftOut: dropped };
     } catch (error) {
       if (error instanceof UnknownWordsError) return { ok: false, unknown: error.words };
       throw error;
@@ -330,15 +365,7 @@ export class CaptionService {
     const info = CAPTION_MODEL_INFO[model];
     const known = this.knownWords(model);
     const close = known ? closeWords(unknown, known.filter((w) => w !== '.')) : [];
-    let otherModel: { model: CaptionModel; label: string; caption: string } | null = null;
-    for (const other of served) {
-      if (other.name === model) continue;
-      const read = await this.read(other.name, caption).catch(() => null);
-      if (read?.ok) {
-        otherModel = { model: other.name, label: other.label, caption: read.caption };
-        break;
-      }
-    }
+    const otherModel = await this.couldDraw(caption, served, model);
     const list = unknown.map((w) => `"${w}"`).join(', ');
     const suggestions = close.filter((c) => c.suggestions.length > 0).map((c) => `${c.suggestions.map((s) => `"${s}"`).join(' or ')} for "${c.word}"`);
     const knows =

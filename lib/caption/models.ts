@@ -14,6 +14,8 @@ export interface CaptionModelInfo {
   description: string;
   /** `mnist`: captions are read with the MNIST-with-captions grammar (seen vs novel scenes). */
   grammar: 'mnist' | null;
+  /** Reads any sentence in word pieces (leaving out only what no piece spells), not a fixed word list. */
+  freeText: boolean;
   /**
    * The sampling temperature a drawing gets when the request names none (0–1; 1 is the model's own
    * prior). Lower draws cleaner, less varied images; the model's evaluation measures both.
@@ -30,6 +32,7 @@ export const CAPTION_MODEL_INFO: Record<CaptionModel, CaptionModelInfo> = {
     label: 'MNIST with Captions',
     description: 'One or two handwritten digits placed on a 60×60 canvas as the caption says (the paper’s 22-word grammar).',
     grammar: 'mnist',
+    freeText: false,
     defaultTemperature: DEFAULT_TEMPERATURE['align-draw-mnist'],
   },
   'align-draw-corel': {
@@ -38,6 +41,16 @@ export const CAPTION_MODEL_INFO: Record<CaptionModel, CaptionModelInfo> = {
     label: 'Corel-5k photos',
     description: '32×32 colour pictures from captions made of Corel-5k tags ("water sky tree").',
     grammar: null,
+    freeText: false,
     defaultTemperature: DEFAULT_TEMPERATURE['align-draw-corel'],
+  },
+  'align-draw-flickr': {
+    name: 'align-draw-flickr',
+    servable: CAPTION_SERVABLES['align-draw-flickr'],
+    label: 'Flickr8k photos',
+    description: 'Any English sentence → 32×32 colour pictures in the manner of Flickr8k’s everyday photos (people, dogs, streets, beaches, snow, sport): blurry impressions of the scene’s colours and layout, not photographs.',
+    grammar: null,
+    freeText: true,
+    defaultTemperature: DEFAULT_TEMPERATURE['align-draw-flickr'],
   },
 };

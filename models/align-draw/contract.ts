@@ -3,8 +3,10 @@
  *
  * - `align-draw-mnist`: captions of the MNIST grammar ("the digit 3 is on the left of the digit 5")
  *   → 60×60 grey canvases;
- * - `align-draw-corel` (when trained): captions made of Corel-5k tags ("water sky tree") → 32×32
- *   colour photos.
+ * - `align-draw-corel`: captions made of Corel-5k tags ("water sky tree") → 32×32 colour photos;
+ * - `align-draw-flickr`: any English sentence ("a dog runs on the beach"), read in word pieces
+ *   learned from Flickr8k's training sentences → 32×32 colour photos. What no piece spells (an
+ *   emoji) is left out and named, not refused.
  *
  * One request draws `samples` images of one caption. Every drawing step is reported as progress
  * with `preview: DrawingStep`, so a page can show the canvases being drawn; the result carries the
@@ -12,7 +14,7 @@
  * caption's words (steps × words, each row sums to 1) and the write-attention box of every step.
  * The same caption, sample count, seed and temperature give the same images.
  */
-export const CAPTION_MODELS = ['align-draw-mnist', 'align-draw-corel'] as const;
+export const CAPTION_MODELS = ['align-draw-mnist', 'align-draw-corel', 'align-draw-flickr'] as const;
 export type CaptionModel = (typeof CAPTION_MODELS)[number];
 
 /**
@@ -20,7 +22,7 @@ export type CaptionModel = (typeof CAPTION_MODELS)[number];
  * validation captions (not the evaluation's) were mostly right yet still varied; `npm run
  * eval:caption` prints correctness and diversity at 1, 0.7, 0.5, 0.3 and 0. Corel: the prior itself.
  */
-export const DEFAULT_TEMPERATURE: Record<CaptionModel, number> = { 'align-draw-mnist': 0.5, 'align-draw-corel': 1 };
+export const DEFAULT_TEMPERATURE: Record<CaptionModel, number> = { 'align-draw-mnist': 0.5, 'align-draw-corel': 1, 'align-draw-flickr': 1 };
 
 export const MAX_SAMPLES = 16;
 export const MAX_CAPTION_CHARS = 200;
@@ -62,6 +64,8 @@ export interface DrawingStep extends CanvasShape {
 export interface Drawing extends CanvasShape {
   /** The caption's words as the model read them (what the alignment columns are). */
   words: string[];
+  /** What the model left out because no word piece spells it (free text only; absent otherwise). */
+  dropped?: string[];
   steps: number;
   /** Final canvases, one per sample: `height × width × channels` bytes. */
   images: Uint8Array[];

@@ -1,5 +1,6 @@
 /**
- * alignDRAW in the model server (`align-draw-mnist`; `align-draw-corel` is serve-corel.ts),
+ * alignDRAW in the model server (`align-draw-mnist`; `align-draw-corel` is serve-corel.ts,
+ * `align-draw-flickr` serve-flickr.ts),
  * answering the contract in contract.ts: one request draws `samples` canvases of one caption,
  * reporting every drawing step as progress.
  */
@@ -9,7 +10,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BatchContext, ServableModel } from '@/lib/model-server/types';
 import type { AttentionBox } from '@/models/blocks/draw-attention';
-import { MAX_SAMPLES, type Box, type DrawInput, type Drawing, type DrawingStep } from './contract';
+import { MAX_CAPTION_CHARS, MAX_SAMPLES, type Box, type DrawInput, type Drawing, type DrawingStep } from './contract';
 import { AlignDraw } from './model';
 import { CaptionTokenizer, MNIST_CHECKPOINT_DIR } from './tokenizer';
 
@@ -52,7 +53,9 @@ export async function draw(
   if (!Number.isInteger(input.seed) || input.seed < 0) throw badRequest('The seed must be a whole number ≥ 0.');
   const temperature = input.temperature ?? 1;
   if (typeof temperature !== 'number' || !(temperature >= 0 && temperature <= 1)) throw badRequest('The temperature is a number from 0 to 1.');
-  const { ids, words } = await tokenizer.encode(input.caption); // UnknownWordsError names the words
+  if (input.caption.length > MAX_CAPTION_CHARS) throw badRequest(`A caption has at most ${MAX_CAPTION_CHARS} characters.`);
+  // Free text (word pieces) leaves out what no piece spells; a word-level model names unknown words (UnknownWordsError).
+  const { ids, words, dropped } = await tokenizer.encode(input.caption, { dropUnknown: tokenizer.modelType === 'WordPiece' });
   const { height, width, steps, channels } = model.config;
   const pixels = model.imageSize;
   const abort = new AbortController();
@@ -79,7 +82,7 @@ export async function draw(
     },
   });
   if (generation.steps.length < steps) throw Object.assign(new Error('The drawing was cancelled.'), { code: 'CANCELLED' });
-  return { words, steps, height, width, channels: channels as 1 | 3, images: toBytes(generation.images, input.samples, pixels), stepCanvases, alignments, writeBoxes };
+  return { words, ...(dropped.length ? { dropped } : {}), steps, height, width, channels: channels as 1 | 3, images: toBytes(generation.images, input.samples, pixels), stepCanvases, alignments, writeBoxes };
 }
 
 /** A servable for the checkpoint in `dir`, loaded once on first use. */

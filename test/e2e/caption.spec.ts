@@ -7,16 +7,20 @@ const WORDS = ['the', 'digit', '3', 'is', 'on', 'the', 'left', 'of', 'the', 'dig
 const imageNames = (page: Page) => page.getByTestId('result-image').evaluateAll((els) => els.map((el) => el.getAttribute('data-sha256')!));
 
 test('clear errors for captions the model cannot draw', async ({ request }) => {
-  const unknown = await request.post('/api/caption', { data: { caption: 'the digit 3 is next to a cat', samples: 2 } });
+  const unknown = await request.post('/api/caption', { data: { caption: 'the digit 3 is next to a cat', samples: 2, model: 'align-draw-mnist' } });
   expect(unknown.status()).toBe(422);
   const { error } = await unknown.json();
   expect(error.code).toBe('UNKNOWN_WORDS');
   expect(error.message).toContain('"next", "to", "a", "cat"');
   expect(error.details.unknown).toEqual(['next', 'to', 'a', 'cat']);
   expect(error.details.known).toEqual(expect.arrayContaining(['digit', 'left', 'image']));
-  // Which model could draw it instead.
-  expect(error.message).toContain('The Corel-5k photos model could draw it (as “cat”).');
-  expect(error.details.otherModel).toMatchObject({ model: 'align-draw-corel', caption: 'cat' });
+  // Which model could draw it instead: the one that reads the whole sentence.
+  expect(error.message).toContain('The Flickr8k photos model could draw it.');
+  expect(error.details.otherModel).toMatchObject({ model: 'align-draw-flickr', caption: 'the digit 3 is next to a cat' });
+  // Named no model, the same sentence goes to the Flickr8k model.
+  const routed = await request.post('/api/caption', { data: { caption: 'the digit 3 is next to a cat', samples: 1 } });
+  expect(routed.status()).toBe(202);
+  expect(await routed.json()).toMatchObject({ model: 'align-draw-flickr', reading: { kind: 'free-text' } });
 
   // The Corel-5k model draws the tags it knows in a sentence, and says which words it left out.
   const sentence = await request.post('/api/caption', { data: { caption: 'A dog running on the beach', samples: 1, model: 'align-draw-corel' } });
@@ -62,7 +66,7 @@ test('a caption is drawn step by step, its alignment shown, saved to the gallery
   await expect(page.getByTestId('unknown-hint')).toContainText('“cat”');
   // MNIST cannot draw it: Draw waits, and the model that could is offered.
   await expect(page.getByTestId('draw')).toBeDisabled();
-  await expect(page.getByTestId('switch-model')).toHaveText('Draw it with Corel-5k photos instead (as “cat”)');
+  await expect(page.getByTestId('switch-model')).toHaveText('Draw it with Flickr8k photos instead');
   await page.getByTestId('caption-input').fill(CAPTION);
   await expect(page.getByTestId('unknown-hint')).toHaveCount(0);
   await expect(page.getByTestId('draw')).toBeEnabled();
@@ -181,4 +185,39 @@ test('the Corel-5k model draws a caption of tags as colour pictures', async ({ p
   expect(bytes.readUInt32BE(20)).toBe(32); // IHDR height
   expect(bytes[25]).toBe(2); // colour type 2: RGB
   await expect(page).toHaveURL(/model=align-draw-corel/);
+});
+
+test('the Flickr8k model draws an everyday sentence, showing which words each step attended to', async ({ page, request }) => {
+  test.setTimeout(180_000);
+  await page.goto('/caption');
+  // A sentence outside MNIST's grammar: the page proposes the model that reads whole sentences.
+  await page.getByTestId('caption-input').fill('A skateboarder does a kickflip at sunset 🛹');
+  await expect(page.getByTestId('draw')).toBeDisabled();
+  await page.getByTestId('switch-model').click();
+  await expect(page.getByTestId('model-select')).toHaveValue('align-draw-flickr');
+  await expect(page.getByTestId('example-caption').first()).toBeVisible();
+  await page.getByTestId('samples-input').fill('3');
+  await page.getByTestId('seed-input').fill('11');
+  await page.getByTestId('draw').click();
+  await expect(page.getByTestId('caption-read')).toHaveText('Drew “A skateboarder does a kickflip at sunset 🛹”, leaving out “🛹”: no word piece the model learned spells them.');
+  await expect(page.getByTestId('draw-steps')).toContainText(/step (\d+) of \1 · done/, { timeout: 120_000 });
+  const images = page.getByTestId('result-image');
+  await expect(images).toHaveCount(3);
+  const bytes = await (await page.request.get((await images.first().locator('img').getAttribute('src'))!)).body();
+  expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20), bytes[25]]).toEqual([32, 32, 2]);
+  // The alignment names whole words, "kickflip" among them, though the model read it in pieces.
+  await images.first().click();
+  const words = await page.getByTestId('heatmap-word').allTextContents();
+  expect(words).toEqual(['a', 'skateboarder', 'does', 'a', 'kickflip', 'at', 'sunset']);
+  await expect(page.getByTestId('heatmap-row')).toHaveCount(16);
+  await expect(page).toHaveURL(/model=align-draw-flickr/);
+
+  // Bad input gets a clear 400 saying what to type; nothing else is refused.
+  for (const caption of ['', 'a dog '.repeat(40), '🐱 🐶', '?!']) {
+    const response = await request.post('/api/caption', { data: { caption, model: 'align-draw-flickr' } });
+    expect(response.status(), caption).toBe(400);
+    expect((await response.json()).error.message.length).toBeGreaterThan(20);
+  }
+  const odd = await request.post('/api/caption', { data: { caption: 'zebras!!! on a skatepark??? 123', samples: 1, model: 'align-draw-flickr' } });
+  expect(odd.status()).toBe(202);
 });

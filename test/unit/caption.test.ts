@@ -27,12 +27,13 @@ const SIZE = 60;
 /** Drawing steps of the committed checkpoint. */
 const STEPS = 16;
 
-/** The model server with both caption models on one WASM worker. */
+/** The model server with the three caption models on one WASM worker. */
 const drawingServer = () =>
   new ModelServer({
     models: [
       { name: 'align-draw-mnist', module: 'models/align-draw/serve.ts', maxBatch: 1 },
       { name: 'align-draw-corel', module: 'models/align-draw/serve-corel.ts', maxBatch: 1 },
+      { name: 'align-draw-flickr', module: 'models/align-draw/serve-flickr.ts', maxBatch: 1 },
     ],
     workers: 1,
     backend: 'wasm',
@@ -140,7 +141,7 @@ describe('checking a caption', () => {
   });
 
   it('turns away words the model does not know with UNKNOWN_WORDS (422), naming them and what it knows', async () => {
-    const error = await errorOf(prepare(service(), { caption: 'the digit 3 is next to the cat' }));
+    const error = await errorOf(prepare(service(), { caption: 'the digit 3 is next to the cat', model: 'align-draw-mnist' }));
     expect(error.code).toBe('UNKNOWN_WORDS');
     expect(error.status).toBe(422);
     expect(error.message).toMatch(/^The MNIST with Captions model does not know the words "next", "to", "cat"\./);
@@ -152,16 +153,57 @@ describe('checking a caption', () => {
   });
 
   it('says which served model could draw a caption the chosen one cannot', async () => {
-    // MNIST's grammar cannot draw a beach; the Corel-5k model draws the tags it knows in it
-    // (Corel-5k has the tag "run").
-    const error = await errorOf(prepare(service(), { caption: 'a dog running on the beach' }));
+    // MNIST's grammar cannot draw a beach; the Flickr8k model reads the whole sentence (the Corel-5k
+    // model would leave "a", "on", "the" out).
+    const error = await errorOf(prepare(service(), { caption: 'a dog running on the beach', model: 'align-draw-mnist' }));
     expect(error).toMatchObject({ code: 'UNKNOWN_WORDS', status: 422 });
-    expect(error.message).toContain('The Corel-5k photos model could draw it (as “dog run beach”).');
-    expect(error.details).toMatchObject({ unknown: ['a', 'dog', 'running', 'beach'], otherModel: { model: 'align-draw-corel', caption: 'dog run beach' } });
+    expect(error.message).toContain('The Flickr8k photos model could draw it.');
+    expect(error.details).toMatchObject({ unknown: ['a', 'dog', 'running', 'beach'], otherModel: { model: 'align-draw-flickr', caption: 'a dog running on the beach' } });
+    // Tags that Corel-5k knows every one of go to the tag model.
+    const tags = await errorOf(prepare(service(), { caption: 'sky water tree', model: 'align-draw-mnist' }));
+    expect(tags.details).toMatchObject({ otherModel: { model: 'align-draw-corel', caption: 'sky water tree' } });
     // And the other way round: Corel-5k's tags hold no digit.
     const back = await errorOf(prepare(service(), { caption: 'the digit 3 is on the left of the digit 5', model: 'align-draw-corel' }));
     expect(back.message).toContain('The MNIST with Captions model could draw it.');
     expect(back.details).toMatchObject({ otherModel: { model: 'align-draw-mnist' } });
+  });
+
+  it('a request that names no model goes to MNIST for its grammar’s words and to the Flickr8k model for any other sentence', async () => {
+    expect(await prepare(service(), { caption: 'the digit 3 is on the left of the digit 5' })).toMatchObject({ model: 'align-draw-mnist', reading: { kind: 'seen' } });
+    expect(await prepare(service(), { caption: 'A dog running on the beach' })).toMatchObject({
+      model: 'align-draw-flickr',
+      caption: 'A dog running on the beach',
+      words: ['a', 'dog', 'running', 'on', 'the', 'beach'],
+      leftOut: [],
+      reading: { kind: 'free-text' },
+      temperature: CAPTION_MODEL_INFO['align-draw-flickr'].defaultTemperature,
+    });
+    // Words of MNIST's grammar outside its sentences still go to MNIST (it draws what they say).
+    expect((await prepare(service(), { caption: 'the digit 3 is the digit 5' })).model).toBe('align-draw-mnist');
+  });
+
+  it('the Flickr8k model reads any sentence: rare words in pieces, what no piece spells left out and named', async () => {
+    const prepared = await prepare(service(), { caption: 'A skateboarder does a kickflip 🛹 at sunset', model: 'align-draw-flickr' });
+    expect(prepared.words).toContain('skateboarder');
+    expect(prepared.words.filter((w) => w.startsWith('##')).length).toBeGreaterThan(0);
+    expect(prepared.leftOut).toEqual(['🛹']);
+    expect((await prepare(service(), { caption: 'Zwei Hunde spielen im Schnee', model: 'align-draw-flickr' })).words.length).toBeGreaterThan(5);
+    // Every example the page offers for it reads with nothing left out.
+    for (const example of EXAMPLE_CAPTIONS.filter((e) => e.model === 'align-draw-flickr')) {
+      expect((await prepare(service(), { caption: example.caption })).model, example.caption).toBe('align-draw-flickr');
+      expect((await prepare(service(), { caption: example.caption, model: 'align-draw-flickr' })).leftOut, example.caption).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['an empty sentence', { caption: '  ' }, 'caption: write a caption first'],
+    ['a sentence over 200 characters', { caption: 'a dog runs on the beach '.repeat(9) }, 'caption: a caption has at most 200 characters'],
+    ['only characters no word piece spells', { caption: '🐱 🐶 ☃' }, 'The caption has no letters or numbers the model can read'],
+    ['only punctuation', { caption: '?! … --' }, 'The caption has no letters or numbers the model can read'],
+  ])('the Flickr8k model turns away %s with BAD_REQUEST (400), saying what to type', async (_name, body, message) => {
+    const error = await errorOf(prepare(service(), { ...body, model: 'align-draw-flickr' }));
+    expect(error).toMatchObject({ code: 'BAD_REQUEST', status: 400 });
+    expect(error.message).toContain(message);
   });
 
   it.each([
@@ -177,7 +219,7 @@ describe('checking a caption', () => {
     ['a negative seed', { caption: 'the digit 1 is at the top left of the image', seed: -1 }, 'seed: must be a whole number from 0 to 2147483647'],
     ['a seed of 2^31', { caption: 'the digit 1 is at the top left of the image', seed: 2 ** 31 }, 'seed: must be a whole number from 0 to 2147483647'],
     ['a fractional seed', { caption: 'the digit 1 is at the top left of the image', seed: 1.5 }, 'seed: must be a whole number from 0 to 2147483647'],
-    ['an unknown model', { caption: 'the digit 1 is at the top left of the image', model: 'gpt' }, 'model: must be one of align-draw-mnist, align-draw-corel'],
+    ['an unknown model', { caption: 'the digit 1 is at the top left of the image', model: 'gpt' }, 'model: must be one of align-draw-mnist, align-draw-corel, align-draw-flickr'],
     ['a temperature above 1', { caption: 'the digit 1 is at the top left of the image', temperature: 1.5 }, 'temperature: must be a number from 0 to 1 (1 samples the model’s own prior)'],
     ['a negative temperature', { caption: 'the digit 1 is at the top left of the image', temperature: -0.1 }, 'temperature: must be a number from 0 to 1'],
     ['a temperature as text', { caption: 'the digit 1 is at the top left of the image', temperature: 'hot' }, 'temperature: must be a number from 0 to 1'],
@@ -201,8 +243,9 @@ describe('checking a caption', () => {
   });
 
   it('lists the served models with the words they know, and example captions that read as labelled', async () => {
-    const [mnist, corel, ...others] = await service().servedModels();
+    const [mnist, corel, flickr, ...others] = await service().servedModels();
     expect(others).toEqual([]);
+    expect(flickr).toMatchObject({ name: 'align-draw-flickr', label: 'Flickr8k photos', grammar: null, freeText: true, vocabulary: null });
     expect(mnist).toMatchObject({ name: 'align-draw-mnist', label: 'MNIST with Captions', grammar: 'mnist' });
     expect(mnist.vocabulary).toHaveLength(22);
     expect(corel).toMatchObject({ name: 'align-draw-corel', label: 'Corel-5k photos', grammar: null });
@@ -395,7 +438,7 @@ describe('POST /api/caption', () => {
     ['a form instead of JSON', 'caption=the+digit+3', 400, 'BAD_REQUEST'],
     ['an empty caption', JSON.stringify({ caption: '' }), 400, 'BAD_REQUEST'],
     ['an over-long body', JSON.stringify({ caption: 'x'.repeat(10_000) }), 413, 'BODY_TOO_LARGE'],
-    ['unknown words', JSON.stringify({ caption: 'a cat on a mat' }), 422, 'UNKNOWN_WORDS'],
+    ['unknown words', JSON.stringify({ caption: 'a cat on a mat', model: 'align-draw-mnist' }), 422, 'UNKNOWN_WORDS'],
     ['too many samples', JSON.stringify({ caption: 'the digit 3 is on the left of the digit 5', samples: 100 }), 400, 'BAD_REQUEST'],
     ['a seed as text', JSON.stringify({ caption: 'the digit 3 is on the left of the digit 5', seed: 'abc' }), 400, 'BAD_REQUEST'],
   ])('answers %s with a clear error', async (name, body, status, code) => {
