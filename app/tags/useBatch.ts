@@ -11,11 +11,10 @@ import { unzipSync } from 'fflate';
 import { useCallback, useRef, useState } from 'react';
 import type { Tagger } from '@/lib/tags';
 import type { BatchProgress } from '@/lib/tags/batch';
+import { BATCH_MAX_PHOTOS } from '@/lib/tags/limits';
 import { followJob } from '@/app/components/followJob';
 import { postJson, sendJson, type Failure } from '@/app/components/postJson';
 
-/** As the API's batch and upload limits. */
-export const BATCH_MAX_PHOTOS = 500;
 const STORING_AT_ONCE = 3;
 const PHOTO_NAME = /\.(jpe?g|png|webp|gif|avif)$/i;
 

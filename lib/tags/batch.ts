@@ -23,10 +23,9 @@ import { mapLimit } from './dbm';
 import { taggerIdSchema, type Tagger } from './taggers';
 import type { TagService } from './index';
 
-/** The most photos one batch takes. */
-export const BATCH_MAX_PHOTOS = 500;
-/** The most bytes one batch request may carry (photos, or a ZIP, and the form around them). */
-export const BATCH_MAX_BYTES = 200 * 1024 * 1024;
+import { BATCH_MAX_BYTES, BATCH_MAX_PHOTOS } from './limits';
+
+export { BATCH_MAX_BYTES, BATCH_MAX_PHOTOS } from './limits';
 /** Photos stored and tagged at once: enough to fill the model server's batches, few enough to keep it responsive to others. */
 const IN_FLIGHT = 4;
 
