@@ -20,13 +20,13 @@
  * The weights come from generative training (train.ts), then from training the photo → tags
  * mean-field by backpropagation (fine-tune.ts); the layers and the inference stay the same.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Dbm, loadTensors, type DbmLayerSpec } from '@/models/blocks';
 import type { ServableModel } from '@/lib/model-server/types';
 import type { MultimodalDbmInput, MultimodalDbmOutput, TagScore } from './contract';
+import { dbmVersion } from './version';
 
 export const CHECKPOINT_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'checkpoint');
 
@@ -279,8 +279,7 @@ export async function loadMultimodalDbm(dir: string = CHECKPOINT_DIR): Promise<M
   const weights = names.slice(0, -1).map((name, l) => tensors[`${name}--${names[l + 1]}`] as tf.Tensor2D);
   const dbm = new Dbm(chainLayers(meta.architecture, biases), weights);
   tf.dispose([...biases, ...weights]);
-  const version = crypto.createHash('sha256').update(await fs.readFile(path.join(dir, 'weights.bin'))).digest('hex').slice(0, 12);
-  return new MultimodalDbm(dbm, vocabulary, tensors['features.mean'] as tf.Tensor1D, tensors['features.std'] as tf.Tensor1D, meta, `mdbm-${version}`);
+  return new MultimodalDbm(dbm, vocabulary, tensors['features.mean'] as tf.Tensor1D, tensors['features.std'] as tf.Tensor1D, meta, dbmVersion(dir));
 }
 
 /** The tensors a checkpoint holds, by name. */

@@ -3,7 +3,6 @@
  * training photo's DBM code (a byte a value), and the index reads it instead of building one —
  * with no model call and nothing in CACHE_DIR — when it is this checkpoint's and these photos'.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,9 +13,10 @@ import type { ModelClient } from '@/lib/model-server';
 import { CorelIndex, type MultimodalDbm } from '@/lib/tags';
 import { dequantise, quantise, readShippedIndex } from '@/lib/tags/shipped-index';
 import { COREL_TAGGER } from '@/models/multimodal-dbm';
+import { dbmVersion } from '@/models/multimodal-dbm/version';
 
 const CHECKPOINT = path.resolve(COREL_TAGGER.checkpoint);
-const VERSION = `mdbm-${crypto.createHash('sha256').update(fs.readFileSync(path.join(CHECKPOINT, 'weights.bin'))).digest('hex').slice(0, 12)}`;
+const VERSION = dbmVersion(CHECKPOINT);
 
 describe('the shipped Corel-5k index', () => {
   it('keeps each code within half a step of 1/255', () => {

@@ -15,10 +15,11 @@ import { env } from '@/lib/env';
 import { euclidean } from '@/lib/similarity';
 import { dequantise, quantise, SHIPPED_INDEX, type ShippedIndexMeta } from '@/lib/tags/shipped-index';
 import { COREL_TAGGER } from '@/models/multimodal-dbm';
+import { dbmVersion } from '../version';
 
 const checkpoint = path.resolve(COREL_TAGGER.checkpoint);
 const meta = JSON.parse(fs.readFileSync(path.join(checkpoint, 'meta.json'), 'utf8')) as { featureVersion: string };
-const modelVersion = `mdbm-${(await import('node:crypto')).createHash('sha256').update(fs.readFileSync(path.join(checkpoint, 'weights.bin'))).digest('hex').slice(0, 12)}`;
+const modelVersion = dbmVersion(checkpoint);
 const cached = path.join(env.CACHE_DIR, `corel5k-dbm-codes-${modelVersion}-${meta.featureVersion}.f32`);
 if (!fs.existsSync(cached)) throw new Error(`${cached} is missing: search with the Corel-5k tagger once so the app indexes Corel-5k, then run this again.`);
 const items = trainItems(await loadCorel5k());
