@@ -12,8 +12,10 @@
  *    photos; comparable across the three rows);
  * 2. do the drawings show what their sentence says? A judge that owes nothing to the model
  *    (flickr-judge.ts): each drawing, enlarged to 128×128, is described by the app's learned
- *    features; its 10 nearest training photos (shrunk to 32×32 and enlarged the same way) vote with
- *    their caption tags, and the score is the share of the 5 most voted tags that are words of the
+ *    features; its 30 nearest training photos (shrunk to 32×32 and enlarged the same way) vote with
+ *    their caption tags, each tag's votes divided by the square root of its share of training
+ *    photos (chosen on the dev photos themselves, flickr-judge.ts), and the score is the share of
+ *    the 5 tags with the highest weighted votes that are words of the
  *    sentence. Reported for one drawing of the first sentence of every test photo (1,000 sentences
  *    rather than 2 drawings of 500: the scores differ by a few points, and the sentences' variety
  *    narrows them more than a second sample would), for the real test photos at 32×32 against the
@@ -209,7 +211,7 @@ if (!bounds) {
       command: `npm run eval:caption-flickr -- ${process.argv.slice(2).join(' ')}`.trim(),
       data: `Flickr8k test split at 32×32: ${heldOut.length} photos × their 5 sentences for the bounds; the first sentence of ${judged.length} of them, ${drawingsEach} at temperature ${temperature}, judged by the ${JUDGE_NEIGHBOURS} nearest of the ${train.length} training photos`,
       protocol:
-        'Bound: the variational bound (one posterior sample, fixed seed), cross-entropy against colour levels, nats per photo; “unrelated” pairs each photo with the five sentences of a test photo whose captions share no content word with its own. Judge: share of the 5 caption tags most voted by the drawing’s 10 nearest training photos (learned features of 32×32 canvases enlarged to 128×128, cosine) that are words of the sentence.',
+        'Bound: the variational bound (one posterior sample, fixed seed), cross-entropy against colour levels, nats per photo; “unrelated” pairs each photo with the five sentences of a test photo whose captions share no content word with its own. Judge: share of the 5 caption tags most voted by the drawing’s 30 nearest training photos (learned features of 32×32 canvases enlarged to 128×128, cosine; votes divided by the square root of the tag’s share of training photos, at least 2 votes) that are words of the sentence.',
       modelVersion: loaded.version,
       featureVersion: tools.features.version,
       columns: [

@@ -23,6 +23,7 @@ import {
   SentenceIndex,
   sentenceScore,
   unrelatedPhotos,
+  tagShares,
   votedTags,
   type JudgeReference,
   type JudgeTools,
@@ -112,15 +113,24 @@ describe.skipIf(!ready)('the judge', () => {
     expect(sentenceScore(['water', 'boat'], 'A dog on the grass .')).toBe(0);
   });
 
-  it('keeps the tags most voted by the neighbours, the closer voters first on a tie', () => {
-    const toy: JudgeReference = { photos: [0, 1, 2, 3], vectors: [], tags: [['dog', 'grass'], ['dog', 'ball'], ['snow', 'man'], ['dog', 'snow', 'red', 'hat', 'child', 'tree']] };
-    const voted = votedTags(toy, [
+  it('reads the tags the neighbours vote for more often than their share of all photos, each needing two votes', () => {
+    const tags = [['dog', 'grass'], ['dog', 'ball'], ['snow', 'man'], ['dog', 'snow', 'red', 'hat', 'child', 'tree']];
+    // "dog" is on 3 of 4 photos and "snow" on 2; say the reference is larger, where "dog" is common
+    // and "snow" and "grass" rare.
+    const share = new Map([...tagShares(tags)].map(([tag, s]) => [tag, tag === 'dog' ? 0.5 : 0.01]));
+    const toy: JudgeReference = { photos: [0, 1, 2, 3], vectors: [], tags, share };
+    const neighbours = [
       { index: 0, similarity: 0.9 },
       { index: 1, similarity: 0.8 },
       { index: 2, similarity: 0.7 },
       { index: 3, similarity: 0.2 },
-    ]);
-    expect(voted).toEqual(['dog', 'snow', 'grass', 'ball', 'man']);
+    ];
+    // 3 votes for a common tag weigh less than 2 for a rare one; one vote reads nothing.
+    expect(votedTags(toy, neighbours)).toEqual(['snow', 'dog']);
+    // Equal weights: the closer voters win.
+    const even: JudgeReference = { ...toy, tags: [['grass'], ['snow'], ['grass'], ['snow']], share: new Map([['grass', 0.1], ['snow', 0.1]]) };
+    expect(votedTags(even, neighbours)).toEqual(['grass', 'snow']);
+    expect(tagShares(tags).get('dog')).toBeCloseTo((3 + 5) / 4);
   });
 
   it('finds a reference photo as its own nearest photo, by cosine', async () => {
@@ -139,7 +149,7 @@ describe.skipIf(!ready)('the judge', () => {
   });
 
   // The 6,000 training photos' features take minutes: this reads the ones `npm run eval:caption-flickr` caches.
-  it('reads a real test photo’s own sentence in it more often than unrelated sentences (50 photos, the cached reference)', async (ctx) => {
+  it('caches the training photos’ features in their order (the cached reference, when there)', async (ctx) => {
     if (!fs.existsSync(judgeCacheFile(tools.features.version))) ctx.skip('no cached judge features: run npm run eval:caption-flickr once');
     const reference = await judgeReference(flickr, tools);
     expect(reference.photos).toHaveLength(6000);
@@ -148,8 +158,11 @@ describe.skipIf(!ready)('the judge', () => {
     for (const [i, n] of nearestPhotos(reference, await canvasFeatures(flickrExamples(flickr, train, 0).images, tools.features), 1).entries()) {
       expect(n[0].index).toBe(4321 + i);
     }
+  });
 
-    const photos = test.slice(0, 50);
+  it('reads a real test photo’s own sentence in it more often than unrelated sentences (60 photos, 400 training photos voting)', async () => {
+    const reference = await judgeReference(flickr, tools, { photos: flickrSplit(flickr, 'train').slice(0, 400) });
+    const photos = test.slice(0, 60);
     const other = unrelatedPhotos(
       test.map((p) => flickr.photos[p].captions),
       7,
@@ -158,13 +171,14 @@ describe.skipIf(!ready)('the judge', () => {
     let own = 0;
     let unrelated = 0;
     readings.forEach((voted, i) => {
-      expect(voted).toHaveLength(JUDGE_VOTED);
+      expect(voted.length).toBeLessThanOrEqual(JUDGE_VOTED);
       own += sentenceScore(voted, flickr.photos[photos[i]].captions[0]) / photos.length;
       unrelated += sentenceScore(voted, flickr.photos[test[other[i]]].captions[0]) / photos.length;
     });
-    // Measured: 14.4% against 6.8%. The five commonest tags ("man dog woman boy girl") whatever the
-    // photo would score about the same against both (15.2% and 16.8%).
-    expect(own).toBeGreaterThan(0.1);
-    expect(own).toBeGreaterThan(1.5 * unrelated);
-  });
+    // Measured: 10.7% against 6.3% with 400 voters (with all 6,000, as the evaluation has them,
+    // 8.8% against 2.0% on the first 50 photos). A judge that read nothing in the photos would score
+    // both alike.
+    expect(own).toBeGreaterThan(0.08);
+    expect(own).toBeGreaterThan(1.4 * unrelated);
+  }, 60_000);
 });
