@@ -61,3 +61,19 @@ test('/models reads as a person reads it: round axis ticks, short numbers, recor
   // No training command names a scratch folder.
   expect(await page.content()).not.toContain('/tmp/');
 });
+
+test('the Flickr8k alignDRAW card shows its figures: one word changed, and new scenes beside their nearest training sentence', async ({ page }) => {
+  await page.goto('/models');
+  const card = page.getByTestId('model-card-align-draw-flickr');
+  await expect(card.getByTestId('model-figures')).toBeVisible();
+  const rows = card.getByTestId('figure-row');
+  expect(await rows.count()).toBeGreaterThanOrEqual(7);
+  await expect(rows.filter({ hasText: '“a dog on the snow”' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'Nearest training sentence' }).first()).toBeVisible();
+  // Every strip loads (a missing picture would be named on the card instead) and says what it shows.
+  const strips = await rows.locator('img').evaluateAll((images) => images.map((img) => ({ width: (img as HTMLImageElement).naturalWidth, alt: img.getAttribute('alt') ?? '' })));
+  for (const strip of strips) {
+    expect(strip.width).toBeGreaterThan(0);
+    expect(strip.alt.length).toBeGreaterThan(10);
+  }
+});

@@ -19,6 +19,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { parseFlags } from '@/lib/cli/progress';
 import { env } from '@/lib/env';
+import { FIGURES_FILE, figuresSchema } from '@/lib/model-cards/figures';
 import { initBackend } from '@/lib/tfjs/backend';
 import { captionLemmas } from '@/lib/text/caption-tags';
 import { DEFAULT_TEMPERATURE } from '../contract';
@@ -28,7 +29,6 @@ import { loadCaptionModel } from '../serve';
 import { FLICKR_CHECKPOINT_DIR } from '../tokenizer';
 
 const FIGURES_URL = '/figures/align-draw-flickr';
-const FIGURES_FILE = 'figures.json';
 const SAMPLES = 8;
 /** Each 32×32 drawing is shown at SCALE × 32 pixels (nearest neighbour: the model's own pixels). */
 const SCALE = 3;
@@ -148,13 +148,14 @@ for (const group of GROUPS) {
 }
 loaded.model.dispose();
 
-const figures = {
+// In the format the model card reads (lib/model-cards/figures.ts): checked before it is written.
+const figures = figuresSchema.parse({
   command: `npx tsx models/align-draw/scripts/figures-flickr.ts ${process.argv.slice(2).join(' ')}`.trim(),
   date: new Date().toISOString(),
   modelVersion: loaded.version,
   temperature,
   groups,
-};
+});
 const file = path.join(checkpointDir, FIGURES_FILE);
 await fsp.writeFile(file, `${JSON.stringify(figures, null, 2)}\n`);
 log(`wrote ${groups.reduce((n, g) => n + g.rows.length, 0)} strips to ${outDir} and ${file}`);
