@@ -10,19 +10,17 @@
  * Shrinking 4,999 JPEGs takes about half a minute; the canvases are kept in the cache directory
  * (`corel5k-canvas32.u8`, 15 MB) and read from there afterwards.
  */
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { loadCorel5k, type Corel5k, type CorelItem, type CorelSplit } from '@/lib/datasets';
 import { env } from '@/lib/env';
-import { toModelInput } from '@/lib/images';
 import { mulberry32 } from '@/lib/random';
+import { CANVAS, CANVAS_SIZE, CHANNELS, copyCanvas, shrunkCanvases } from './canvases';
 
 /** Canvas side, pixels. */
-export const COREL_CANVAS = 32;
-export const COREL_CHANNELS = 3;
+export const COREL_CANVAS = CANVAS;
+export const COREL_CHANNELS = CHANNELS;
 /** Values in one canvas: 32 × 32 × 3, channels last. */
-export const COREL_CANVAS_SIZE = COREL_CANVAS * COREL_CANVAS * COREL_CHANNELS;
+export const COREL_CANVAS_SIZE = CANVAS_SIZE;
 
 export interface CorelCanvases {
   dataset: Corel5k;
@@ -46,23 +44,8 @@ export async function loadCorelCanvases(
   options: { dataDir?: string; cacheDir?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<CorelCanvases> {
   const dataset = await loadCorel5k(options.dataDir ?? env.DATA_DIR);
-  const file = corelCanvasFile(options.cacheDir ?? env.CACHE_DIR);
-  const expected = dataset.items.length * COREL_CANVAS_SIZE;
-  if (fs.existsSync(file)) {
-    const bytes = await fsp.readFile(file);
-    if (bytes.byteLength === expected) return { dataset, pixels: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-  }
-  const pixels = new Uint8Array(expected);
-  for (const [i, item] of dataset.items.entries()) {
-    const input = await toModelInput(await fsp.readFile(item.file), COREL_CANVAS);
-    for (let k = 0; k < COREL_CANVAS_SIZE; k++) pixels[i * COREL_CANVAS_SIZE + k] = Math.round(input.pixels[k] * 255);
-    if ((i + 1) % 100 === 0 || i + 1 === dataset.items.length) options.onProgress?.(i + 1, dataset.items.length);
-  }
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, pixels);
-  await fsp.rename(tmp, file);
-  return { dataset, pixels };
+  const files = dataset.items.map((item) => item.file);
+  return { dataset, pixels: await shrunkCanvases(files, corelCanvasFile(options.cacheDir ?? env.CACHE_DIR), options.onProgress) };
 }
 
 /** Indices into `dataset.items` of one split. */
@@ -82,19 +65,6 @@ export function corelCaption(item: CorelItem, random?: () => number): string {
   return tags.join(' ');
 }
 
-/** Copies canvas `item` into `out` at `offset` as [0, 1] values, mirrored left–right if asked. */
-function copyCanvas(corel: CorelCanvases, item: number, out: Float32Array, offset: number, mirror: boolean): void {
-  const side = COREL_CANVAS;
-  const source = item * COREL_CANVAS_SIZE;
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      const from = source + (y * side + (mirror ? side - 1 - x : x)) * COREL_CHANNELS;
-      const to = offset + (y * side + x) * COREL_CHANNELS;
-      for (let c = 0; c < COREL_CHANNELS; c++) out[to + c] = corel.pixels[from + c] / 255;
-    }
-  }
-}
-
 /**
  * Training examples: `count` photos of the train split drawn at random (with replacement) by
  * `seed`, each with its tags in a random order and mirrored half of the time.
@@ -106,7 +76,7 @@ export function corelTrainingBatch(corel: CorelCanvases, train: readonly number[
   const items: number[] = [];
   for (let n = 0; n < options.count; n++) {
     const item = train[Math.floor(random() * train.length)];
-    copyCanvas(corel, item, images, n * COREL_CANVAS_SIZE, random() < 0.5);
+    copyCanvas(corel.pixels, item, images, n * COREL_CANVAS_SIZE, random() < 0.5);
     captions.push(corelCaption(corel.dataset.items[item], random));
     items.push(item);
   }
@@ -116,6 +86,6 @@ export function corelTrainingBatch(corel: CorelCanvases, train: readonly number[
 /** Held-out examples: the given photos as they are, with their tags in the dataset's order. */
 export function corelExamples(corel: CorelCanvases, items: readonly number[]): CorelCaptionBatch {
   const images = new Float32Array(items.length * COREL_CANVAS_SIZE);
-  items.forEach((item, n) => copyCanvas(corel, item, images, n * COREL_CANVAS_SIZE, false));
+  items.forEach((item, n) => copyCanvas(corel.pixels, item, images, n * COREL_CANVAS_SIZE, false));
   return { count: items.length, images, captions: items.map((item) => corelCaption(corel.dataset.items[item])), items: [...items] };
 }

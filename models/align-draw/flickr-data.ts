@@ -12,19 +12,17 @@
  * cover-crop an upload goes through is a no-op on a square). Shrinking 8,000 JPEGs takes about a
  * minute; the canvases are kept in the cache directory (`flickr8k-canvas32.u8`, 25 MB).
  */
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { loadFlickr8k, type Flickr8kPhoto, type Flickr8kSplit } from '@/lib/datasets';
 import { env } from '@/lib/env';
-import { toModelInput } from '@/lib/images';
 import { mulberry32 } from '@/lib/random';
+import { CANVAS, CANVAS_SIZE, CHANNELS, copyCanvas, shrunkCanvases } from './canvases';
 
 /** Canvas side, pixels. */
-export const FLICKR_CANVAS = 32;
-export const FLICKR_CHANNELS = 3;
+export const FLICKR_CANVAS = CANVAS;
+export const FLICKR_CHANNELS = CHANNELS;
 /** Values in one canvas: 32 × 32 × 3, channels last. */
-export const FLICKR_CANVAS_SIZE = FLICKR_CANVAS * FLICKR_CANVAS * FLICKR_CHANNELS;
+export const FLICKR_CANVAS_SIZE = CANVAS_SIZE;
 
 export interface FlickrCanvases {
   photos: Flickr8kPhoto[];
@@ -48,23 +46,8 @@ export async function loadFlickrCanvases(
   options: { dataDir?: string; cacheDir?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<FlickrCanvases> {
   const photos = await loadFlickr8k(options.dataDir ?? env.DATA_DIR);
-  const file = flickrCanvasFile(options.cacheDir ?? env.CACHE_DIR);
-  const expected = photos.length * FLICKR_CANVAS_SIZE;
-  if (fs.existsSync(file)) {
-    const bytes = await fsp.readFile(file);
-    if (bytes.byteLength === expected) return { photos, pixels: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-  }
-  const pixels = new Uint8Array(expected);
-  for (const [i, photo] of photos.entries()) {
-    const input = await toModelInput(await fsp.readFile(photo.file), FLICKR_CANVAS);
-    for (let k = 0; k < FLICKR_CANVAS_SIZE; k++) pixels[i * FLICKR_CANVAS_SIZE + k] = Math.round(input.pixels[k] * 255);
-    if ((i + 1) % 100 === 0 || i + 1 === photos.length) options.onProgress?.(i + 1, photos.length);
-  }
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, pixels);
-  await fsp.rename(tmp, file);
-  return { photos, pixels };
+  const files = photos.map((photo) => photo.file);
+  return { photos, pixels: await shrunkCanvases(files, flickrCanvasFile(options.cacheDir ?? env.CACHE_DIR), options.onProgress) };
 }
 
 /** Indices into `photos` of one split. */
@@ -74,19 +57,6 @@ export function flickrSplit(flickr: FlickrCanvases, split: Flickr8kSplit): numbe
 
 /** A sentence a mirror would make false. */
 export const SAYS_LEFT_OR_RIGHT = /\b(left|right)\b/i;
-
-/** Copies canvas `item` into `out` at `offset` as [0, 1] values, mirrored left–right if asked. */
-function copyCanvas(flickr: FlickrCanvases, item: number, out: Float32Array, offset: number, mirror: boolean): void {
-  const side = FLICKR_CANVAS;
-  const source = item * FLICKR_CANVAS_SIZE;
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      const from = source + (y * side + (mirror ? side - 1 - x : x)) * FLICKR_CHANNELS;
-      const to = offset + (y * side + x) * FLICKR_CHANNELS;
-      for (let c = 0; c < FLICKR_CHANNELS; c++) out[to + c] = flickr.pixels[from + c] / 255;
-    }
-  }
-}
 
 /**
  * Training examples: `count` photos of `train` drawn at random (with replacement) by `seed`, each
@@ -102,7 +72,7 @@ export function flickrTrainingBatch(flickr: FlickrCanvases, train: readonly numb
     const sentences = flickr.photos[item].captions;
     const caption = sentences[Math.floor(random() * sentences.length)];
     const mirror = random() < 0.5 && !SAYS_LEFT_OR_RIGHT.test(caption);
-    copyCanvas(flickr, item, images, n * FLICKR_CANVAS_SIZE, mirror);
+    copyCanvas(flickr.pixels, item, images, n * FLICKR_CANVAS_SIZE, mirror);
     captions.push(caption);
     items.push(item);
   }
@@ -118,7 +88,7 @@ export function flickrExamples(flickr: FlickrCanvases, items: readonly number[],
     sentence === 'all' ? flickr.photos[item].captions.map((caption) => ({ item, caption })) : [{ item, caption: flickr.photos[item].captions[sentence] }],
   );
   const images = new Float32Array(pairs.length * FLICKR_CANVAS_SIZE);
-  pairs.forEach(({ item }, n) => copyCanvas(flickr, item, images, n * FLICKR_CANVAS_SIZE, false));
+  pairs.forEach(({ item }, n) => copyCanvas(flickr.pixels, item, images, n * FLICKR_CANVAS_SIZE, false));
   return { count: pairs.length, images, captions: pairs.map((p) => p.caption), items: pairs.map((p) => p.item) };
 }
 
