@@ -70,7 +70,7 @@ export const captionRequest = z.object({
     .min(0, 'must be a number from 0 to 1')
     .max(1, 'must be a number from 0 to 1 (1 samples the model’s own prior)')
     .optional(),
-  /** Absent: MNIST with Captions for a caption of its grammar's words, otherwise the Flickr8k model (`chooseModel`). */
+  /** Absent: MNIST for its grammar's words, the Corel-5k model for a list of its tags, the Flickr8k model for any other sentence (`chooseModel`). */
   model: z.enum(CAPTION_MODELS, { error: `must be one of ${CAPTION_MODELS.join(', ')}` }).optional(),
 });
 

@@ -168,7 +168,7 @@ describe('checking a caption', () => {
     expect(back.details).toMatchObject({ otherModel: { model: 'align-draw-mnist' } });
   });
 
-  it('a request that names no model goes to MNIST for its grammar’s words and to the Flickr8k model for any other sentence', async () => {
+  it('a request that names no model goes to MNIST for its grammar’s words, to Corel-5k for its tags, and to the Flickr8k model for any other sentence', async () => {
     expect(await prepare(service(), { caption: 'the digit 3 is on the left of the digit 5' })).toMatchObject({ model: 'align-draw-mnist', reading: { kind: 'seen' } });
     expect(await prepare(service(), { caption: 'A dog running on the beach' })).toMatchObject({
       model: 'align-draw-flickr',
@@ -178,8 +178,10 @@ describe('checking a caption', () => {
       reading: { kind: 'free-text' },
       temperature: CAPTION_MODEL_INFO['align-draw-flickr'].defaultTemperature,
     });
-    // Words of MNIST's grammar outside its sentences still go to MNIST (it draws what they say).
+    // Words of MNIST's grammar outside its sentences still go to MNIST (it draws what they say),
+    // and a list of Corel-5k tags to the tag model.
     expect((await prepare(service(), { caption: 'the digit 3 is the digit 5' })).model).toBe('align-draw-mnist');
+    expect((await prepare(service(), { caption: 'sky water tree' })).model).toBe('align-draw-corel');
   });
 
   it('the Flickr8k model reads any sentence: rare words in pieces, what no piece spells left out and named', async () => {
