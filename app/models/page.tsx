@@ -22,7 +22,7 @@ export const dynamic = 'force-dynamic';
 
 export const metadata = { title: 'Models · Latent Studio' };
 
-/** A small line chart of one logged training number against the epoch, on round ticks. */
+/** A small line chart of one logged training number against the epoch (or batch), on round ticks. */
 function CurveChart({ curve }: { curve: TrainingCurve }) {
   const width = 300;
   const height = 130;
@@ -38,7 +38,7 @@ function CurveChart({ curve }: { curve: TrainingCurve }) {
   const title = humanise(curve.label);
   return (
     <figure className={styles.curve}>
-      <svg width={width} height={height} role="img" aria-label={`${title} by epoch, from ${formatNumber(ys[0])} at epoch ${formatNumber(xs[0])} to ${formatNumber(ys.at(-1)!)} at epoch ${formatNumber(xs.at(-1)!)}`}>
+      <svg width={width} height={height} role="img" aria-label={`${title} by ${curve.x}, from ${formatNumber(ys[0])} at ${curve.x} ${formatNumber(xs[0])} to ${formatNumber(ys.at(-1)!)} at ${curve.x} ${formatNumber(xs.at(-1)!)}`}>
         {y.ticks.map((t) => (
           <g key={`y${t}`}>
             <line x1={pad.left} y1={py(t)} x2={width - pad.right} y2={py(t)} className={styles.grid} />
@@ -56,7 +56,9 @@ function CurveChart({ curve }: { curve: TrainingCurve }) {
         <line x1={pad.left} y1={pad.top} x2={pad.left} y2={height - pad.bottom} className={styles.axis} />
         <polyline points={curve.points.map(([a, b]) => `${px(a).toFixed(1)},${py(b).toFixed(1)}`).join(' ')} className={styles.line} />
       </svg>
-      <figcaption>{title}, by epoch</figcaption>
+      <figcaption>
+        {title}, by {curve.x}
+      </figcaption>
     </figure>
   );
 }

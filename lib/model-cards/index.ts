@@ -36,7 +36,9 @@ export interface TrainingFact {
 /** A number a model logged per epoch while training (e.g. validation precision). */
 export interface TrainingCurve {
   label: string;
-  points: Array<[epoch: number, value: number]>;
+  /** What the x axis counts: epochs, or (a model trained on endless fresh batches) batches. */
+  x: 'epoch' | 'batch';
+  points: Array<[x: number, value: number]>;
 }
 
 /** One trained checkpoint: the model's own, or one of several in `checkpoint/<part>/`. */
@@ -178,17 +180,24 @@ export function trainingFacts(meta: Record<string, unknown>, checkpointFolder = 
  */
 const COUNTERS = new Set(['epoch', 'seconds', 'step', 'batch']);
 
+/**
+ * The numbers `meta.history` logged, each against the epoch (or, for a history without epochs, the
+ * batch): a curve needs two points and more than one value (a setting that never changed is no curve).
+ */
 export function trainingCurves(meta: Record<string, unknown>): TrainingCurve[] {
   const history = meta.history;
   if (!Array.isArray(history)) return [];
-  const records = history.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && typeof (r as { epoch?: unknown }).epoch === 'number');
+  const objects = history.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null);
+  const x: TrainingCurve['x'] = objects.some((r) => typeof r.epoch === 'number') ? 'epoch' : 'batch';
+  const records = objects.filter((r) => typeof r[x] === 'number');
   const names = [...new Set(records.flatMap((r) => Object.keys(r)))].filter((k) => !COUNTERS.has(k));
   return names
     .map((label) => ({
       label,
-      points: records.flatMap((r): Array<[number, number]> => (typeof r[label] === 'number' && Number.isFinite(r[label]) ? [[r.epoch as number, r[label] as number]] : [])),
+      x,
+      points: records.flatMap((r): Array<[number, number]> => (typeof r[label] === 'number' && Number.isFinite(r[label]) ? [[r[x] as number, r[label] as number]] : [])),
     }))
-    .filter((curve) => curve.points.length >= 2);
+    .filter((curve) => curve.points.length >= 2 && new Set(curve.points.map(([, v]) => v)).size > 1);
 }
 
 async function readJson(file: string): Promise<unknown | undefined> {

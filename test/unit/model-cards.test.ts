@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatDuration, formatNumber, humanise, loadModelCards, MODEL_CATALOG, niceTicks, summaryLines, tickLabel, trainingFacts, withoutScratchPaths, type Evaluation } from '@/lib/model-cards';
+import { formatDuration, formatNumber, humanise, loadModelCards, MODEL_CATALOG, niceTicks, summaryLines, tickLabel, trainingCurves, trainingFacts, withoutScratchPaths, type Evaluation } from '@/lib/model-cards';
 
 let models: string;
 beforeEach(() => {
@@ -81,6 +81,7 @@ describe('model cards', () => {
     expect(checkpoint.curves).toEqual([
       {
         label: 'validationPrecisionAt5',
+        x: 'epoch',
         points: [
           [5, 0.1],
           [10, 0.2],
@@ -91,6 +92,18 @@ describe('model cards', () => {
     expect(checkpoint.bytes).toBe(Buffer.byteLength(meta) + 1000);
     expect(card.evaluation?.rows.map((r) => r.kind)).toEqual(['ours', 'published']);
     expect(card.evaluation?.goal?.met).toBe(true);
+  });
+
+  it('draws the curve of a model trained on batches rather than epochs, leaving out settings that never changed', () => {
+    const history = [
+      { batch: 1, seconds: 2, testBound: -2134, kl: 1.7, learningRate: 0.001 },
+      { batch: 60, seconds: 63, testBound: -1928, kl: 8.3, learningRate: 0.001 },
+      { batch: 123, seconds: 123, testBound: -1884, kl: 9.4, learningRate: 0.001 },
+    ];
+    expect(trainingCurves({ history })).toEqual([
+      { label: 'testBound', x: 'batch', points: [[1, -2134], [60, -1928], [123, -1884]] },
+      { label: 'kl', x: 'batch', points: [[1, 1.7], [60, 8.3], [123, 9.4]] },
+    ]);
   });
 
   it('shows a folder of several checkpoints and a trained model missing from the catalog', async () => {
